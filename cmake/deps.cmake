@@ -1,0 +1,38 @@
+# Every external package lookup of the project, in one place.
+# All of them are Debian bookworm packages installed by scripts/install-deps.sh.
+
+find_package(Threads REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(yaml-cpp CONFIG REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(Eigen3 CONFIG REQUIRED)
+find_package(CLI11 CONFIG QUIET)
+
+if(NOT TARGET CLI11::CLI11)
+  # Debian's libcli11-dev ships a pkg-config file and the header; wrap the header.
+  find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
+  add_library(CLI11::CLI11 INTERFACE IMPORTED)
+  target_include_directories(CLI11::CLI11 INTERFACE ${CLI11_INCLUDE_DIR})
+endif()
+
+# yaml-cpp 0.7 exports a plain `yaml-cpp` target.
+if(TARGET yaml-cpp AND NOT TARGET yaml-cpp::yaml-cpp)
+  add_library(yaml-cpp::yaml-cpp ALIAS yaml-cpp)
+endif()
+
+if(RECPLAT_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(RECPLAT_BUILD_BENCHMARKS)
+  find_package(benchmark CONFIG REQUIRED)
+endif()
+if(RECPLAT_ENABLE_TORCH)
+  find_package(Torch CONFIG REQUIRED)
+endif()
+
+find_program(RECPLAT_PROTOC protoc REQUIRED)
+find_program(RECPLAT_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

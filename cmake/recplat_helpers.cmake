@@ -1,0 +1,62 @@
+# Helpers declaring the project's targets, one per module folder.
+#
+#   recplat_cc_library(NAME <name> [HDRS ...] SRCS ... [DEPS ...] [PRIVATE_DEPS ...])
+#     -> library recplat_<name>, alias recplat::<name>
+#   recplat_cc_test(NAME <name> SRCS ... DEPS ... [LABELS unit|slow|e2e] [TIMEOUT s])
+#   recplat_cc_binary(NAME <name> SRCS ... DEPS ...)
+#
+# Include paths start at the repository root, so `#include "core/log/event_log.h"` names the
+# module a header comes from.
+
+set(RECPLAT_WARNINGS -Wall -Wextra -Wpedantic -Wno-unused-parameter -Wnon-virtual-dtor
+    -Wimplicit-fallthrough)
+if(RECPLAT_WERROR)
+  list(APPEND RECPLAT_WARNINGS -Werror)
+endif()
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  list(APPEND RECPLAT_WARNINGS -Wthread-safety)
+endif()
+
+function(recplat_cc_library)
+  cmake_parse_arguments(ARG "" "NAME" "HDRS;SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target recplat_${ARG_NAME})
+  if(ARG_SRCS)
+    add_library(${target} STATIC ${ARG_SRCS} ${ARG_HDRS})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_compile_features(${target} PUBLIC cxx_std_20)
+    target_compile_options(${target} PRIVATE ${RECPLAT_WARNINGS})
+    target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  else()
+    add_library(${target} INTERFACE ${ARG_HDRS})
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_compile_features(${target} INTERFACE cxx_std_20)
+    target_link_libraries(${target} INTERFACE ${ARG_DEPS})
+  endif()
+  add_library(recplat::${ARG_NAME} ALIAS ${target})
+endfunction()
+
+function(recplat_cc_test)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS unit)
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${ARG_NAME} PRIVATE ${RECPLAT_WARNINGS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${ARG_NAME}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+               ENVIRONMENT "RECPLAT_BINARY_DIR=${PROJECT_BINARY_DIR};RECPLAT_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+    DISCOVERY_TIMEOUT 60)
+endfunction()
+
+function(recplat_cc_binary)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_compile_options(${ARG_NAME} PRIVATE ${RECPLAT_WARNINGS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+endfunction()

@@ -1,0 +1,63 @@
+// File: random.h
+//
+// Rng: a small, fast, seedable pseudo-random generator (SplitMix64 seeding a xoshiro256**).
+// Components take a seed (or an Rng&) so tests are deterministic. Satisfies
+// UniformRandomBitGenerator, so it works with <random> distributions and std::shuffle.
+//
+// Thread-safety: an Rng is not thread-safe; give each thread its own (see ThreadLocalRng).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+
+namespace recplat::common {
+
+class Rng {
+ public:
+  using result_type = uint64_t;
+
+  explicit Rng(uint64_t seed) { Seed(seed); }
+
+  void Seed(uint64_t seed) {
+    for (auto& s : s_) {
+      seed += 0x9e3779b97f4a7c15ULL;
+      uint64_t z = seed;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      s = z ^ (z >> 31);
+    }
+  }
+
+  static constexpr uint64_t min() { return 0; }
+  static constexpr uint64_t max() { return std::numeric_limits<uint64_t>::max(); }
+
+  uint64_t operator()() {
+    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform integer in [0, n). REQUIRES: n > 0.
+  uint64_t Uniform(uint64_t n) {
+    // Lemire's multiply-shift; the tiny bias is irrelevant for recommendation sampling.
+    return static_cast<uint64_t>((static_cast<unsigned __int128>((*this)()) * n) >> 64);
+  }
+
+  // Uniform double in [0, 1).
+  double UniformDouble() { return static_cast<double>((*this)() >> 11) * 0x1.0p-53; }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  uint64_t s_[4];
+};
+
+// A per-thread Rng seeded from `base_seed` and the thread, for hot paths that must not share one.
+Rng& ThreadLocalRng();
+
+}  // namespace recplat::common

@@ -1,0 +1,167 @@
+// File: config.h
+//
+// The typed configuration of recplat: one Config struct read once at start-up from built-in
+// defaults, then the profile YAML, then RECPLAT_* environment variables, then --set key=value
+// flags (config_loader.h). Every field has its default here; docs/configuration.md lists them.
+//
+// Components receive their own sub-struct by value. Nothing here reads files or the
+// environment.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace recplat::config {
+
+// A listening socket, "host:port". Port 0 picks a free port (see --ports-file).
+struct ListenConfig {
+  std::string listen;
+  // False turns the listener off.
+  bool enabled = true;
+};
+
+struct LoggingConfig {
+  // trace, debug, info, warn, error or off.
+  std::string level = "info";
+  // text or json (one JSON object per line).
+  std::string format = "text";
+};
+
+// How the event log makes an append durable before acknowledging it.
+enum class SyncPolicy {
+  // fsync the write-ahead log on every append call (survives power loss).
+  kAlways,
+  // Write to the OS before acknowledging, without fsync (survives a process crash or kill -9,
+  // not a power loss).
+  kNone,
+};
+
+struct EventLogConfig {
+  SyncPolicy sync = SyncPolicy::kAlways;
+  // Records applied to the state per materializer batch.
+  int32_t apply_batch = 1000;
+};
+
+struct StateConfig {
+  // Half-life of the per-item event counters, hours (0 disables decay).
+  double counter_half_life_hours = 168.0;
+  // RocksDB block cache shared by the state store, MiB.
+  int64_t block_cache_mb = 128;
+};
+
+struct ApiConfig {
+  // Largest batch accepted by UpsertItems/UpsertUsers/AppendEvents/DeleteItems.
+  int32_t max_batch = 10000;
+  // Largest gRPC message accepted, bytes; larger ones fail with RESOURCE_EXHAUSTED.
+  int64_t max_message_bytes = 64 << 20;
+  // Events must name items that exist in the catalog (NOT_FOUND otherwise). When false, unknown
+  // items are created on the fly (available, published at the event time).
+  bool require_known_items = true;
+  // Tenant used when a request leaves it empty.
+  std::string default_tenant = "default";
+};
+
+// One event type and its weight in popularity-like models.
+struct EventTypeConfig {
+  double weight = 1.0;
+};
+
+// When a model is trained automatically.
+struct TrainTriggerConfig {
+  // Train after this many new events of the tenant were applied (0 = never by count).
+  int64_t every_events = 0;
+  // Train every this many seconds (0 = no schedule).
+  double every_seconds = 0;
+  // Train at start-up when the model has no current version.
+  bool on_start = true;
+};
+
+// One named model: a family, its hyper-parameters and its training policy.
+struct ModelConfig {
+  // Family name: random, popularity, recent, item_knn (more come from trainers/). Defaults to
+  // the model's own name.
+  std::string family;
+  // Hyper-parameters, family-specific (see docs/models.md).
+  std::map<std::string, std::string> params;
+  TrainTriggerConfig train;
+  // Promote a freshly trained version to current automatically.
+  bool auto_promote = true;
+  // Versions kept on disk per model (older non-current ones are deleted); >= 1.
+  int32_t keep_versions = 5;
+};
+
+struct FilterConfig {
+  // Drop items the user (or session) already interacted with.
+  bool exclude_seen = true;
+  // Drop items already recommended to this user by an earlier (non dry-run) request.
+  bool exclude_recommended = false;
+  // Drop unavailable and deleted items.
+  bool exclude_unavailable = true;
+};
+
+struct DiversityConfig {
+  // none, or category: greedy re-rank that avoids repeating an item's first category within
+  // `window` consecutive positions when another candidate within `max_lookahead` allows it.
+  std::string method = "none";
+  int32_t window = 3;
+  int32_t max_lookahead = 50;
+  // Only the top `ordering_size` items are re-ranked.
+  int32_t ordering_size = 50;
+};
+
+// Where recommendations are shown, and how they are made there.
+struct SurfaceConfig {
+  // Retrieval cascade: the first ready model yields candidates. `random` is appended when
+  // missing, so a cascade always ends in a ready model.
+  std::vector<std::string> retrieval = {"popularity"};
+  // Scoring cascade: the first ready model ranks the candidates; empty keeps retrieval scores.
+  std::vector<std::string> scoring;
+  // Similar-items cascade used by SimilarItems.
+  std::vector<std::string> similar = {"item_knn"};
+  FilterConfig filters;
+  DiversityConfig diversity;
+  // Candidates retrieved before scoring.
+  int32_t candidates = 200;
+  // Largest k a request may ask for.
+  int32_t max_k = 1000;
+  // Most recent interactions of the user handed to models (and used by exclude_seen).
+  int32_t history_length = 200;
+  // Multiply scores by the items' recommendation_weight.
+  bool apply_item_weight = false;
+};
+
+struct TrainingConfig {
+  // Background training worker on (false: only `recplat train` and Train with wait trains).
+  bool enabled = true;
+  // Seconds between checks of schedules.
+  double tick_seconds = 1.0;
+};
+
+struct Config {
+  // Name of the profile (default, renewal, ecoseller, eosc, article_rec).
+  std::string profile = "default";
+  // Directory of all state: event log, state store, model artifacts.
+  std::string data_dir = "./data";
+
+  ListenConfig grpc{"127.0.0.1:50051"};
+  ListenConfig http{"127.0.0.1:8080"};
+  ListenConfig metrics{"127.0.0.1:9464"};
+
+  LoggingConfig logging;
+  EventLogConfig log;
+  StateConfig state;
+  ApiConfig api;
+  TrainingConfig training;
+
+  // Event types accepted by AppendEvents and their weights.
+  std::map<std::string, EventTypeConfig> event_types = {
+      {"view", {1.0}}, {"click", {2.0}}, {"cart", {4.0}}, {"order", {8.0}}, {"rating", {1.0}}};
+  // Named models. `random` is always available and need not be listed.
+  std::map<std::string, ModelConfig> models;
+  // Named surfaces. A surface `default` exists unless the profile defines others.
+  std::map<std::string, SurfaceConfig> surfaces;
+};
+
+}  // namespace recplat::config

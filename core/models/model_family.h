@@ -1,0 +1,90 @@
+// File: model_family.h
+//
+// ModelFamily: a kind of model (random, popularity, recent, item_knn, ease, ...): it fits a
+// Model on TrainingData and loads one from an artifact directory. Families are registered by
+// name in a ModelFamilyRegistry; profiles pick them by name in `models.<name>.family`.
+//
+// ModelParams: the hyper-parameters of one configured model, as strings from the profile, with
+// typed getters that validate.
+//
+// Thread-safety: families are stateless; Fit/Load may run concurrently.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/models/model.h"
+#include "core/models/training_data.h"
+
+namespace recplat::models {
+
+class ModelParams {
+ public:
+  ModelParams() = default;
+  explicit ModelParams(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+
+  // Typed getters: the default when the key is absent, INVALID_ARGUMENT naming the key when the
+  // value does not parse or is out of [min, max].
+  absl::StatusOr<double> GetDouble(absl::string_view key, double def, double min = -1e300,
+                                   double max = 1e300) const;
+  absl::StatusOr<int64_t> GetInt(absl::string_view key, int64_t def, int64_t min = INT64_MIN,
+                                 int64_t max = INT64_MAX) const;
+  absl::StatusOr<bool> GetBool(absl::string_view key, bool def) const;
+  std::string GetString(absl::string_view key, absl::string_view def) const;
+
+  // INVALID_ARGUMENT naming the first key not in `known` (catches typos in profiles).
+  absl::Status CheckKnown(std::initializer_list<absl::string_view> known) const;
+
+  const std::map<std::string, std::string>& values() const { return values_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+class ModelFamily {
+ public:
+  virtual ~ModelFamily() = default;
+
+  // The family's name (as written in profiles).
+  virtual absl::string_view name() const = 0;
+
+  // False for families whose model is built from parameters alone (random, recent): they are
+  // served at version 0 without training.
+  virtual bool trainable() const { return true; }
+
+  // Validates `params` without fitting (called at start-up so a bad profile fails early).
+  virtual absl::Status ValidateParams(const ModelParams& params) const = 0;
+
+  // Fits a model. INVALID_ARGUMENT for bad params, FAILED_PRECONDITION when the data is not
+  // enough to train (e.g. no interactions).
+  virtual absl::StatusOr<std::unique_ptr<Model>> Fit(const TrainingData& data,
+                                                     const ModelParams& params) const = 0;
+
+  // Loads a model saved by Model::Save. DATA_LOSS when the artifact is missing or corrupt.
+  virtual absl::StatusOr<std::unique_ptr<Model>> Load(const std::filesystem::path& dir,
+                                                      const ModelParams& params) const = 0;
+};
+
+// Name -> family. Built once in main (RegisterBuiltinFamilies, then trainers/), then read-only.
+class ModelFamilyRegistry {
+ public:
+  // ALREADY_EXISTS when the name is taken.
+  absl::Status Register(std::unique_ptr<ModelFamily> family);
+  // nullptr when unknown.
+  const ModelFamily* Find(absl::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  absl::flat_hash_map<std::string, std::unique_ptr<ModelFamily>> families_;
+};
+
+// Registers random, popularity, recent and item_knn.
+absl::Status RegisterBuiltinFamilies(ModelFamilyRegistry* registry);
+
+}  // namespace recplat::models

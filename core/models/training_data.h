@@ -1,0 +1,55 @@
+// File: training_data.h
+//
+// TrainingData: what a model family fits on. Built either from the state store (by the
+// training worker, see core/training) or from files (by `recplat eval`, see core/eval), so every
+// model trains the same way online and offline.
+//
+// Users and items are dense indices: users 0..num_users-1, items 0..num_items-1 (the tenant's
+// catalog indices, so a trained model's item indices are valid in serving).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace recplat::models {
+
+// One interaction of a user with an item.
+struct Interaction {
+  uint32_t user = 0;
+  uint32_t item = 0;
+  // Index into TrainingData::event_types.
+  uint16_t type = 0;
+  // Strength (rating, quantity, ...); 1 when the source has none.
+  float value = 1.0f;
+  // Unix epoch milliseconds.
+  int64_t timestamp_ms = 0;
+};
+
+// Side information of an item, indexed by item index.
+struct ItemInfo {
+  // False for deleted items and indices never filled.
+  bool live = true;
+  bool available = true;
+  int64_t published_at_ms = 0;
+};
+
+struct TrainingData {
+  uint32_t num_users = 0;
+  uint32_t num_items = 0;
+  // Event type names; Interaction::type indexes this.
+  std::vector<std::string> event_types;
+  // Weight of each event type (same indexing), from the profile's `event_types`.
+  std::vector<float> event_type_weights;
+  // All interactions, sorted by (user, timestamp_ms).
+  std::vector<Interaction> interactions;
+  // Size num_items; may be empty when the source has no item side information (all live).
+  std::vector<ItemInfo> items;
+  // Reference "now" for time decay, Unix epoch milliseconds.
+  int64_t now_ms = 0;
+  // Optional external ids (size num_items / num_users, or empty), for debugging and reports.
+  std::vector<std::string> item_ids;
+  std::vector<std::string> user_ids;
+};
+
+}  // namespace recplat::models

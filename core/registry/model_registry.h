@@ -1,0 +1,140 @@
+// File: model_registry.h
+//
+// ModelRegistry: the versions of every model (per tenant) and the snapshots that serve.
+//
+// On disk (under RegistryOptions::root, normally <data_dir>/models):
+//   <tenant>/<model>/<version:020>/version.json   ModelVersion as JSON (status, metrics, ...)
+//   <tenant>/<model>/<version:020>/artifact/      what Model::Save wrote
+//   <tenant>/<model>/CURRENT                      the current version number (atomic rename)
+// CURRENT is the source of truth for which version serves; statuses in version.json are made
+// consistent with it on open (a crash between the two writes is repaired).
+//
+// In memory, the current version of each (tenant, model) is an immutable LoadedModel held by a
+// shared_ptr and swapped atomically on promotion: requests that took a handle keep using the old
+// snapshot until they drop it, new requests see the new one, and nobody waits.
+//
+// Models whose family is not trainable (random, recent) are built once from their parameters
+// at Create() and served at version 0 for every tenant.
+//
+// Thread-safety: all methods are thread-safe. Current() is cheap (a shared lock and an atomic
+// shared_ptr load) and is called on every request. Version writes are serialised internally.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "core/common/clock.h"
+#include "core/config/config.h"
+#include "core/models/model.h"
+#include "core/models/model_family.h"
+#include "recplat/v1/models.pb.h"
+
+namespace recplat::registry {
+
+// A served snapshot. Immutable once published.
+struct LoadedModel {
+  std::string tenant;
+  std::string name;
+  std::string family;
+  int64_t version = 0;
+  std::shared_ptr<const models::Model> model;
+};
+
+// What requests hold while they use a model. Must not be kept beyond one request.
+using ModelHandle = std::shared_ptr<const LoadedModel>;
+
+struct RegistryOptions {
+  // Directory of versions; created if missing.
+  std::filesystem::path root;
+  // Not owned; must outlive the registry.
+  const models::ModelFamilyRegistry* families = nullptr;
+  // Not owned; must outlive the registry.
+  const common::Clock* clock = nullptr;
+  // The configured models (name -> config). Unknown families are INVALID_ARGUMENT.
+  std::map<std::string, config::ModelConfig> models;
+};
+
+// A version being trained: its number and directory, reserved by BeginVersion.
+struct PendingVersion {
+  std::string tenant;
+  std::string model;
+  int64_t version = 0;
+  std::filesystem::path dir;
+  v1::ModelVersion meta;
+};
+
+class ModelRegistry {
+ public:
+  // Opens (or creates) the registry: scans the root, loads the CURRENT version of every
+  // (tenant, model) found, builds the untrained models. A CURRENT version that fails to load is
+  // marked FAILED and logged; the model then has no current version (the cascade skips it).
+  static absl::StatusOr<std::unique_ptr<ModelRegistry>> Create(RegistryOptions options);
+
+  ~ModelRegistry();
+
+  // The serving snapshot of (tenant, model); nullptr when the model is unknown or has no current
+  // version yet.
+  ModelHandle Current(absl::string_view tenant, absl::string_view model) const;
+
+  // Whether `model` is configured, and its config. nullptr when unknown.
+  const config::ModelConfig* FindConfig(absl::string_view model) const;
+  // Configured model names, sorted.
+  std::vector<std::string> ModelNames() const;
+  // The family of a configured model (never null for a configured model).
+  const models::ModelFamily* FamilyOf(absl::string_view model) const;
+
+  // --- Training side ---
+
+  // Reserves the next version of (tenant, model) (1 + the highest on disk), creates its
+  // directory and writes version.json with status PENDING. NOT_FOUND for unknown models,
+  // FAILED_PRECONDITION for untrained families.
+  absl::StatusOr<PendingVersion> BeginVersion(absl::string_view tenant, absl::string_view model);
+
+  // Saves `trained` as the artifact of `pending`, records `stats` and the model's metrics; the
+  // status stays PENDING. On failure the version is marked FAILED.
+  absl::Status CommitVersion(PendingVersion& pending, const models::Model& trained,
+                             const v1::TrainingStats& stats);
+
+  // Marks `pending` FAILED with `error` (the previous current version keeps serving).
+  absl::Status FailVersion(PendingVersion& pending, const absl::Status& error,
+                           const v1::TrainingStats& stats);
+
+  // Makes `version` the current one: loads its artifact (unless `loaded` is given, which must be
+  // the model that was saved as that version), swaps the serving snapshot atomically, marks the
+  // previous current STALE and rewrites CURRENT. NOT_FOUND for unknown versions,
+  // FAILED_PRECONDITION for FAILED ones, DATA_LOSS when the artifact does not load.
+  absl::StatusOr<v1::ModelVersion> Promote(absl::string_view tenant, absl::string_view model,
+                                           int64_t version,
+                                           std::shared_ptr<const models::Model> loaded = nullptr);
+
+  // Versions of one model (newest first), or of every configured model when `model` is empty.
+  // Untrained models appear as one CURRENT version 0.
+  std::vector<v1::ModelVersion> List(absl::string_view tenant, absl::string_view model) const;
+
+  // The highest version number of (tenant, model) with status CURRENT, or 0.
+  int64_t CurrentVersion(absl::string_view tenant, absl::string_view model) const;
+
+  // Deletes the oldest versions of (tenant, model) beyond `keep` (never the current one).
+  absl::Status Prune(absl::string_view tenant, absl::string_view model, int keep);
+
+  // Tenants that have at least one version on disk.
+  std::vector<std::string> Tenants() const;
+
+ private:
+  ModelRegistry() = default;
+  // Implementation details live in model_registry.cc.
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace recplat::registry

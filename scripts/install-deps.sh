@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every Debian package recplat's build and tests need. Idempotent: packages already
+# present are skipped, so a second run does nothing and needs no network.
+#
+# Usage: scripts/install-deps.sh [--with-torch]
+#   --with-torch  also install LibTorch (CPU), needed only when RECPLAT_ENABLE_TORCH=ON.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libabsl-dev
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev
+  libeigen3-dev
+  libyaml-cpp-dev
+  prometheus-cpp-dev
+  nlohmann-json3-dev
+  libcli11-dev
+  libboost-dev libboost-system-dev
+  libssl-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 curl
+)
+
+for arg in "$@"; do
+  case "$arg" in
+    --with-torch) packages+=(libtorch-dev) ;;
+    *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps.sh: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
