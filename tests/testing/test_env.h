@@ -1,0 +1,31 @@
+// File: test_env.h
+//
+// Helpers for tests: temporary directories and the location of the shared datasets.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace recplat::testing {
+
+// A fresh directory under the system temp dir, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Root of the shared datasets: $RECPLAT_DATASETS, else <source dir>/../shared/datasets (source
+// dir from $RECPLAT_SOURCE_DIR, set by ctest, else the current directory's ancestors).
+std::filesystem::path DatasetsDir();
+
+// DatasetsDir()/relative if it exists, else an empty path.
+std::filesystem::path DatasetPath(const std::string& relative);
+
+}  // namespace recplat::testing
