@@ -1,0 +1,91 @@
+// File: rocksdb_state_store.h (internal to core/state)
+//
+// The RocksDB implementation of StateStore. Declared in a header only so that its two
+// translation units (reads in rocksdb_state_store.cc, Apply in state_apply.cc) share it; other
+// modules use StateStore and OpenRocksDbStateStore().
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "core/state/internal/keys.h"
+#include "core/state/state_store.h"
+#include "rocksdb/db.h"
+
+namespace recplat::state {
+
+class RocksDbStateStore final : public StateStore {
+ public:
+  // Column family handles, in this order.
+  enum Cf { kMeta = 0, kItems, kItemIdx, kUsers, kHistory, kSessions, kCounters, kServed, kRecs,
+            kNumCfs };
+
+  static absl::StatusOr<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
+  ~RocksDbStateStore() override;
+
+  absl::Status Apply(std::span<const OffsetRecord> records) override;
+  uint64_t AppliedOffset() const override;
+  absl::Status RecordServed(absl::string_view tenant, absl::string_view user_id,
+                            std::span<const ServedItem> items, int64_t timestamp_ms) override;
+  const catalog::Catalog* FindCatalog(absl::string_view tenant) const override;
+  absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const override;
+  absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
+                         std::vector<v1::Item>* out, uint32_t* next) const override;
+  absl::StatusOr<v1::User> GetUser(absl::string_view tenant, absl::string_view id) const override;
+  absl::Status UserHistory(absl::string_view tenant, absl::string_view user_id, size_t limit,
+                           std::vector<HistoryEntry>* out) const override;
+  absl::Status SessionHistory(absl::string_view tenant, absl::string_view session_id, size_t limit,
+                              std::vector<HistoryEntry>* out) const override;
+  absl::Status ServedItems(absl::string_view tenant, absl::string_view user_id,
+                           std::vector<uint32_t>* out) const override;
+  absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
+                                         absl::string_view key) const override;
+  double Counter(absl::string_view tenant, uint32_t item, uint16_t type) const override;
+  std::string EventTypeName(uint16_t type) const override;
+  int EventTypeId(absl::string_view name) const override;
+  absl::StatusOr<uint64_t> ScanInteractions(
+      absl::string_view tenant, uint32_t* num_users,
+      const std::function<void(const HistoryEntry&)>& fn) const override;
+  std::vector<TenantStats> Stats() const override;
+  absl::Status Flush() override;
+
+ private:
+  RocksDbStateStore(const StateStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles);
+
+  // Loads applied offset, event types, tenant metas and catalogs. Called once by Open().
+  absl::Status LoadMemoryState();
+  // Reads a history-like column family (history or sessions) under `prefix`.
+  absl::Status ReadHistory(Cf cf, const std::string& prefix, size_t limit,
+                           std::vector<HistoryEntry>* out) const;
+  catalog::Catalog* GetOrCreateCatalog(absl::string_view tenant);
+  double Decayed(const internal::CounterValue& c, int64_t now_ms) const;
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
+
+  const StateStoreOptions options_;
+  const double half_life_ms_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+
+  // Guards the in-memory mirrors below (readers take it shared). Apply() holds apply_mu_ for the
+  // whole batch and mu_ only to publish.
+  mutable std::shared_mutex mu_;
+  uint64_t applied_offset_ = 0;
+  std::vector<std::string> type_names_;
+  absl::flat_hash_map<std::string, uint16_t> type_ids_;
+  absl::flat_hash_map<std::string, internal::TenantMeta> tenants_;
+  absl::flat_hash_map<std::string, std::unique_ptr<catalog::Catalog>> catalogs_;
+
+  // Serialises Apply() calls.
+  absl::Mutex apply_mu_;
+
+  friend class ApplyBatch;
+};
+
+}  // namespace recplat::state

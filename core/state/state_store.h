@@ -1,0 +1,161 @@
+// File: state_store.h
+//
+// StateStore: everything the core knows, materialised from the event log: items (with the
+// in-memory Catalog per tenant), users, per-user interaction histories, sessions, per-item
+// counters per event type with time decay, precomputed recommendation lists, and the lists
+// served to each user. Keys are namespaced by tenant; external string ids map to dense indices.
+//
+// Writes come from one place only: the materializer (core/ingest) calls Apply() with records
+// read from the event log, and Apply() stores their effects together with the applied offset in
+// one atomic batch, so after a crash the materializer resumes exactly after the last applied
+// record. RecordServed() is the exception: bookkeeping of served lists, written directly and
+// without fsync (losing the last few on power loss is harmless).
+//
+// Thread-safety: reads are safe from any thread, concurrently with Apply(). Apply() must be
+// called from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "core/catalog/catalog.h"
+#include "core/common/clock.h"
+#include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/log_record.pb.h"
+
+namespace recplat::state {
+
+// One applied event as kept in a user's or session's history.
+struct HistoryEntry {
+  uint32_t item = 0;
+  // Event type id (see StateStore::EventTypeName).
+  uint16_t type = 0;
+  float value = 1.0f;
+  int64_t timestamp_ms = 0;
+  // Dense index of the user (0 for session-only entries without a user).
+  uint32_t user = 0;
+  std::string session_id;
+};
+
+// One item of a served recommendation list.
+struct ServedItem {
+  uint32_t item = 0;
+  int32_t position = 0;
+  std::string model;
+  int64_t model_version = 0;
+};
+
+// A log record with its offset, as handed to Apply().
+struct OffsetRecord {
+  uint64_t offset = 0;
+  const v1::LogRecord* record = nullptr;
+};
+
+struct TenantStats {
+  std::string tenant;
+  uint64_t items = 0;
+  uint64_t users = 0;
+  uint64_t events = 0;
+};
+
+struct StateStoreOptions {
+  // Directory of the RocksDB database; created if missing.
+  std::string path;
+  // Half-life of per-item event counters, hours; 0 disables decay.
+  double counter_half_life_hours = 168.0;
+  // Block cache size, bytes.
+  int64_t block_cache_bytes = 128 << 20;
+  // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
+  const common::Clock* clock = nullptr;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // --- Writes ---
+
+  // Applies `records` (strictly increasing offsets, each greater than AppliedOffset()-1) and
+  // sets AppliedOffset() to the last offset + 1, atomically. Records already applied (offset <
+  // AppliedOffset()) are skipped, so re-applying after a crash is harmless. Events for unknown
+  // items create them (available, published at the event time); events for unknown users
+  // create them. On error nothing is applied (memory and disk unchanged).
+  virtual absl::Status Apply(std::span<const OffsetRecord> records) = 0;
+
+  // The offset up to which the log has been applied (exclusive).
+  virtual uint64_t AppliedOffset() const = 0;
+
+  // Remembers that `items` were served to (tenant, user_id) at `timestamp_ms`. No-op for an empty
+  // user id.
+  virtual absl::Status RecordServed(absl::string_view tenant, absl::string_view user_id,
+                                    std::span<const ServedItem> items, int64_t timestamp_ms) = 0;
+
+  // --- Reads ---
+
+  // The catalog of `tenant`, or nullptr when the tenant has no items yet. The pointer stays
+  // valid for the store's lifetime.
+  virtual const catalog::Catalog* FindCatalog(absl::string_view tenant) const = 0;
+
+  // NOT_FOUND when the item does not exist or was deleted. event_counts are decayed to now.
+  virtual absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const = 0;
+
+  // Live items in index order starting at index `start`; sets `*next` to the index to continue
+  // from, or 0 when done.
+  virtual absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
+                                 std::vector<v1::Item>* out, uint32_t* next) const = 0;
+
+  // NOT_FOUND when the user has never been seen.
+  virtual absl::StatusOr<v1::User> GetUser(absl::string_view tenant,
+                                           absl::string_view id) const = 0;
+
+  // Up to `limit` most recent interactions of the user (most recent first); empty for unknown
+  // users.
+  virtual absl::Status UserHistory(absl::string_view tenant, absl::string_view user_id,
+                                   size_t limit, std::vector<HistoryEntry>* out) const = 0;
+
+  // Up to `limit` most recent interactions of the session (most recent first).
+  virtual absl::Status SessionHistory(absl::string_view tenant, absl::string_view session_id,
+                                      size_t limit, std::vector<HistoryEntry>* out) const = 0;
+
+  // Items ever served to the user (RecordServed), in index order.
+  virtual absl::Status ServedItems(absl::string_view tenant, absl::string_view user_id,
+                                   std::vector<uint32_t>* out) const = 0;
+
+  // A precomputed list written by a batch job; NOT_FOUND when absent.
+  virtual absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
+                                                 absl::string_view key) const = 0;
+
+  // Decayed count of `type` events on `item`, now; 0 when none.
+  virtual double Counter(absl::string_view tenant, uint32_t item, uint16_t type) const = 0;
+
+  // Event type names by id; ids are assigned on first use and stable.
+  virtual std::string EventTypeName(uint16_t type) const = 0;
+  // The id of an event type name, or -1 when never used.
+  virtual int EventTypeId(absl::string_view name) const = 0;
+
+  // Calls `fn` for every interaction of every user of `tenant` (grouped by user, most recent
+  // first within a user) from one consistent snapshot, and returns the applied offset of that
+  // snapshot. `*num_users` receives the number of user indices assigned in the tenant.
+  virtual absl::StatusOr<uint64_t> ScanInteractions(
+      absl::string_view tenant, uint32_t* num_users,
+      const std::function<void(const HistoryEntry&)>& fn) const = 0;
+
+  virtual std::vector<TenantStats> Stats() const = 0;
+
+  // Flushes memtables to disk (called on clean shutdown so the next open is fast).
+  virtual absl::Status Flush() = 0;
+};
+
+// Opens (creating if needed) the RocksDB-backed store and rebuilds the in-memory catalogs.
+// INTERNAL when the database cannot be opened (e.g. another process holds its lock).
+absl::StatusOr<std::unique_ptr<StateStore>> OpenRocksDbStateStore(
+    const StateStoreOptions& options);
+
+}  // namespace recplat::state
