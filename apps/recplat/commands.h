@@ -1,0 +1,43 @@
+// File: commands.h
+//
+// The subcommands of the recplat executable, each taking the effective configuration.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/config/config.h"
+
+namespace recplat::app {
+
+struct ServeArgs {
+  std::string ports_file;
+};
+
+struct ImportArgs {
+  std::string items;
+  std::string users;
+  std::string events;
+  int batch = 1000;
+};
+
+struct EvalArgs {
+  std::string train;
+  std::string test;
+  std::string model;
+  int k = 20;
+};
+
+struct TrainArgs {
+  std::vector<std::string> models;
+  std::string tenant;
+};
+
+// Each returns the process exit code (0 success; 1 runtime failure; 2 bad usage/config).
+int RunServe(const config::Config& config, const std::string& profile_path, const ServeArgs& args);
+int RunImport(const config::Config& config, const std::string& profile_path,
+              const ImportArgs& args);
+int RunEvalCommand(const config::Config& config, const EvalArgs& args);
+int RunTrain(const config::Config& config, const std::string& profile_path, const TrainArgs& args);
+
+}  // namespace recplat::app

@@ -1,0 +1,218 @@
+#include "apps/recplat/runtime.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/clock.h"
+#include "core/common/logging.h"
+#include "core/common/status_macros.h"
+#include "core/engine/engine.h"
+#include "core/grpc/grpc_server.h"
+#include "core/ingest/materializer.h"
+#include "core/log/event_log.h"
+#include "core/metrics/metrics.h"
+#include "core/registry/model_registry.h"
+#include "core/state/state_store.h"
+#include "core/training/trainer.h"
+#include "prometheus/gauge.h"
+
+namespace recplat::app {
+
+absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
+  return models::RegisterBuiltinFamilies(registry);
+}
+
+struct Runtime::Impl {
+  RuntimeOptions options;
+  std::shared_ptr<prometheus::Registry> metrics = std::make_shared<prometheus::Registry>();
+  models::ModelFamilyRegistry families;
+  std::unique_ptr<log::EventLog> log;
+  std::unique_ptr<state::StateStore> state;
+  std::unique_ptr<ingest::Materializer> materializer;
+  std::unique_ptr<registry::ModelRegistry> registry;
+  std::unique_ptr<training::Trainer> trainer;
+  std::unique_ptr<engine::Engine> engine;
+  std::unique_ptr<service::LocalService> service;
+  std::unique_ptr<grpc_frontend::GrpcServer> grpc;
+  std::unique_ptr<metrics::MetricsExposer> exposer;
+  BoundPorts ports;
+  bool started = false;
+  bool shut_down = false;
+};
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Runtime::~Runtime() { Shutdown(absl::Seconds(5)); }
+
+service::LocalService& Runtime::service() { return *impl_->service; }
+training::Trainer& Runtime::trainer() { return *impl_->trainer; }
+const BoundPorts& Runtime::ports() const { return impl_->ports; }
+const config::Config& Runtime::config() const { return impl_->options.config; }
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  const config::Config& cfg = impl->options.config;
+  const common::Clock& clock = common::Clock::Default();
+  RECPLAT_RETURN_IF_ERROR(RegisterAllFamilies(&impl->families));
+  for (const auto& [name, model] : cfg.models) {
+    const models::ModelFamily* family = impl->families.Find(model.family);
+    if (family == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat("models.", name, ".family: unknown family '",
+                                                     model.family, "'"));
+    }
+    absl::Status valid = family->ValidateParams(models::ModelParams(model.params));
+    if (!valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("models.", name, ".params: ", valid.message()));
+    }
+  }
+
+  std::error_code ec;
+  const std::filesystem::path root(cfg.data_dir);
+  std::filesystem::create_directories(root, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create data_dir '", cfg.data_dir, "': ", ec.message()));
+  }
+  RECPLAT_ASSIGN_OR_RETURN(
+      impl->log, log::OpenRocksDbEventLog({.path = (root / "log").string(),
+                                           .sync = cfg.log.sync == config::SyncPolicy::kAlways}));
+  state::StateStoreOptions so;
+  so.path = (root / "state").string();
+  so.counter_half_life_hours = cfg.state.counter_half_life_hours;
+  so.block_cache_bytes = cfg.state.block_cache_mb << 20;
+  so.clock = &clock;
+  RECPLAT_ASSIGN_OR_RETURN(impl->state, state::OpenRocksDbStateStore(so));
+
+  impl->materializer = std::make_unique<ingest::Materializer>(
+      *impl->log, *impl->state,
+      ingest::MaterializerOptions{.batch_size = static_cast<size_t>(cfg.log.apply_batch)});
+  const uint64_t pending = impl->log->NextOffset() - impl->state->AppliedOffset();
+  if (pending > 0) {
+    RECPLAT_LOG(Info, "applying the event log tail", {{"records", pending}});
+  }
+  RECPLAT_RETURN_IF_ERROR(impl->materializer->CatchUp());
+
+  registry::RegistryOptions ro;
+  ro.root = root / "models";
+  ro.families = &impl->families;
+  ro.clock = &clock;
+  ro.models = cfg.models;
+  RECPLAT_ASSIGN_OR_RETURN(impl->registry, registry::ModelRegistry::Create(ro));
+
+  impl->trainer = std::make_unique<training::Trainer>(
+      training::TrainerOptions{cfg.event_types, cfg.training}, *impl->state, *impl->registry,
+      clock, *impl->metrics);
+  impl->engine = std::make_unique<engine::Engine>(engine::EngineOptions{cfg.surfaces},
+                                                  *impl->state, *impl->registry, clock,
+                                                  *impl->metrics);
+  service::Components c;
+  c.log = impl->log.get();
+  c.state = impl->state.get();
+  c.materializer = impl->materializer.get();
+  c.registry = impl->registry.get();
+  c.trainer = impl->trainer.get();
+  c.engine = impl->engine.get();
+  c.clock = &clock;
+  c.metrics = impl->metrics.get();
+  service::ServiceOptions svc;
+  svc.config = cfg;
+  svc.profile_path = impl->options.profile_path;
+  impl->service = std::make_unique<service::LocalService>(std::move(svc), c);
+
+  // Materializer progress as metrics.
+  auto& applied = prometheus::BuildGauge()
+                      .Name("recplat_materializer_applied_offset")
+                      .Help("Event-log offset applied to the state store (exclusive)")
+                      .Register(*impl->metrics)
+                      .Add({});
+  auto& lag = prometheus::BuildGauge()
+                  .Name("recplat_materializer_lag_records")
+                  .Help("Records appended to the event log and not yet applied")
+                  .Register(*impl->metrics)
+                  .Add({});
+  auto& corrupt = prometheus::BuildGauge()
+                      .Name("recplat_materializer_corrupt_records")
+                      .Help("Log records skipped because they did not decode")
+                      .Register(*impl->metrics)
+                      .Add({});
+  log::EventLog* log_ptr = impl->log.get();
+  impl->materializer->AddListener([&applied, &lag, &corrupt, log_ptr](const ingest::AppliedBatch& b) {
+    applied.Set(static_cast<double>(b.end_offset));
+    const uint64_t next = log_ptr->NextOffset();
+    lag.Set(static_cast<double>(next > b.end_offset ? next - b.end_offset : 0));
+    corrupt.Increment(static_cast<double>(b.corrupt_records));
+  });
+  training::Trainer* trainer = impl->trainer.get();
+  impl->materializer->AddListener(
+      [trainer](const ingest::AppliedBatch& b) { trainer->OnApplied(b); });
+  applied.Set(static_cast<double>(impl->materializer->AppliedOffset()));
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+absl::Status Runtime::Start(bool serve) {
+  Impl& s = *impl_;
+  const config::Config& cfg = s.options.config;
+  s.materializer->Start();
+  s.trainer->Start();
+  s.started = true;
+  if (!serve) return absl::OkStatus();
+  if (cfg.metrics.enabled) {
+    RECPLAT_ASSIGN_OR_RETURN(s.exposer, metrics::MetricsExposer::Start(cfg.metrics.listen, s.metrics));
+    s.ports.metrics = s.exposer->bound_address();
+  }
+  if (cfg.grpc.enabled) {
+    grpc_frontend::GrpcServerOptions go;
+    go.listen = cfg.grpc.listen;
+    go.max_message_bytes = cfg.api.max_message_bytes;
+    RECPLAT_ASSIGN_OR_RETURN(s.grpc, grpc_frontend::GrpcServer::Start(go, *s.service, *s.metrics));
+    s.ports.grpc = s.grpc->bound_address();
+  }
+  return absl::OkStatus();
+}
+
+void Runtime::Shutdown(absl::Duration grace) {
+  Impl& s = *impl_;
+  if (s.shut_down) return;
+  s.shut_down = true;
+  if (s.service != nullptr) s.service->SetReady(false);
+  if (s.grpc != nullptr) s.grpc->Shutdown(grace);
+  if (s.trainer != nullptr) s.trainer->Stop();
+  if (s.materializer != nullptr) s.materializer->Stop();
+  if (s.log != nullptr) s.log->Close();
+  if (s.state != nullptr) {
+    absl::Status flushed = s.state->Flush();
+    if (!flushed.ok()) {
+      RECPLAT_LOG(Warn, "state flush on shutdown failed", {{"error", flushed.ToString()}});
+    }
+  }
+  s.exposer.reset();
+}
+
+absl::Status WritePortsFile(const std::string& path, const BoundPorts& ports) {
+  std::string json = "{";
+  auto add = [&json](const char* key, const std::string& value) {
+    if (value.empty()) return;
+    if (json.size() > 1) json += ", ";
+    absl::StrAppend(&json, "\"", key, "\": \"", value, "\"");
+  };
+  add("grpc", ports.grpc);
+  add("http", ports.http);
+  add("metrics", ports.metrics);
+  json += "}\n";
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << json;
+    if (!out.good()) return absl::UnavailableError(absl::StrCat("cannot write '", tmp, "'"));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot rename '", tmp, "' to '", path, "'"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::app

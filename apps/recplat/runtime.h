@@ -1,0 +1,70 @@
+// File: runtime.h
+//
+// Runtime: one recplat process's core, wired from a Config: the event log, the state store and
+// its materializer, the model registry, the trainer, the engine and the LocalService, plus the
+// servers (gRPC, metrics) when serving. Used by every subcommand of the executable (serve,
+// import, train) so they all see the same data the same way.
+//
+// Data directory layout: <data_dir>/log (event log), <data_dir>/state (state store),
+// <data_dir>/models (registry). A data directory can be open in one process at a time.
+//
+// Thread-safety: Open/StartServing/Shutdown from one thread; the components are thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/config/config.h"
+#include "core/models/model_family.h"
+#include "core/service/local_service.h"
+#include "prometheus/registry.h"
+
+namespace recplat::app {
+
+struct RuntimeOptions {
+  config::Config config;
+  std::string profile_path;
+};
+
+// Addresses actually bound ("host:port"); empty when that listener is off.
+struct BoundPorts {
+  std::string grpc;
+  std::string http;
+  std::string metrics;
+};
+
+class Runtime {
+ public:
+  // Opens the data directory, validates every model's family and parameters, and applies the
+  // whole log to the state (so the process starts consistent). Errors name what failed.
+  static absl::StatusOr<std::unique_ptr<Runtime>> Open(RuntimeOptions options);
+  ~Runtime();
+
+  // Starts the materializer thread and the trainer; the servers too when `serve` is set.
+  absl::Status Start(bool serve);
+
+  // Drains: marks the service not ready, stops accepting requests, waits up to `grace` for those
+  // in flight, stops the trainer and the materializer, and flushes the state. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+  service::LocalService& service();
+  training::Trainer& trainer();
+  const BoundPorts& ports() const;
+  const config::Config& config() const;
+
+ private:
+  struct Impl;
+  explicit Runtime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes `ports` as one JSON object {"grpc": ..., "http": ..., "metrics": ...} (keys of
+// listeners that are off are omitted) to `path`, atomically (temp file + rename).
+absl::Status WritePortsFile(const std::string& path, const BoundPorts& ports);
+
+// The model families this binary offers (built-in ones, then trainers/).
+absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry);
+
+}  // namespace recplat::app

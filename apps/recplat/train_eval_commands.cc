@@ -1,0 +1,96 @@
+// `recplat train` (train once on the data directory) and `recplat eval` (offline evaluation).
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "apps/recplat/commands.h"
+#include "apps/recplat/runtime.h"
+#include "core/eval/eval.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace recplat::app {
+
+int RunTrain(const config::Config& config, const std::string& profile_path,
+             const TrainArgs& args) {
+  config::Config cfg = config;
+  cfg.training.enabled = false;  // No background worker: this command trains on its own.
+  auto runtime = Runtime::Open({cfg, profile_path});
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "recplat train: %s\n", runtime.status().ToString().c_str());
+    return 1;
+  }
+  service::Api& api = (*runtime)->service();
+  std::vector<std::string> models = args.models;
+  if (models.empty()) {
+    for (const auto& [name, m] : cfg.models) {
+      if (m.family != "random" && m.family != "recent") models.push_back(name);
+    }
+  }
+  std::vector<std::string> tenants;
+  if (!args.tenant.empty()) {
+    tenants.push_back(args.tenant);
+  } else {
+    auto stats = api.GetStats({});
+    if (stats.ok()) {
+      for (const auto& t : stats->tenants()) {
+        if (t.events() > 0) tenants.push_back(t.tenant());
+      }
+    }
+  }
+  int failures = 0;
+  for (const std::string& tenant : tenants) {
+    for (const std::string& model : models) {
+      v1::TrainRequest req;
+      req.set_tenant(tenant);
+      req.set_model(model);
+      req.set_wait(true);
+      auto result = api.Train(req);
+      if (!result.ok()) {
+        std::fprintf(stderr, "recplat train: %s/%s: %s\n", tenant.c_str(), model.c_str(),
+                     result.status().ToString().c_str());
+        ++failures;
+        continue;
+      }
+      std::string json;
+      google::protobuf::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
+      (void)google::protobuf::util::MessageToJsonString(result->version(), &json, options);
+      std::printf("%s\n", json.c_str());
+    }
+  }
+  if (tenants.empty()) std::fprintf(stderr, "recplat train: no tenant has events yet\n");
+  (*runtime)->Shutdown(absl::Seconds(5));
+  return failures == 0 ? 0 : 1;
+}
+
+int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
+  auto it = config.models.find(args.model);
+  if (it == config.models.end()) {
+    std::fprintf(stderr, "recplat eval: model '%s' is not configured (configured:",
+                 args.model.c_str());
+    for (const auto& [name, m] : config.models) std::fprintf(stderr, " %s", name.c_str());
+    std::fprintf(stderr, ")\n");
+    return 2;
+  }
+  models::ModelFamilyRegistry families;
+  if (absl::Status s = RegisterAllFamilies(&families); !s.ok()) {
+    std::fprintf(stderr, "recplat eval: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  eval::EvalOptions options;
+  options.train_path = args.train;
+  options.test_path = args.test;
+  options.family = it->second.family;
+  options.params = models::ModelParams(it->second.params);
+  options.k = args.k;
+  auto report = eval::RunEval(options, families);
+  if (!report.ok()) {
+    std::fprintf(stderr, "recplat eval: %s\n", report.status().ToString().c_str());
+    return absl::IsInvalidArgument(report.status()) || absl::IsNotFound(report.status()) ? 2 : 1;
+  }
+  report->model = args.model;
+  std::printf("%s\n", eval::EvalReportToJson(*report).c_str());
+  return 0;
+}
+
+}  // namespace recplat::app

@@ -1,0 +1,88 @@
+#include "core/metrics/metrics.h"
+
+#include <exception>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "prometheus/exposer.h"
+
+namespace recplat::metrics {
+
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* b = new prometheus::Histogram::BucketBoundaries{
+      50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3,
+      500e-3, 1.0, 2.5, 5.0, 10.0};
+  return *b;
+}
+
+const prometheus::Histogram::BucketBoundaries& JobDurationBuckets() {
+  static const auto* b = new prometheus::Histogram::BucketBoundaries{
+      0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600};
+  return *b;
+}
+
+RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view frontend)
+    : requests_(prometheus::BuildCounter()
+                    .Name(absl::StrCat("recplat_", frontend, "_requests_total"))
+                    .Help(absl::StrCat("Requests served by the ", frontend,
+                                       " frontend, by method and status code"))
+                    .Register(registry)),
+      latency_(prometheus::BuildHistogram()
+                   .Name(absl::StrCat("recplat_", frontend, "_request_latency_seconds"))
+                   .Help(absl::StrCat("Latency of ", frontend,
+                                      " requests, by method and status code"))
+                   .Register(registry)) {}
+
+void RequestMetrics::Record(absl::string_view method, absl::string_view code, double seconds) {
+  Series* s = nullptr;
+  auto key = std::make_pair(std::string(method), std::string(code));
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = series_.find(key);
+    if (it == series_.end()) {
+      prometheus::Labels labels = {{"method", key.first}, {"code", key.second}};
+      Series created{&requests_.Add(labels), &latency_.Add(labels, LatencyBuckets())};
+      it = series_.emplace(key, created).first;
+    }
+    s = &it->second;
+  }
+  s->count->Increment();
+  s->latency->Observe(seconds);
+}
+
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(absl::StrCat("expected host:port, got '", listen, "'"));
+  }
+  std::string host(listen.substr(0, colon));
+  int port;
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("bad port in '", listen, "'"));
+  }
+  return std::make_pair(host, port);
+}
+
+absl::StatusOr<std::unique_ptr<MetricsExposer>> MetricsExposer::Start(
+    const std::string& listen, std::shared_ptr<prometheus::Registry> registry) {
+  auto hp = SplitHostPort(listen);
+  if (!hp.ok()) return hp.status();
+  std::unique_ptr<MetricsExposer> out(new MetricsExposer());
+  try {
+    // civetweb wants IPv6 hosts in brackets too, which the listen string already has.
+    out->exposer_ = std::make_unique<prometheus::Exposer>(
+        std::vector<std::string>{"listening_ports", listen, "num_threads", "2"});
+    out->exposer_->RegisterCollectable(registry);
+    auto ports = out->exposer_->GetListeningPorts();
+    if (ports.empty()) return absl::UnavailableError("metrics listener reports no port");
+    out->bound_address_ = absl::StrCat(hp->first, ":", ports.front());
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on '", listen, "': ", e.what()));
+  }
+  return out;
+}
+
+MetricsExposer::~MetricsExposer() = default;
+
+}  // namespace recplat::metrics

@@ -1,0 +1,79 @@
+// File: metrics.h
+//
+// Prometheus metrics of recplat (prometheus-cpp). One prometheus::Registry per process is
+// created in main and handed to components, which declare their metrics once, in one struct,
+// when they are created (see e.g. RequestMetrics below). MetricsExposer serves the registry at
+// GET /metrics on the `metrics.listen` address.
+//
+// Thread-safety: prometheus-cpp metrics are thread-safe; RequestMetrics is thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace recplat::metrics {
+
+// Latency buckets, seconds: 50 µs .. 10 s.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
+// Duration buckets for long jobs (training), seconds: 10 ms .. 1 h.
+const prometheus::Histogram::BucketBoundaries& JobDurationBuckets();
+
+// Request count and latency by method and status code, for one frontend (`recplat_<frontend>_*`
+// metric names, e.g. recplat_grpc_requests_total{method,code}).
+class RequestMetrics {
+ public:
+  RequestMetrics(prometheus::Registry& registry, absl::string_view frontend);
+
+  // Records one finished request. `code` is the protocol's status text (e.g. "OK",
+  // "INVALID_ARGUMENT", or an HTTP status like "404").
+  void Record(absl::string_view method, absl::string_view code, double seconds);
+
+ private:
+  struct Series {
+    prometheus::Counter* count;
+    prometheus::Histogram* latency;
+  };
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);
+};
+
+// Serves GET /metrics. Owns the HTTP listener; destroying it stops serving.
+class MetricsExposer {
+ public:
+  // Binds `listen` ("host:port"; port 0 picks a free port). UNAVAILABLE when it cannot bind.
+  static absl::StatusOr<std::unique_ptr<MetricsExposer>> Start(
+      const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+  ~MetricsExposer();
+
+  // "host:port" actually bound.
+  const std::string& bound_address() const { return bound_address_; }
+
+ private:
+  MetricsExposer() = default;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string bound_address_;
+};
+
+// Splits "host:port" (IPv6 hosts in brackets). INVALID_ARGUMENT when malformed.
+absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen);
+
+}  // namespace recplat::metrics

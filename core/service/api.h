@@ -1,0 +1,57 @@
+// File: api.h
+//
+// Api: the internal API of recplat as a C++ interface, one method per RPC of
+// proto/recplat/v1/*.proto. Frontends (gRPC, HTTP, WebSocket JSON-RPC, batch) decode their
+// protocol into these messages, call an Api, and encode the answer; they never reach the state
+// store, the models or the engine. LocalService implements it in-process; a client of a remote
+// core over gRPC can implement it too, so a frontend works either way unchanged.
+//
+// Errors are absl::Status with the canonical codes documented on each RPC in the .proto files;
+// status_mapping.h turns them into each protocol's codes.
+//
+// Thread-safety: implementations are thread-safe.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "recplat/v1/admin.pb.h"
+#include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/events.pb.h"
+#include "recplat/v1/models.pb.h"
+#include "recplat/v1/recommend.pb.h"
+
+namespace recplat::service {
+
+class Api {
+ public:
+  virtual ~Api() = default;
+
+  // CatalogService
+  virtual absl::StatusOr<v1::UpsertItemsResponse> UpsertItems(const v1::UpsertItemsRequest&) = 0;
+  virtual absl::StatusOr<v1::DeleteItemsResponse> DeleteItems(const v1::DeleteItemsRequest&) = 0;
+  virtual absl::StatusOr<v1::Item> GetItem(const v1::GetItemRequest&) = 0;
+  virtual absl::StatusOr<v1::ListItemsResponse> ListItems(const v1::ListItemsRequest&) = 0;
+  virtual absl::StatusOr<v1::UpsertUsersResponse> UpsertUsers(const v1::UpsertUsersRequest&) = 0;
+  virtual absl::StatusOr<v1::GetUserResponse> GetUser(const v1::GetUserRequest&) = 0;
+
+  // EventService
+  virtual absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) = 0;
+
+  // RecommendService
+  virtual absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) = 0;
+  virtual absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(
+      const v1::SimilarItemsRequest&) = 0;
+
+  // ModelService
+  virtual absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) = 0;
+  virtual absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) = 0;
+  virtual absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) = 0;
+
+  // AdminService
+  virtual absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) = 0;
+  virtual absl::StatusOr<v1::GetConfigResponse> GetConfig(const v1::GetConfigRequest&) = 0;
+
+  // Whether the core is ready to serve (state caught up with the log at start-up).
+  virtual bool Ready() const = 0;
+};
+
+}  // namespace recplat::service

@@ -1,0 +1,330 @@
+#include "core/service/local_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
+#include "core/config/config_loader.h"
+#include "core/service/validation.h"
+#include "prometheus/counter.h"
+#include "recplat/v1/log_record.pb.h"
+
+namespace recplat::service {
+
+struct LocalService::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : records(prometheus::BuildCounter()
+                    .Name("recplat_log_records_appended_total")
+                    .Help("Records appended to the event log, by kind (event, item, user, ...)")
+                    .Register(r)),
+        events(records.Add({{"kind", "event"}})),
+        items(records.Add({{"kind", "item_upsert"}})),
+        deletes(records.Add({{"kind", "item_delete"}})),
+        users(records.Add({{"kind", "user_upsert"}})) {}
+  prometheus::Family<prometheus::Counter>& records;
+  prometheus::Counter& events;
+  prometheus::Counter& items;
+  prometheus::Counter& deletes;
+  prometheus::Counter& users;
+};
+
+LocalService::LocalService(ServiceOptions options, Components components)
+    : options_(std::move(options)),
+      c_(components),
+      start_seconds_(components.clock->MonotonicSeconds()),
+      metrics_(std::make_unique<Metrics>(*components.metrics)) {}
+
+LocalService::~LocalService() = default;
+
+absl::StatusOr<uint64_t> LocalService::AppendAndMaybeWait(const std::vector<std::string>& records,
+                                                          bool wait) {
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, c_.log->Append(records));
+  const uint64_t end = first + records.size();
+  if (wait && !c_.materializer->WaitApplied(end, options_.apply_timeout)) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("written durably (log offsets ", first, "..", end - 1,
+                     ") but not yet applied to the state; it will be"));
+  }
+  return first;
+}
+
+absl::Status LocalService::CheckModel(const std::string& model) const {
+  if (model.empty()) return absl::InvalidArgumentError("model: required");
+  if (c_.registry->FindConfig(model) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' is not configured"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::UpsertItemsResponse> LocalService::UpsertItems(
+    const v1::UpsertItemsRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.items_size(), api.max_batch, "items"));
+  std::vector<std::string> records;
+  records.reserve(request.items_size());
+  const int64_t now = c_.clock->NowMs();
+  for (int i = 0; i < request.items_size(); ++i) {
+    v1::LogRecord r;
+    r.set_appended_at_ms(now);
+    *r.mutable_item_upsert() = request.items(i);
+    RECPLAT_RETURN_IF_ERROR(NormalizeItem(api, r.mutable_item_upsert(), absl::StrCat("items[", i, "]")));
+    records.push_back(r.SerializeAsString());
+  }
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
+  metrics_->items.Increment(static_cast<double>(records.size()));
+  v1::UpsertItemsResponse response;
+  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
+  return response;
+}
+
+absl::StatusOr<v1::DeleteItemsResponse> LocalService::DeleteItems(
+    const v1::DeleteItemsRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(
+      CheckBatchSize(request.ids_size(), options_.config.api.max_batch, "ids"));
+  const catalog::Catalog* cat = c_.state->FindCatalog(tenant);
+  std::vector<std::string> records;
+  const int64_t now = c_.clock->NowMs();
+  for (int i = 0; i < request.ids_size(); ++i) {
+    const std::string& id = request.ids(i);
+    RECPLAT_RETURN_IF_ERROR(CheckId(id, absl::StrCat("ids[", i, "]")));
+    bool live = false;
+    if (cat != nullptr) {
+      auto r = cat->Read();
+      auto idx = r.Find(id);
+      live = idx.has_value() && r.Meta(*idx).live;
+    }
+    if (!live) {
+      return absl::NotFoundError(
+          absl::StrCat("ids[", i, "]: item '", id, "' not found in tenant '", tenant, "'"));
+    }
+    v1::LogRecord rec;
+    rec.set_appended_at_ms(now);
+    rec.mutable_item_delete()->set_tenant(tenant);
+    rec.mutable_item_delete()->set_id(id);
+    records.push_back(rec.SerializeAsString());
+  }
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
+  metrics_->deletes.Increment(static_cast<double>(records.size()));
+  v1::DeleteItemsResponse response;
+  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
+  return response;
+}
+
+absl::StatusOr<v1::Item> LocalService::GetItem(const v1::GetItemRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckId(request.id(), "id"));
+  return c_.state->GetItem(tenant, request.id());
+}
+
+absl::StatusOr<v1::ListItemsResponse> LocalService::ListItems(const v1::ListItemsRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  int page_size = request.page_size() == 0 ? 100 : request.page_size();
+  if (page_size < 0 || page_size > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must be in [0, 1000], got ", request.page_size()));
+  }
+  uint32_t start = 0;
+  if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &start)) {
+    return absl::InvalidArgumentError("page_token: not a token returned by ListItems");
+  }
+  v1::ListItemsResponse response;
+  std::vector<v1::Item> items;
+  uint32_t next = 0;
+  RECPLAT_RETURN_IF_ERROR(c_.state->ListItems(tenant, start, page_size, &items, &next));
+  for (auto& item : items) *response.add_items() = std::move(item);
+  if (next != 0) response.set_next_page_token(absl::StrCat(next));
+  if (const catalog::Catalog* cat = c_.state->FindCatalog(tenant)) {
+    response.set_total(cat->Read().live_count());
+  }
+  return response;
+}
+
+absl::StatusOr<v1::UpsertUsersResponse> LocalService::UpsertUsers(
+    const v1::UpsertUsersRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.users_size(), api.max_batch, "users"));
+  std::vector<std::string> records;
+  const int64_t now = c_.clock->NowMs();
+  for (int i = 0; i < request.users_size(); ++i) {
+    v1::LogRecord r;
+    r.set_appended_at_ms(now);
+    *r.mutable_user_upsert() = request.users(i);
+    RECPLAT_RETURN_IF_ERROR(NormalizeUser(api, r.mutable_user_upsert(), absl::StrCat("users[", i, "]")));
+    records.push_back(r.SerializeAsString());
+  }
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
+  metrics_->users.Increment(static_cast<double>(records.size()));
+  v1::UpsertUsersResponse response;
+  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
+  return response;
+}
+
+absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckId(request.id(), "id"));
+  if (request.history_limit() < 0 || request.history_limit() > 1000) {
+    return absl::InvalidArgumentError("history_limit: must be in [0, 1000]");
+  }
+  v1::GetUserResponse response;
+  RECPLAT_ASSIGN_OR_RETURN(*response.mutable_user(), c_.state->GetUser(tenant, request.id()));
+  if (request.history_limit() > 0) {
+    std::vector<state::HistoryEntry> history;
+    RECPLAT_RETURN_IF_ERROR(c_.state->UserHistory(
+        tenant, request.id(), static_cast<size_t>(request.history_limit()), &history));
+    const catalog::Catalog* cat = c_.state->FindCatalog(tenant);
+    for (const auto& h : history) {
+      v1::Interaction* out = response.add_history();
+      if (cat != nullptr) {
+        auto r = cat->Read();
+        if (h.item < r.size()) out->set_item_id(r.Id(h.item));
+      }
+      out->set_type(c_.state->EventTypeName(h.type));
+      out->set_value(h.value);
+      out->set_timestamp_ms(h.timestamp_ms);
+      out->set_session_id(h.session_id);
+    }
+  }
+  return response;
+}
+
+absl::StatusOr<v1::AppendEventsResponse> LocalService::AppendEvents(
+    const v1::AppendEventsRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.events_size(), api.max_batch, "events"));
+  std::vector<std::string> records;
+  records.reserve(request.events_size());
+  const int64_t now = c_.clock->NowMs();
+  v1::LogRecord r;
+  for (int i = 0; i < request.events_size(); ++i) {
+    r.Clear();
+    r.set_appended_at_ms(now);
+    v1::Event* e = r.mutable_event();
+    *e = request.events(i);
+    const std::string field = absl::StrCat("events[", i, "]");
+    RECPLAT_RETURN_IF_ERROR(NormalizeEvent(api, options_.config.event_types, now, e, field));
+    if (api.require_known_items) {
+      const catalog::Catalog* cat = c_.state->FindCatalog(e->tenant());
+      bool known = false;
+      if (cat != nullptr) {
+        auto reader = cat->Read();
+        auto idx = reader.Find(e->item_id());
+        known = idx.has_value() && reader.Meta(*idx).live;
+      }
+      if (!known) {
+        return absl::NotFoundError(absl::StrCat(field, ".item_id: item '", e->item_id(),
+                                                "' is not in the catalog of tenant '",
+                                                e->tenant(), "'"));
+      }
+    }
+    records.push_back(r.SerializeAsString());
+  }
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, request.wait_applied()));
+  metrics_->events.Increment(static_cast<double>(records.size()));
+  v1::AppendEventsResponse response;
+  response.mutable_offsets()->Reserve(static_cast<int>(records.size()));
+  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
+  return response;
+}
+
+absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
+    const v1::RecommendRequest& request) {
+  v1::RecommendRequest normalized = request;
+  RECPLAT_RETURN_IF_ERROR(NormalizeRecommend(options_.config.api, &normalized));
+  return c_.engine->Recommend(normalized);
+}
+
+absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
+    const v1::SimilarItemsRequest& request) {
+  v1::SimilarItemsRequest normalized = request;
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeTenant(options_.config.api.default_tenant, normalized.mutable_tenant(), "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckId(normalized.item_id(), "item_id"));
+  if (normalized.k() < 1 || normalized.k() > Limits::kMaxSimilarK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k: must be in [1, ", Limits::kMaxSimilarK, "], got ", normalized.k()));
+  }
+  return c_.engine->SimilarItems(normalized);
+}
+
+absl::StatusOr<v1::ListModelsResponse> LocalService::ListModels(
+    const v1::ListModelsRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  if (!request.model().empty()) RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
+  v1::ListModelsResponse response;
+  for (auto& v : c_.registry->List(tenant, request.model())) *response.add_versions() = std::move(v);
+  return response;
+}
+
+absl::StatusOr<v1::TrainResponse> LocalService::Train(const v1::TrainRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
+  v1::TrainResponse response;
+  if (!options_.config.training.enabled) {
+    // No background worker: train on this thread.
+    RECPLAT_ASSIGN_OR_RETURN(*response.mutable_version(),
+                             c_.trainer->TrainNow(tenant, request.model(), "api"));
+    response.set_queued(true);
+    return response;
+  }
+  bool queued = false;
+  RECPLAT_ASSIGN_OR_RETURN(training::TrainingFuture future,
+                           c_.trainer->Enqueue(tenant, request.model(), "api", &queued));
+  response.set_queued(queued);
+  if (request.wait()) {
+    const absl::StatusOr<v1::ModelVersion>& result = future.get();
+    if (!result.ok()) return result.status();
+    *response.mutable_version() = *result;
+  }
+  return response;
+}
+
+absl::StatusOr<v1::PromoteResponse> LocalService::Promote(const v1::PromoteRequest& request) {
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
+  if (request.version() <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("version: must be >= 1, got ", request.version()));
+  }
+  v1::PromoteResponse response;
+  RECPLAT_ASSIGN_OR_RETURN(*response.mutable_version(),
+                           c_.registry->Promote(tenant, request.model(), request.version()));
+  return response;
+}
+
+absl::StatusOr<v1::GetStatsResponse> LocalService::GetStats(const v1::GetStatsRequest&) {
+  v1::GetStatsResponse response;
+  const uint64_t next = c_.log->NextOffset();
+  const uint64_t applied = c_.materializer->AppliedOffset();
+  response.set_log_next_offset(next);
+  response.set_applied_offset(applied);
+  response.set_materializer_lag(next > applied ? next - applied : 0);
+  for (const state::TenantStats& t : c_.state->Stats()) {
+    v1::TenantStats* out = response.add_tenants();
+    out->set_tenant(t.tenant);
+    out->set_items(t.items);
+    out->set_users(t.users);
+    out->set_events(t.events);
+  }
+  response.set_training_queue_length(static_cast<uint32_t>(c_.trainer->queue_length()));
+  response.set_training_running(c_.trainer->running());
+  response.set_uptime_seconds(c_.clock->MonotonicSeconds() - start_seconds_);
+  response.set_version(options_.version);
+  response.set_profile(options_.config.profile);
+  return response;
+}
+
+absl::StatusOr<v1::GetConfigResponse> LocalService::GetConfig(const v1::GetConfigRequest&) {
+  v1::GetConfigResponse response;
+  response.set_yaml(config::ConfigToYaml(options_.config));
+  response.set_profile_path(options_.profile_path);
+  return response;
+}
+
+}  // namespace recplat::service

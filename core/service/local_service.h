@@ -1,0 +1,88 @@
+// File: local_service.h
+//
+// LocalService: the in-process implementation of Api over the core components. Writes are
+// validated as a whole, appended to the event log as LogRecords (durable before the call
+// returns), and, for catalog writes (and events with wait_applied), awaited until the
+// materializer applied them, so the caller reads its own writes. Reads go to the state store,
+// recommendations to the engine, model calls to the registry and the trainer.
+//
+// Thread-safety: thread-safe; all components are shared and thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/common/clock.h"
+#include "core/config/config.h"
+#include "core/engine/engine.h"
+#include "core/ingest/materializer.h"
+#include "core/log/event_log.h"
+#include "core/registry/model_registry.h"
+#include "core/service/api.h"
+#include "core/state/state_store.h"
+#include "core/training/trainer.h"
+#include "prometheus/registry.h"
+
+namespace recplat::service {
+
+// The components a LocalService calls. None is owned; all must outlive the service.
+struct Components {
+  log::EventLog* log = nullptr;
+  state::StateStore* state = nullptr;
+  ingest::Materializer* materializer = nullptr;
+  registry::ModelRegistry* registry = nullptr;
+  training::Trainer* trainer = nullptr;
+  engine::Engine* engine = nullptr;
+  const common::Clock* clock = nullptr;
+  prometheus::Registry* metrics = nullptr;
+};
+
+struct ServiceOptions {
+  config::Config config;
+  // Where the config came from, for GetConfig.
+  std::string profile_path;
+  std::string version = "0.1.0";
+  // How long writes wait for the materializer before DEADLINE_EXCEEDED.
+  absl::Duration apply_timeout = absl::Seconds(30);
+};
+
+class LocalService final : public Api {
+ public:
+  LocalService(ServiceOptions options, Components components);
+  ~LocalService() override;
+
+  absl::StatusOr<v1::UpsertItemsResponse> UpsertItems(const v1::UpsertItemsRequest&) override;
+  absl::StatusOr<v1::DeleteItemsResponse> DeleteItems(const v1::DeleteItemsRequest&) override;
+  absl::StatusOr<v1::Item> GetItem(const v1::GetItemRequest&) override;
+  absl::StatusOr<v1::ListItemsResponse> ListItems(const v1::ListItemsRequest&) override;
+  absl::StatusOr<v1::UpsertUsersResponse> UpsertUsers(const v1::UpsertUsersRequest&) override;
+  absl::StatusOr<v1::GetUserResponse> GetUser(const v1::GetUserRequest&) override;
+  absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) override;
+  absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
+  absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
+  absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override;
+  absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) override;
+  absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) override;
+  absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) override;
+  absl::StatusOr<v1::GetConfigResponse> GetConfig(const v1::GetConfigRequest&) override;
+  bool Ready() const override { return ready_.load(); }
+
+  // Marks the service (not) ready, e.g. false while draining on shutdown.
+  void SetReady(bool ready) { ready_.store(ready); }
+
+ private:
+  struct Metrics;
+  // Appends serialised records; returns the first offset. Waits for them to be applied when
+  // `wait` is set.
+  absl::StatusOr<uint64_t> AppendAndMaybeWait(const std::vector<std::string>& records, bool wait);
+  absl::Status CheckModel(const std::string& model) const;
+
+  const ServiceOptions options_;
+  const Components c_;
+  const double start_seconds_;
+  std::unique_ptr<Metrics> metrics_;
+  std::atomic<bool> ready_{true};
+};
+
+}  // namespace recplat::service

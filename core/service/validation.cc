@@ -1,0 +1,210 @@
+#include "core/service/validation.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/common/status_macros.h"
+
+namespace recplat::service {
+namespace {
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+absl::Status CheckText(absl::string_view value, size_t max, absl::string_view field) {
+  if (value.size() > max) {
+    return Invalid(field, absl::StrCat("too long (", value.size(), " bytes, at most ", max, ")"));
+  }
+  return absl::OkStatus();
+}
+
+bool HasControl(absl::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+absl::Status CheckName(absl::string_view name, size_t max, absl::string_view field) {
+  if (name.empty()) return Invalid(field, "empty name");
+  if (HasControl(name)) return Invalid(field, "control characters are not allowed");
+  return CheckText(name, max, field);
+}
+
+}  // namespace
+
+absl::Status NormalizeTenant(const std::string& default_tenant, std::string* tenant,
+                             absl::string_view field) {
+  if (tenant->empty()) {
+    *tenant = default_tenant;
+    return absl::OkStatus();
+  }
+  if (tenant->size() > Limits::kMaxTenantBytes) {
+    return Invalid(field, absl::StrCat("too long (at most ", Limits::kMaxTenantBytes, " bytes)"));
+  }
+  for (char c : *tenant) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') {
+      return Invalid(field, absl::StrCat("'", *tenant, "' may only contain [A-Za-z0-9_.-]"));
+    }
+  }
+  if (*tenant == "." || *tenant == "..") return Invalid(field, "'.' and '..' are not tenants");
+  return absl::OkStatus();
+}
+
+absl::Status CheckId(absl::string_view id, absl::string_view field) {
+  if (id.empty()) return Invalid(field, "required");
+  if (id.size() > Limits::kMaxIdBytes) {
+    return Invalid(field, absl::StrCat("too long (", id.size(), " bytes, at most ",
+                                       Limits::kMaxIdBytes, ")"));
+  }
+  if (HasControl(id)) return Invalid(field, "control characters are not allowed");
+  return absl::OkStatus();
+}
+
+absl::Status CheckBatchSize(int size, int max_batch, absl::string_view field) {
+  if (size == 0) return Invalid(field, "empty batch");
+  if (size > max_batch) {
+    return Invalid(field, absl::StrCat("batch of ", size, " exceeds the limit of ", max_batch));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeItem(const config::ApiConfig& api, v1::Item* item, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, item->mutable_tenant(),
+                                          absl::StrCat(field, ".tenant")));
+  RECPLAT_RETURN_IF_ERROR(CheckId(item->id(), absl::StrCat(field, ".id")));
+  RECPLAT_RETURN_IF_ERROR(
+      CheckText(item->title(), Limits::kMaxTitleBytes, absl::StrCat(field, ".title")));
+  RECPLAT_RETURN_IF_ERROR(
+      CheckText(item->text(), Limits::kMaxTextBytes, absl::StrCat(field, ".text")));
+  if (item->categories_size() > Limits::kMaxCategories) {
+    return Invalid(absl::StrCat(field, ".categories"),
+                   absl::StrCat("at most ", Limits::kMaxCategories, " categories"));
+  }
+  for (int i = 0; i < item->categories_size(); ++i) {
+    RECPLAT_RETURN_IF_ERROR(CheckName(item->categories(i), Limits::kMaxAttributeValueBytes,
+                                      absl::StrCat(field, ".categories[", i, "]")));
+  }
+  if (item->numeric_attributes_size() + item->categorical_attributes_size() >
+      Limits::kMaxAttributes) {
+    return Invalid(field, absl::StrCat("at most ", Limits::kMaxAttributes, " attributes"));
+  }
+  for (const auto& [name, value] : item->numeric_attributes()) {
+    const std::string f = absl::StrCat(field, ".numeric_attributes[", name, "]");
+    RECPLAT_RETURN_IF_ERROR(CheckName(name, Limits::kMaxAttributeNameBytes, f));
+    if (!std::isfinite(value)) return Invalid(f, "must be finite");
+  }
+  for (const auto& [name, value] : item->categorical_attributes()) {
+    const std::string f = absl::StrCat(field, ".categorical_attributes[", name, "]");
+    RECPLAT_RETURN_IF_ERROR(CheckName(name, Limits::kMaxAttributeNameBytes, f));
+    RECPLAT_RETURN_IF_ERROR(CheckText(value, Limits::kMaxAttributeValueBytes, f));
+  }
+  if (item->published_at_ms() < 0) {
+    return Invalid(absl::StrCat(field, ".published_at_ms"), "must not be negative");
+  }
+  if (item->has_recommendation_weight() &&
+      (!std::isfinite(item->recommendation_weight()) || item->recommendation_weight() < 0)) {
+    return Invalid(absl::StrCat(field, ".recommendation_weight"), "must be finite and >= 0");
+  }
+  // Output-only fields are ignored on input.
+  item->clear_index();
+  item->clear_updated_at_ms();
+  item->clear_event_counts();
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, user->mutable_tenant(),
+                                          absl::StrCat(field, ".tenant")));
+  RECPLAT_RETURN_IF_ERROR(CheckId(user->id(), absl::StrCat(field, ".id")));
+  if (user->attributes_size() > Limits::kMaxAttributes) {
+    return Invalid(absl::StrCat(field, ".attributes"),
+                   absl::StrCat("at most ", Limits::kMaxAttributes, " attributes"));
+  }
+  for (const auto& [name, value] : user->attributes()) {
+    const std::string f = absl::StrCat(field, ".attributes[", name, "]");
+    RECPLAT_RETURN_IF_ERROR(CheckName(name, Limits::kMaxAttributeNameBytes, f));
+    RECPLAT_RETURN_IF_ERROR(CheckText(value, Limits::kMaxAttributeValueBytes, f));
+  }
+  user->clear_index();
+  user->clear_created_at_ms();
+  user->clear_event_count();
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeEvent(const config::ApiConfig& api,
+                            const std::map<std::string, config::EventTypeConfig>& event_types,
+                            int64_t now_ms, v1::Event* event, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, event->mutable_tenant(),
+                                          absl::StrCat(field, ".tenant")));
+  if (event->user_id().empty() && event->session_id().empty()) {
+    return Invalid(field, "user_id or session_id is required");
+  }
+  if (!event->user_id().empty()) {
+    RECPLAT_RETURN_IF_ERROR(CheckId(event->user_id(), absl::StrCat(field, ".user_id")));
+  }
+  if (!event->session_id().empty()) {
+    RECPLAT_RETURN_IF_ERROR(CheckId(event->session_id(), absl::StrCat(field, ".session_id")));
+  }
+  RECPLAT_RETURN_IF_ERROR(CheckId(event->item_id(), absl::StrCat(field, ".item_id")));
+  if (!event_types.contains(event->type())) {
+    std::vector<std::string> names;
+    for (const auto& [name, unused] : event_types) names.push_back(name);
+    return Invalid(absl::StrCat(field, ".type"),
+                   absl::StrCat("unknown event type '", event->type(), "' (configured: ",
+                                absl::StrJoin(names, ", "), ")"));
+  }
+  if (!std::isfinite(event->value())) {
+    return Invalid(absl::StrCat(field, ".value"), "must be finite");
+  }
+  if (event->timestamp_ms() < 0) {
+    return Invalid(absl::StrCat(field, ".timestamp_ms"), "must not be negative");
+  }
+  if (event->timestamp_ms() == 0) event->set_timestamp_ms(now_ms);
+  if (event->context_size() > Limits::kMaxContextEntries) {
+    return Invalid(absl::StrCat(field, ".context"),
+                   absl::StrCat("at most ", Limits::kMaxContextEntries, " entries"));
+  }
+  for (const auto& [key, value] : event->context()) {
+    const std::string f = absl::StrCat(field, ".context[", key, "]");
+    RECPLAT_RETURN_IF_ERROR(CheckName(key, Limits::kMaxAttributeNameBytes, f));
+    RECPLAT_RETURN_IF_ERROR(CheckText(value, Limits::kMaxAttributeValueBytes, f));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendRequest* request) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, request->mutable_tenant(), "tenant"));
+  if (request->k() < 1) return Invalid("k", absl::StrCat("must be >= 1, got ", request->k()));
+  if (request->min_k() < 0 || request->min_k() > request->k()) {
+    return Invalid("min_k", absl::StrCat("must be in [0, k=", request->k(), "], got ",
+                                         request->min_k()));
+  }
+  if (!request->user_id().empty()) RECPLAT_RETURN_IF_ERROR(CheckId(request->user_id(), "user_id"));
+  if (!request->session_id().empty()) {
+    RECPLAT_RETURN_IF_ERROR(CheckId(request->session_id(), "session_id"));
+  }
+  auto check_list = [](const auto& ids, int max, absl::string_view field) -> absl::Status {
+    if (ids.size() > max) {
+      return Invalid(field, absl::StrCat(ids.size(), " ids exceed the limit of ", max));
+    }
+    for (int i = 0; i < ids.size(); ++i) {
+      RECPLAT_RETURN_IF_ERROR(CheckId(ids[i], absl::StrCat(field, "[", i, "]")));
+    }
+    return absl::OkStatus();
+  };
+  RECPLAT_RETURN_IF_ERROR(check_list(request->anchor_item_ids(), Limits::kMaxAnchors,
+                                     "anchor_item_ids"));
+  RECPLAT_RETURN_IF_ERROR(check_list(request->candidate_item_ids(), Limits::kMaxCandidates,
+                                     "candidate_item_ids"));
+  RECPLAT_RETURN_IF_ERROR(check_list(request->exclude_item_ids(), Limits::kMaxCandidates,
+                                     "exclude_item_ids"));
+  if (request->context_size() > Limits::kMaxContextEntries) {
+    return Invalid("context", absl::StrCat("at most ", Limits::kMaxContextEntries, " entries"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::service

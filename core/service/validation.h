@@ -1,0 +1,55 @@
+// File: validation.h
+//
+// Input validation of the internal API: every request is checked here before anything is
+// written, and every problem becomes INVALID_ARGUMENT with a message naming the field (and the
+// position in a batch), e.g. "events[3].type: unknown event type 'purchase' (configured: ...)".
+// Validators also normalise: an empty tenant becomes the default tenant, a zero event timestamp
+// becomes `now_ms`.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "core/config/config.h"
+#include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/events.pb.h"
+#include "recplat/v1/recommend.pb.h"
+
+namespace recplat::service {
+
+// Limits of the API; the byte limits are documented on the fields in the .proto files.
+struct Limits {
+  static constexpr size_t kMaxIdBytes = 256;
+  static constexpr size_t kMaxTenantBytes = 64;
+  static constexpr size_t kMaxTitleBytes = 4 << 10;
+  static constexpr size_t kMaxTextBytes = 256 << 10;
+  static constexpr int kMaxCategories = 256;
+  static constexpr int kMaxAttributes = 256;
+  static constexpr size_t kMaxAttributeNameBytes = 128;
+  static constexpr size_t kMaxAttributeValueBytes = 256;
+  static constexpr int kMaxContextEntries = 64;
+  static constexpr int kMaxAnchors = 1000;
+  static constexpr int kMaxCandidates = 100000;
+  static constexpr int kMaxSimilarK = 1000;
+};
+
+// Resolves `*tenant` (empty -> default) and checks it: 1..64 bytes of [A-Za-z0-9_.-].
+absl::Status NormalizeTenant(const std::string& default_tenant, std::string* tenant,
+                             absl::string_view field);
+
+// An external id: 1..256 bytes, no control characters.
+absl::Status CheckId(absl::string_view id, absl::string_view field);
+
+// Checks a batch size against 1..max_batch.
+absl::Status CheckBatchSize(int size, int max_batch, absl::string_view field);
+
+absl::Status NormalizeItem(const config::ApiConfig& api, v1::Item* item, absl::string_view field);
+absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::string_view field);
+absl::Status NormalizeEvent(const config::ApiConfig& api,
+                            const std::map<std::string, config::EventTypeConfig>& event_types,
+                            int64_t now_ms, v1::Event* event, absl::string_view field);
+absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendRequest* request);
+
+}  // namespace recplat::service

@@ -1,0 +1,287 @@
+#include "core/training/trainer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/logging.h"
+#include "core/common/process_stats.h"
+#include "core/common/status_macros.h"
+#include "core/metrics/metrics.h"
+#include "core/training/training_data_builder.h"
+#include "prometheus/counter.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+
+namespace recplat::training {
+
+struct Trainer::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : trainings(prometheus::BuildCounter()
+                      .Name("recplat_trainings_total")
+                      .Help("Finished trainings by model and outcome (ok, failed)")
+                      .Register(r)),
+        duration(prometheus::BuildHistogram()
+                     .Name("recplat_training_duration_seconds")
+                     .Help("Wall time of trainings by model")
+                     .Register(r)),
+        queue(prometheus::BuildGauge()
+                  .Name("recplat_training_queue_length")
+                  .Help("Trainings waiting in the queue")
+                  .Register(r)
+                  .Add({})) {}
+  prometheus::Family<prometheus::Counter>& trainings;
+  prometheus::Family<prometheus::Histogram>& duration;
+  prometheus::Gauge& queue;
+};
+
+Trainer::Trainer(TrainerOptions options, const state::StateStore& state,
+                 registry::ModelRegistry& registry, const common::Clock& clock,
+                 prometheus::Registry& metrics)
+    : options_(std::move(options)),
+      state_(state),
+      registry_(registry),
+      clock_(clock),
+      metrics_(std::make_unique<Metrics>(metrics)) {}
+
+Trainer::~Trainer() { Stop(); }
+
+bool Trainer::IsTrainable(const std::string& model) const {
+  const models::ModelFamily* f = registry_.FamilyOf(model);
+  return f != nullptr && f->trainable();
+}
+
+absl::StatusOr<TrainingFuture> Trainer::Enqueue(const std::string& tenant,
+                                                const std::string& model,
+                                                const std::string& trigger, bool* queued) {
+  *queued = false;
+  if (registry_.FindConfig(model) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' is not configured"));
+  }
+  if (!IsTrainable(model)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("model '", model, "' needs no training (its family is not trainable)"));
+  }
+  absl::MutexLock lock(&mu_);
+  if (stop_) return absl::UnavailableError("trainer is stopping");
+  const std::string key = Key(tenant, model);
+  if (auto it = queued_.find(key); it != queued_.end()) return it->second;
+  auto job = std::make_unique<Job>();
+  job->tenant = tenant;
+  job->model = model;
+  job->trigger = trigger;
+  job->future = job->promise.get_future().share();
+  TrainingFuture future = job->future;
+  queued_.emplace(key, future);
+  queue_.push_back(std::move(job));
+  metrics_->queue.Set(static_cast<double>(queue_.size()));
+  *queued = true;
+  return future;
+}
+
+absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
+                                                   const std::string& model,
+                                                   const std::string& trigger) {
+  const config::ModelConfig* cfg = registry_.FindConfig(model);
+  if (cfg == nullptr) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' is not configured"));
+  }
+  if (!IsTrainable(model)) {
+    return absl::FailedPreconditionError(absl::StrCat("model '", model, "' needs no training"));
+  }
+  absl::MutexLock train_lock(&train_mu_);
+  const double t0 = clock_.MonotonicSeconds();
+  common::ResetPeakRss();
+  RECPLAT_ASSIGN_OR_RETURN(registry::PendingVersion pending, registry_.BeginVersion(tenant, model));
+  v1::TrainingStats stats;
+  stats.set_trigger(trigger);
+  auto finish_stats = [&] {
+    stats.set_duration_seconds(clock_.MonotonicSeconds() - t0);
+    stats.set_peak_memory_bytes(common::PeakRssBytes());
+  };
+  auto fail = [&](const absl::Status& error) -> absl::Status {
+    finish_stats();
+    metrics_->trainings.Add({{"model", model}, {"outcome", "failed"}}).Increment();
+    RECPLAT_LOG(Warn, "training failed",
+                {{"tenant", tenant}, {"model", model}, {"version", pending.version},
+                 {"error", error.ToString()}});
+    absl::Status recorded = registry_.FailVersion(pending, error, stats);
+    if (!recorded.ok()) {
+      RECPLAT_LOG(Error, "could not record failed version", {{"error", recorded.ToString()}});
+    }
+    return error;
+  };
+
+  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs());
+  if (!built.ok()) return fail(built.status());
+  const models::TrainingData& data = built->data;
+  stats.set_num_users(data.num_users);
+  stats.set_num_items(data.num_items);
+  stats.set_num_interactions(static_cast<int64_t>(data.interactions.size()));
+  stats.set_log_offset(built->log_offset);
+
+  const models::ModelFamily* family = registry_.FamilyOf(model);
+  auto fitted = family->Fit(data, models::ModelParams(cfg->params));
+  if (!fitted.ok()) return fail(fitted.status());
+  std::shared_ptr<const models::Model> trained(std::move(fitted).value());
+  finish_stats();
+  if (absl::Status s = registry_.CommitVersion(pending, *trained, stats); !s.ok()) return fail(s);
+
+  metrics_->trainings.Add({{"model", model}, {"outcome", "ok"}}).Increment();
+  metrics_->duration.Add({{"model", model}}, metrics::JobDurationBuckets())
+      .Observe(stats.duration_seconds());
+  RECPLAT_LOG(Info, "trained",
+              {{"tenant", tenant}, {"model", model}, {"version", pending.version},
+               {"seconds", stats.duration_seconds()}, {"interactions", data.interactions.size()},
+               {"trigger", trigger}});
+
+  v1::ModelVersion result = pending.meta;
+  if (cfg->auto_promote) {
+    RECPLAT_ASSIGN_OR_RETURN(result, registry_.Promote(tenant, model, pending.version, trained));
+  } else {
+    for (const v1::ModelVersion& v : registry_.List(tenant, model)) {
+      if (v.version() == pending.version) result = v;
+    }
+  }
+  if (absl::Status s = registry_.Prune(tenant, model, cfg->keep_versions); !s.ok()) {
+    RECPLAT_LOG(Warn, "pruning old versions failed", {{"model", model}, {"error", s.ToString()}});
+  }
+  return result;
+}
+
+void Trainer::MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
+                                 const std::string& trigger) {
+  const std::string key = Key(tenant, model);
+  if (stop_ || queued_.contains(key)) return;
+  KeyState& ks = keys_[key];
+  if (ks.last_failed >= 0 && clock_.MonotonicSeconds() - ks.last_failed < kRetryAfterFailure) {
+    return;
+  }
+  auto job = std::make_unique<Job>();
+  job->tenant = tenant;
+  job->model = model;
+  job->trigger = trigger;
+  job->future = job->promise.get_future().share();
+  queued_.emplace(key, job->future);
+  queue_.push_back(std::move(job));
+  metrics_->queue.Set(static_cast<double>(queue_.size()));
+}
+
+void Trainer::OnApplied(const ingest::AppliedBatch& batch) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [tenant, count] : batch.events_by_tenant) {
+    for (const std::string& model : registry_.ModelNames()) {
+      if (!IsTrainable(model)) continue;
+      const config::ModelConfig* cfg = registry_.FindConfig(model);
+      KeyState& ks = keys_[Key(tenant, model)];
+      ks.events_since_training += static_cast<int64_t>(count);
+      if (cfg->train.every_events > 0 && ks.events_since_training >= cfg->train.every_events) {
+        MaybeEnqueueLocked(tenant, model, "events");
+      } else if (cfg->train.on_start && registry_.Current(tenant, model) == nullptr) {
+        MaybeEnqueueLocked(tenant, model, "events");
+      }
+    }
+  }
+}
+
+void Trainer::Start() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = false;
+    const double now = clock_.MonotonicSeconds();
+    for (const state::TenantStats& t : state_.Stats()) {
+      for (const std::string& model : registry_.ModelNames()) {
+        if (!IsTrainable(model)) continue;
+        const config::ModelConfig* cfg = registry_.FindConfig(model);
+        if (registry_.Current(t.tenant, model) != nullptr) {
+          keys_[Key(t.tenant, model)].last_finished = now;
+        } else if (cfg->train.on_start && t.events > 0) {
+          MaybeEnqueueLocked(t.tenant, model, "startup");
+        }
+      }
+    }
+  }
+  if (!options_.training.enabled) return;
+  worker_ = std::thread([this] { WorkerLoop(); });
+  ticker_ = std::thread([this] { TickerLoop(); });
+}
+
+void Trainer::Stop() {
+  std::deque<std::unique_ptr<Job>> abandoned;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_ && !worker_.joinable() && !ticker_.joinable() && queue_.empty()) return;
+    stop_ = true;
+    abandoned.swap(queue_);
+    queued_.clear();
+    metrics_->queue.Set(0);
+  }
+  for (auto& job : abandoned) {
+    job->promise.set_value(absl::CancelledError("trainer stopped before this training ran"));
+  }
+  if (worker_.joinable()) worker_.join();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+void Trainer::WorkerLoop() {
+  while (true) {
+    std::unique_ptr<Job> job;
+    {
+      absl::MutexLock lock(&mu_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stop_ || !queue_.empty(); };
+      mu_.Await(absl::Condition(&ready));
+      if (stop_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      metrics_->queue.Set(static_cast<double>(queue_.size()));
+      keys_[Key(job->tenant, job->model)].events_since_training = 0;
+      running_job_ = true;
+    }
+    absl::StatusOr<v1::ModelVersion> result = TrainNow(job->tenant, job->model, job->trigger);
+    {
+      absl::MutexLock lock(&mu_);
+      running_job_ = false;
+      KeyState& ks = keys_[Key(job->tenant, job->model)];
+      ks.last_finished = clock_.MonotonicSeconds();
+      ks.last_failed = result.ok() ? -1 : ks.last_finished;
+      queued_.erase(Key(job->tenant, job->model));
+    }
+    job->promise.set_value(std::move(result));
+  }
+}
+
+void Trainer::TickerLoop() {
+  const absl::Duration tick = absl::Seconds(options_.training.tick_seconds > 0
+                                                ? options_.training.tick_seconds
+                                                : 1.0);
+  while (true) {
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stop_; };
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), tick)) return;
+    const double now = clock_.MonotonicSeconds();
+    std::vector<state::TenantStats> tenants = state_.Stats();
+    for (const std::string& model : registry_.ModelNames()) {
+      if (!IsTrainable(model)) continue;
+      const config::ModelConfig* cfg = registry_.FindConfig(model);
+      if (cfg->train.every_seconds <= 0) continue;
+      for (const state::TenantStats& t : tenants) {
+        if (t.events == 0) continue;
+        KeyState& ks = keys_[Key(t.tenant, model)];
+        if (ks.last_finished < 0 || now - ks.last_finished >= cfg->train.every_seconds) {
+          MaybeEnqueueLocked(t.tenant, model, "schedule");
+        }
+      }
+    }
+  }
+}
+
+size_t Trainer::queue_length() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+bool Trainer::running() const {
+  absl::MutexLock lock(&mu_);
+  return running_job_;
+}
+
+}  // namespace recplat::training

@@ -1,0 +1,130 @@
+// File: trainer.h
+//
+// Trainer: the training queue and its background worker. Requests to train (tenant, model) come
+// from the API (Train), from event-count thresholds (OnApplied, fed by the materializer), from
+// schedules (a ticker) and from start-up; the queue holds each (tenant, model) at most once, so
+// a burst of triggers trains once. The worker fits on a snapshot of the state, records the
+// version in the registry (with duration, peak memory, data sizes and metrics), promotes it when
+// the model's `auto_promote` is set, and prunes old versions. Training never blocks serving:
+// the registry swaps the serving snapshot atomically.
+//
+// A failed training leaves the previous version serving; the failure is recorded as a FAILED
+// version and the same (tenant, model) is not retried by automatic triggers for
+// `kRetryAfterFailure`.
+//
+// Thread-safety: all public methods are thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "core/common/clock.h"
+#include "core/config/config.h"
+#include "core/ingest/materializer.h"
+#include "core/registry/model_registry.h"
+#include "core/state/state_store.h"
+#include "prometheus/registry.h"
+#include "recplat/v1/models.pb.h"
+
+namespace recplat::training {
+
+struct TrainerOptions {
+  std::map<std::string, config::EventTypeConfig> event_types;
+  config::TrainingConfig training;
+};
+
+// The outcome of one queued training.
+using TrainingFuture = std::shared_future<absl::StatusOr<v1::ModelVersion>>;
+
+class Trainer {
+ public:
+  // Seconds an automatically triggered (tenant, model) waits after a failed training.
+  static constexpr double kRetryAfterFailure = 30.0;
+
+  // `state`, `registry`, `clock` and `metrics` are not owned and must outlive the trainer.
+  Trainer(TrainerOptions options, const state::StateStore& state, registry::ModelRegistry& registry,
+          const common::Clock& clock, prometheus::Registry& metrics);
+  ~Trainer();
+
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Queues a training of (tenant, model). `*queued` is false when the same (tenant, model) was
+  // already queued (its future is returned). NOT_FOUND for unknown models; FAILED_PRECONDITION for
+  // models that need no training.
+  absl::StatusOr<TrainingFuture> Enqueue(const std::string& tenant, const std::string& model,
+                                         const std::string& trigger, bool* queued);
+
+  // Trains (tenant, model) now, on the calling thread (used by `recplat train` and when the
+  // background worker is off).
+  absl::StatusOr<v1::ModelVersion> TrainNow(const std::string& tenant, const std::string& model,
+                                            const std::string& trigger);
+
+  // Materializer listener: counts applied events per tenant and queues models whose
+  // `train.every_events` threshold is reached, or that have no version yet.
+  void OnApplied(const ingest::AppliedBatch& batch);
+
+  // Starts the worker and the schedule ticker, and queues `train.on_start` models without a
+  // current version for every tenant that has data.
+  void Start();
+  // Stops after the training in progress; queued trainings are abandoned (their futures get
+  // CANCELLED). Idempotent.
+  void Stop();
+
+  size_t queue_length() const;
+  bool running() const;
+
+ private:
+  struct Job {
+    std::string tenant;
+    std::string model;
+    std::string trigger;
+    std::promise<absl::StatusOr<v1::ModelVersion>> promise;
+    TrainingFuture future;
+  };
+  struct KeyState {
+    int64_t events_since_training = 0;
+    double last_finished = -1;  // MonotonicSeconds, -1 = never.
+    double last_failed = -1;
+  };
+  struct Metrics;
+
+  static std::string Key(const std::string& tenant, const std::string& model) {
+    return tenant + '\x1f' + model;
+  }
+  void WorkerLoop();
+  void TickerLoop();
+  // Queues (tenant, model) for an automatic trigger unless queued or recently failed.
+  void MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
+                          const std::string& trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool IsTrainable(const std::string& model) const;
+
+  const TrainerOptions options_;
+  const state::StateStore& state_;
+  registry::ModelRegistry& registry_;
+  const common::Clock& clock_;
+  std::unique_ptr<Metrics> metrics_;
+  // Serialises fits (peak-memory measurement is process-wide).
+  absl::Mutex train_mu_;
+
+  mutable absl::Mutex mu_;
+  std::deque<std::unique_ptr<Job>> queue_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, TrainingFuture> queued_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, KeyState> keys_ ABSL_GUARDED_BY(mu_);
+  bool running_job_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+  std::thread ticker_;
+};
+
+}  // namespace recplat::training
