@@ -1,0 +1,277 @@
+#include "core/engine/engine.h"
+
+#include <deque>
+
+#include "core/engine/reranker.h"
+#include "gtest/gtest.h"
+#include "tests/core/engine/scripted_family.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_env.h"
+
+namespace recplat::engine {
+namespace {
+
+using ::recplat::testing::FakeClock;
+using ::recplat::testing::ScriptedFamily;
+using ::recplat::testing::StatusIs;
+using ::recplat::testing::TempDir;
+
+std::vector<std::string> Ids(const v1::RecommendResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& it : r.items()) out.push_back(it.item_id());
+  return out;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK(families_.Register(std::make_unique<ScriptedFamily>("scripted")));
+    ASSERT_OK(models::RegisterBuiltinFamilies(&families_));
+    state::StateStoreOptions so;
+    so.path = (dir_.path() / "state").string();
+    so.clock = &clock_;
+    ASSERT_OK_AND_ASSIGN(state_, state::OpenRocksDbStateStore(so));
+    // Items i0..i9; i1 unavailable; categories alternate a/b.
+    std::deque<v1::LogRecord> records;
+    for (int i = 0; i < 10; ++i) {
+      v1::LogRecord& r = records.emplace_back();
+      v1::Item* item = r.mutable_item_upsert();
+      item->set_tenant("default");
+      item->set_id("i" + std::to_string(i));
+      item->add_categories(i < 5 ? "a" : "b");
+      item->set_available(i != 1);
+      item->set_published_at_ms(1000 + i);
+    }
+    Apply(records);
+  }
+
+  void Apply(std::deque<v1::LogRecord>& records) {
+    std::vector<state::OffsetRecord> batch;
+    for (auto& r : records) batch.push_back({offset_++, &r});
+    ASSERT_OK(state_->Apply(batch));
+  }
+
+  void View(const std::string& user, const std::string& item) {
+    std::deque<v1::LogRecord> records(1);
+    v1::Event* e = records[0].mutable_event();
+    e->set_tenant("default");
+    e->set_user_id(user);
+    e->set_item_id(item);
+    e->set_type("view");
+    e->set_timestamp_ms(clock_.NowMs());
+    Apply(records);
+  }
+
+  // Builds registry + engine with `models` (name -> params) and `surface`.
+  void Build(std::map<std::string, std::map<std::string, std::string>> models,
+             config::SurfaceConfig surface) {
+    registry::RegistryOptions ro;
+    ro.root = dir_.path() / "models";
+    ro.families = &families_;
+    ro.clock = &clock_;
+    for (auto& [name, params] : models) {
+      config::ModelConfig mc;
+      mc.family = "scripted";
+      mc.params = params;
+      ro.models[name] = mc;
+    }
+    config::ModelConfig random;
+    random.family = "random";
+    ro.models["random"] = random;
+    ASSERT_OK_AND_ASSIGN(registry_, registry::ModelRegistry::Create(ro));
+    surface.retrieval.push_back("random");
+    EngineOptions eo;
+    eo.surfaces["default"] = surface;
+    engine_ = std::make_unique<Engine>(eo, *state_, *registry_, clock_, metrics_);
+  }
+
+  v1::RecommendRequest Request(int k, const std::string& user = "") {
+    v1::RecommendRequest r;
+    r.set_tenant("default");
+    r.set_k(k);
+    r.set_user_id(user);
+    return r;
+  }
+
+  TempDir dir_;
+  FakeClock clock_;
+  prometheus::Registry metrics_;
+  models::ModelFamilyRegistry families_;
+  std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<registry::ModelRegistry> registry_;
+  std::unique_ptr<Engine> engine_;
+  uint64_t offset_ = 0;
+};
+
+TEST_F(EngineTest, FirstReadyModelOfTheCascadeWins) {
+  config::SurfaceConfig s;
+  s.retrieval = {"not_ready", "broken", "good"};
+  Build({{"not_ready", {{"items", "9:1"}, {"ready", "false"}}},
+         {"broken", {{"items", "8:1"}, {"fail", "true"}}},
+         {"good", {{"items", "3:0.9,2:0.5,7:0.1"}}}},
+        s);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(2)));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i3", "i2"}));
+  EXPECT_EQ(r.retrieval_model(), "good");
+  EXPECT_EQ(r.items(0).model(), "good");
+  EXPECT_EQ(r.items(0).model_version(), 0);
+  EXPECT_EQ(r.items(1).position(), 1);
+  EXPECT_DOUBLE_EQ(r.items(0).score(), 0.9);
+  EXPECT_FALSE(r.recommendation_id().empty());
+}
+
+TEST_F(EngineTest, MinKFillsUpFromTheNextModelsAndRandom) {
+  config::SurfaceConfig s;
+  s.retrieval = {"short", "other"};
+  Build({{"short", {{"items", "3:5"}}}, {"other", {{"items", "4:9,3:1"}}}}, s);
+  auto req = Request(8);
+  req.set_min_k(3);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(req));
+  ASSERT_GE(r.items_size(), 3);
+  // The first model's item stays first although the filler scored higher in its own model.
+  EXPECT_EQ(r.items(0).item_id(), "i3");
+  EXPECT_EQ(r.items(0).model(), "short");
+  EXPECT_EQ(r.items(1).item_id(), "i4");
+  EXPECT_EQ(r.items(1).model(), "other");
+  EXPECT_EQ(r.items(2).model(), "random");
+  // Without min_k the first model's answer is enough.
+  ASSERT_OK_AND_ASSIGN(auto plain, engine_->Recommend(Request(8)));
+  EXPECT_EQ(Ids(plain), (std::vector<std::string>{"i3"}));
+}
+
+TEST_F(EngineTest, RandomIsTheFallbackAndNeverReturnsExcludedItems) {
+  config::SurfaceConfig s;
+  s.retrieval = {};
+  Build({}, s);
+  View("u", "i0");
+  auto req = Request(20, "u");
+  req.add_exclude_item_ids("i2");
+  req.add_anchor_item_ids("i3");
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(req));
+  std::set<std::string> got(Ids(r).begin(), Ids(r).end());
+  // 10 items minus seen i0, unavailable i1, excluded i2, anchor i3.
+  EXPECT_EQ(got, (std::set<std::string>{"i4", "i5", "i6", "i7", "i8", "i9"}));
+  EXPECT_EQ(r.items(0).model(), "random");
+}
+
+TEST_F(EngineTest, ScoringCascadeReordersCandidates) {
+  config::SurfaceConfig s;
+  s.retrieval = {"retriever"};
+  s.scoring = {"unready_scorer", "scorer"};
+  Build({{"retriever", {{"items", "2:3,3:2,4:1"}}},
+         {"unready_scorer", {{"items", "2:1"}, {"ready", "false"}}},
+         {"scorer", {{"items", "4:10,3:5"}}}},
+        s);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(3)));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i4", "i3", "i2"}));
+  EXPECT_EQ(r.scoring_model(), "scorer");
+  EXPECT_EQ(r.items(0).model(), "scorer");
+}
+
+TEST_F(EngineTest, CandidateRestrictionIsRankedByTheScorers) {
+  config::SurfaceConfig s;
+  s.retrieval = {"ranker"};
+  Build({{"ranker", {{"items", "6:1,5:2,0:3"}}}}, s);
+  auto req = Request(10);
+  for (const char* id : {"i5", "i6", "i1", "unknown"}) req.add_candidate_item_ids(id);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(req));
+  // i1 is unavailable, "unknown" is ignored; the ranker orders the rest.
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i5", "i6"}));
+  EXPECT_EQ(r.retrieval_model(), "request");
+  EXPECT_EQ(r.scoring_model(), "ranker");
+}
+
+TEST_F(EngineTest, AlreadyRecommendedItemsAreNotRepeatedWhenTheSurfaceSaysSo) {
+  config::SurfaceConfig s;
+  s.retrieval = {"fixed"};
+  s.filters.exclude_recommended = true;
+  Build({{"fixed", {{"items", "2:5,3:4,4:3,5:2"}}}}, s);
+  ASSERT_OK_AND_ASSIGN(auto first, engine_->Recommend(Request(2, "reader")));
+  EXPECT_EQ(Ids(first), (std::vector<std::string>{"i2", "i3"}));
+  ASSERT_OK_AND_ASSIGN(auto second, engine_->Recommend(Request(2, "reader")));
+  EXPECT_EQ(Ids(second), (std::vector<std::string>{"i4", "i5"}));
+  auto dry = Request(2, "other");
+  dry.set_dry_run(true);
+  ASSERT_OK(engine_->Recommend(dry).status());
+  ASSERT_OK_AND_ASSIGN(auto third, engine_->Recommend(Request(2, "other")));
+  EXPECT_EQ(Ids(third), (std::vector<std::string>{"i2", "i3"}));  // Dry runs are not recorded.
+}
+
+TEST_F(EngineTest, ItemWeightsMultiplyScoresWhenEnabled) {
+  std::deque<v1::LogRecord> records(1);
+  v1::Item* item = records[0].mutable_item_upsert();
+  item->set_tenant("default");
+  item->set_id("i4");
+  item->set_recommendation_weight(10);
+  Apply(records);
+  config::SurfaceConfig s;
+  s.retrieval = {"fixed"};
+  s.apply_item_weight = true;
+  Build({{"fixed", {{"items", "2:5,4:1"}}}}, s);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(2)));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i4", "i2"}));
+}
+
+TEST_F(EngineTest, RequestErrors) {
+  config::SurfaceConfig s;
+  s.max_k = 5;
+  Build({}, s);
+  auto req = Request(6);
+  EXPECT_THAT(engine_->Recommend(req), StatusIs(absl::StatusCode::kInvalidArgument));
+  req.set_k(2);
+  req.set_surface("elsewhere");
+  EXPECT_THAT(engine_->Recommend(req), StatusIs(absl::StatusCode::kInvalidArgument));
+  // An unknown tenant is a cold start, not an error.
+  req.set_surface("");
+  req.set_tenant("empty");
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(req));
+  EXPECT_EQ(r.items_size(), 0);
+}
+
+TEST_F(EngineTest, SimilarItemsUsesTheSimilarCascade) {
+  config::SurfaceConfig s;
+  s.similar = {"no_similar", "sim"};
+  Build({{"no_similar", {{"items", "5:1"}}}, {"sim", {{"items", "4:0.9,3:0.8,2:0.1"}, {"similar", "true"}}}},
+        s);
+  v1::SimilarItemsRequest req;
+  req.set_tenant("default");
+  req.set_item_id("i3");
+  req.set_k(5);
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->SimilarItems(req));
+  ASSERT_EQ(r.items_size(), 2);  // i3 itself is excluded.
+  EXPECT_EQ(r.items(0).item_id(), "i4");
+  EXPECT_EQ(r.items(0).model(), "sim");
+  req.set_item_id("zzz");
+  EXPECT_THAT(engine_->SimilarItems(req), StatusIs(absl::StatusCode::kNotFound));
+  req.set_item_id("i3");
+  req.set_model("nope");
+  EXPECT_THAT(engine_->SimilarItems(req), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RerankTest, CategoryDiversityPullsForwardTheNextDifferentCategory) {
+  catalog::Catalog c;
+  // Items 0..5 with first categories a a a b a b.
+  const char* cats[] = {"a", "a", "a", "b", "a", "b"};
+  for (uint32_t i = 0; i < 6; ++i) {
+    c.Set(i, "i" + std::to_string(i), true, true, 1.0f, 0, {cats[i]});
+  }
+  auto reader = c.Read();
+  std::vector<models::ScoredItem> items;
+  for (uint32_t i = 0; i < 6; ++i) items.push_back({i, 6.0 - i});
+  config::DiversityConfig d;
+  d.method = "category";
+  d.window = 2;  // No two neighbours share a category when avoidable.
+  Rerank(d, reader, &items);
+  std::vector<uint32_t> order;
+  for (const auto& s : items) order.push_back(s.item);
+  EXPECT_EQ(order, (std::vector<uint32_t>{0, 3, 1, 5, 2, 4}));
+  // "none" keeps the order.
+  std::vector<models::ScoredItem> same = items;
+  d.method = "none";
+  Rerank(d, reader, &same);
+  EXPECT_EQ(same.front().item, items.front().item);
+}
+
+}  // namespace
+}  // namespace recplat::engine

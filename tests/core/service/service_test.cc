@@ -1,0 +1,131 @@
+#include <cmath>
+
+#include "core/service/status_mapping.h"
+#include "core/service/validation.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace recplat::service {
+namespace {
+
+using ::recplat::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(StatusMappingTest, OneTableForEveryProtocol) {
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kOk), 200);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kInvalidArgument), 400);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kNotFound), 404);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kAlreadyExists), 409);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusFor(absl::StatusCode::kDataLoss), 500);
+  EXPECT_EQ(JsonRpcCodeFor(absl::StatusCode::kInvalidArgument), -32602);
+  EXPECT_EQ(JsonRpcCodeFor(absl::StatusCode::kInternal), -32603);
+  EXPECT_EQ(JsonRpcCodeFor(absl::StatusCode::kUnimplemented), -32601);
+  EXPECT_EQ(JsonRpcCodeFor(absl::StatusCode::kNotFound), -32004);
+  // Server-defined JSON-RPC codes stay in the reserved server range.
+  for (int c = 1; c <= 16; ++c) {
+    int code = JsonRpcCodeFor(static_cast<absl::StatusCode>(c));
+    EXPECT_TRUE((code <= -32000 && code >= -32099) || (code <= -32600 && code >= -32603)) << c;
+  }
+  EXPECT_EQ(CodeName(absl::StatusCode::kNotFound), "NOT_FOUND");
+}
+
+TEST(StatusMappingTest, ClientMessagesAreCappedAndHideInternals) {
+  EXPECT_EQ(ClientMessage(absl::InvalidArgumentError("k: bad")), "k: bad");
+  EXPECT_EQ(ClientMessage(absl::InvalidArgumentError(std::string(5000, 'x'))).size(),
+            kMaxClientMessage);
+  EXPECT_THAT(ClientMessage(absl::InternalError("rocksdb: IO error /secret/path")),
+              ::testing::Not(HasSubstr("secret")));
+}
+
+config::ApiConfig Api() { return config::ApiConfig{}; }
+
+TEST(ValidationTest, TenantIsDefaultedAndChecked) {
+  std::string t;
+  ASSERT_OK(NormalizeTenant("default", &t, "tenant"));
+  EXPECT_EQ(t, "default");
+  t = "shop-1.eu_west";
+  EXPECT_OK(NormalizeTenant("default", &t, "tenant"));
+  t = "bad/tenant";
+  EXPECT_THAT(NormalizeTenant("default", &t, "x.tenant"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("x.tenant")));
+  t = "..";
+  EXPECT_THAT(NormalizeTenant("default", &t, "tenant"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ValidationTest, IdsAndBatches) {
+  EXPECT_OK(CheckId("sku-1", "id"));
+  EXPECT_THAT(CheckId("", "items[2].id"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("items[2].id: required")));
+  EXPECT_THAT(CheckId(std::string(257, 'a'), "id"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CheckId("a\nb", "id"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(CheckBatchSize(0, 10, "events"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty batch")));
+  EXPECT_THAT(CheckBatchSize(11, 10, "events"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_OK(CheckBatchSize(10, 10, "events"));
+}
+
+TEST(ValidationTest, ItemsAreCheckedFieldByField) {
+  v1::Item item;
+  item.set_id("a");
+  item.set_index(7);  // Output only: cleared.
+  ASSERT_OK(NormalizeItem(Api(), &item, "items[0]"));
+  EXPECT_EQ(item.tenant(), "default");
+  EXPECT_EQ(item.index(), 0u);
+  item.set_title(std::string(5000, 't'));
+  EXPECT_THAT(NormalizeItem(Api(), &item, "items[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("items[0].title")));
+  item.clear_title();
+  (*item.mutable_numeric_attributes())["price"] = std::nan("");
+  EXPECT_THAT(NormalizeItem(Api(), &item, "items[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("price")));
+  item.clear_numeric_attributes();
+  item.set_recommendation_weight(-1);
+  EXPECT_THAT(NormalizeItem(Api(), &item, "items[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("recommendation_weight")));
+}
+
+TEST(ValidationTest, EventsNeedAKnownTypeAndAnActor) {
+  std::map<std::string, config::EventTypeConfig> types = {{"view", {1.0}}};
+  v1::Event e;
+  e.set_item_id("a");
+  e.set_type("view");
+  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("user_id or session_id")));
+  e.set_session_id("s");
+  ASSERT_OK(NormalizeEvent(Api(), types, 99, &e, "events[0]"));
+  EXPECT_EQ(e.timestamp_ms(), 99);  // Defaulted to now.
+  e.set_type("buy");
+  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[3]"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("events[3].type: unknown event type 'buy' (configured: view)")));
+  e.set_type("view");
+  e.set_value(INFINITY);
+  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value")));
+  e.set_value(1);
+  e.set_timestamp_ms(-5);
+  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("timestamp_ms")));
+}
+
+TEST(ValidationTest, RecommendRequests) {
+  v1::RecommendRequest r;
+  EXPECT_THAT(NormalizeRecommend(Api(), &r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                      HasSubstr("k: must be >= 1")));
+  r.set_k(5);
+  r.set_min_k(6);
+  EXPECT_THAT(NormalizeRecommend(Api(), &r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                      HasSubstr("min_k")));
+  r.set_min_k(5);
+  ASSERT_OK(NormalizeRecommend(Api(), &r));
+  EXPECT_EQ(r.tenant(), "default");
+  r.add_anchor_item_ids("");
+  EXPECT_THAT(NormalizeRecommend(Api(), &r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                      HasSubstr("anchor_item_ids[0]")));
+}
+
+}  // namespace
+}  // namespace recplat::service
