@@ -16,8 +16,8 @@
 // Models whose family is not trainable (random, recent) are built once from their parameters
 // at Create() and served at version 0 for every tenant.
 //
-// Thread-safety: all methods are thread-safe. Current() is cheap (a shared lock and an atomic
-// shared_ptr load) and is called on every request. Version writes are serialised internally.
+// Thread-safety: all methods are thread-safe. Current() is cheap (two brief shared locks to copy
+// the snapshot pointer) and is called on every request. Version writes are serialised internally.
 #pragma once
 
 #include <atomic>
@@ -43,6 +43,7 @@ namespace recplat::registry {
 
 // A served snapshot. Immutable once published.
 struct LoadedModel {
+  // Empty for untrained models, whose one snapshot serves every tenant.
   std::string tenant;
   std::string name;
   std::string family;
@@ -106,6 +107,8 @@ class ModelRegistry {
                              const v1::TrainingStats& stats);
 
   // Marks `pending` FAILED with `error` (the previous current version keeps serving).
+  // OK without change when it already failed (the first error stays); FAILED_PRECONDITION when
+  // it was promoted meanwhile.
   absl::Status FailVersion(PendingVersion& pending, const absl::Status& error,
                            const v1::TrainingStats& stats);
 
