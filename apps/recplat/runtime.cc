@@ -16,9 +16,43 @@
 #include "core/registry/model_registry.h"
 #include "core/state/state_store.h"
 #include "core/training/trainer.h"
+#include "prometheus/collectable.h"
 #include "prometheus/gauge.h"
+#include "prometheus/metric_family.h"
 
 namespace recplat::app {
+
+namespace {
+
+// Exposes the current version of every trained (tenant, model) at scrape time, so the gauge is
+// right whoever promoted (trainer, Promote RPC, start-up).
+class ModelVersionCollector final : public prometheus::Collectable {
+ public:
+  explicit ModelVersionCollector(const registry::ModelRegistry& registry) : registry_(registry) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily family;
+    family.name = "recplat_model_current_version";
+    family.help = "Version of each model currently serving, by tenant and model (0: none)";
+    family.type = prometheus::MetricType::Gauge;
+    for (const std::string& tenant : registry_.Tenants()) {
+      for (const std::string& model : registry_.ModelNames()) {
+        const models::ModelFamily* f = registry_.FamilyOf(model);
+        if (f == nullptr || !f->trainable()) continue;
+        prometheus::ClientMetric m;
+        m.label = {{"tenant", tenant}, {"model", model}};
+        m.gauge.value = static_cast<double>(registry_.CurrentVersion(tenant, model));
+        family.metric.push_back(std::move(m));
+      }
+    }
+    return {family};
+  }
+
+ private:
+  const registry::ModelRegistry& registry_;
+};
+
+}  // namespace
 
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   return models::RegisterBuiltinFamilies(registry);
@@ -37,6 +71,7 @@ struct Runtime::Impl {
   std::unique_ptr<service::LocalService> service;
   std::unique_ptr<grpc_frontend::GrpcServer> grpc;
   std::unique_ptr<metrics::MetricsExposer> exposer;
+  std::shared_ptr<ModelVersionCollector> version_collector;
   BoundPorts ports;
   bool started = false;
   bool shut_down = false;
@@ -162,6 +197,8 @@ absl::Status Runtime::Start(bool serve) {
   if (!serve) return absl::OkStatus();
   if (cfg.metrics.enabled) {
     RECPLAT_ASSIGN_OR_RETURN(s.exposer, metrics::MetricsExposer::Start(cfg.metrics.listen, s.metrics));
+    s.version_collector = std::make_shared<ModelVersionCollector>(*s.registry);
+    s.exposer->Register(s.version_collector);
     s.ports.metrics = s.exposer->bound_address();
   }
   if (cfg.grpc.enabled) {

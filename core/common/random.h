@@ -46,7 +46,8 @@ class Rng {
   // Uniform integer in [0, n). REQUIRES: n > 0.
   uint64_t Uniform(uint64_t n) {
     // Lemire's multiply-shift; the tiny bias is irrelevant for recommendation sampling.
-    return static_cast<uint64_t>((static_cast<unsigned __int128>((*this)()) * n) >> 64);
+    __extension__ using U128 = unsigned __int128;
+    return static_cast<uint64_t>((static_cast<U128>((*this)()) * n) >> 64);
   }
 
   // Uniform double in [0, 1).

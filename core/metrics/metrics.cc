@@ -85,4 +85,8 @@ absl::StatusOr<std::unique_ptr<MetricsExposer>> MetricsExposer::Start(
 
 MetricsExposer::~MetricsExposer() = default;
 
+void MetricsExposer::Register(const std::weak_ptr<prometheus::Collectable>& collectable) {
+  exposer_->RegisterCollectable(collectable);
+}
+
 }  // namespace recplat::metrics

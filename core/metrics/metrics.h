@@ -25,6 +25,7 @@
 #include "prometheus/registry.h"
 
 namespace prometheus {
+class Collectable;
 class Exposer;
 }
 
@@ -66,6 +67,9 @@ class MetricsExposer {
 
   // "host:port" actually bound.
   const std::string& bound_address() const { return bound_address_; }
+
+  // Also serves what `collectable` reports (held weakly: it must outlive serving, or expire).
+  void Register(const std::weak_ptr<prometheus::Collectable>& collectable);
 
  private:
   MetricsExposer() = default;

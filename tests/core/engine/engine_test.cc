@@ -149,7 +149,8 @@ TEST_F(EngineTest, RandomIsTheFallbackAndNeverReturnsExcludedItems) {
   req.add_exclude_item_ids("i2");
   req.add_anchor_item_ids("i3");
   ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(req));
-  std::set<std::string> got(Ids(r).begin(), Ids(r).end());
+  const std::vector<std::string> ids = Ids(r);
+  std::set<std::string> got(ids.begin(), ids.end());
   // 10 items minus seen i0, unavailable i1, excluded i2, anchor i3.
   EXPECT_EQ(got, (std::set<std::string>{"i4", "i5", "i6", "i7", "i8", "i9"}));
   EXPECT_EQ(r.items(0).model(), "random");

@@ -1,0 +1,197 @@
+// Load driver: Recommend over gRPC against an in-process recplat core with a large catalog.
+//
+// Loads N items and M events (Zipf-distributed item popularity, users with histories), trains
+// popularity and item_knn, then runs C client threads, each on its own channel, issuing unary
+// Recommend calls (k=20, surface `default`: item_knn -> popularity -> random) for a fixed time,
+// and prints throughput and latency percentiles. Clients and server share the machine.
+//
+//   build/bench/recommend_load --items 100000 --users 20000 --events 400000 --clients 8 --seconds 10
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "apps/recplat/runtime.h"
+#include "grpcpp/grpcpp.h"
+#include "recplat/v1/recommend.grpc.pb.h"
+
+namespace {
+
+struct Args {
+  int items = 100000;
+  int users = 20000;
+  int events = 400000;
+  int clients = 8;
+  double seconds = 10;
+  int k = 20;
+  std::string surface = "default";
+};
+
+Args Parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string f = argv[i];
+    const char* v = argv[i + 1];
+    if (f == "--items") a.items = std::atoi(v);
+    else if (f == "--users") a.users = std::atoi(v);
+    else if (f == "--events") a.events = std::atoi(v);
+    else if (f == "--clients") a.clients = std::atoi(v);
+    else if (f == "--seconds") a.seconds = std::atof(v);
+    else if (f == "--k") a.k = std::atoi(v);
+    else if (f == "--surface") a.surface = v;
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", f.c_str());
+      std::exit(2);
+    }
+  }
+  return a;
+}
+
+template <typename T>
+void Check(const absl::StatusOr<T>& s, const char* what) {
+  if (!s.ok()) {
+    std::fprintf(stderr, "%s: %s\n", what, s.status().ToString().c_str());
+    std::exit(1);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace recplat;
+  const Args args = Parse(argc, argv);
+  common::InitLogging(common::LogLevel::kWarn, "text").IgnoreError();
+  auto dir = std::filesystem::temp_directory_path() /
+             absl::StrCat("recplat_load_", std::random_device()());
+  config::Config cfg;
+  cfg.data_dir = dir.string();
+  cfg.grpc.listen = "127.0.0.1:0";
+  cfg.metrics.enabled = false;
+  cfg.log.sync = config::SyncPolicy::kNone;
+  cfg.event_types = {{"view", {1.0}}, {"order", {8.0}}};
+  cfg.models["popularity"].family = "popularity";
+  cfg.models["item_knn"].family = "item_knn";
+  cfg.models["random"].family = "random";
+  for (auto* m : {&cfg.models["popularity"], &cfg.models["item_knn"]}) m->train.on_start = false;
+  config::SurfaceConfig s;
+  s.retrieval = {"item_knn", "popularity", "random"};
+  cfg.surfaces["default"] = s;
+  auto runtime = app::Runtime::Open({cfg, ""});
+  Check(runtime, "open");
+  if (!(*runtime)->Start(true).ok()) return 1;
+  service::Api& api = (*runtime)->service();
+
+  const auto t_load = std::chrono::steady_clock::now();
+  for (int start = 0; start < args.items; start += 10000) {
+    v1::UpsertItemsRequest req;
+    for (int i = start; i < std::min(args.items, start + 10000); ++i) {
+      v1::Item* item = req.add_items();
+      item->set_id(absl::StrCat("item-", i));
+      item->add_categories(absl::StrCat("cat-", i % 50));
+    }
+    Check(api.UpsertItems(req), "upsert");
+  }
+  std::mt19937_64 rng(42);
+  // Zipf(1.0) over items via inverse CDF on a precomputed table.
+  std::vector<double> cdf(args.items);
+  double sum = 0;
+  for (int i = 0; i < args.items; ++i) cdf[i] = (sum += 1.0 / (i + 1));
+  auto zipf = [&] {
+    double u = std::uniform_real_distribution<double>(0, sum)(rng);
+    return static_cast<int>(std::lower_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+  };
+  for (int start = 0; start < args.events; start += 10000) {
+    v1::AppendEventsRequest req;
+    req.set_wait_applied(true);
+    for (int i = start; i < std::min(args.events, start + 10000); ++i) {
+      v1::Event* e = req.add_events();
+      e->set_user_id(absl::StrCat("user-", rng() % args.users));
+      e->set_item_id(absl::StrCat("item-", zipf()));
+      e->set_type(rng() % 10 == 0 ? "order" : "view");
+    }
+    Check(api.AppendEvents(req), "append");
+  }
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+  for (const char* model : {"popularity", "item_knn"}) {
+    v1::TrainRequest req;
+    req.set_model(model);
+    req.set_wait(true);
+    auto r = api.Train(req);
+    Check(r, "train");
+    std::printf("trained %s v%lld in %.2f s\n", model,
+                static_cast<long long>(r->version().version()),
+                r->version().training().duration_seconds());
+  }
+  std::printf("loaded %d items, %d events for %d users in %.1f s\n", args.items, args.events,
+              args.users, load_s);
+
+  const std::string address = (*runtime)->ports().grpc;
+  std::atomic<bool> go{false}, stop{false}, measuring{false};
+  std::vector<std::vector<double>> latencies(args.clients);
+  std::vector<int64_t> errors(args.clients, 0);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < args.clients; ++c) {
+    threads.emplace_back([&, c] {
+      grpc::ChannelArguments ch_args;
+      ch_args.SetInt("grpc.channel_id", c);  // One connection per client.
+      auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), ch_args);
+      auto stub = v1::RecommendService::NewStub(channel);
+      std::mt19937_64 local(c + 1);
+      v1::RecommendRequest req;
+      req.set_k(args.k);
+      req.set_surface(args.surface);
+      req.set_dry_run(true);
+      while (!go.load()) std::this_thread::yield();
+      while (!stop.load()) {
+        // 80% known users (item_knn path), 20% unknown (popularity fallback).
+        const uint64_t u = local() % args.users;
+        req.set_user_id(local() % 5 == 0 ? absl::StrCat("new-", u) : absl::StrCat("user-", u));
+        v1::RecommendResponse resp;
+        grpc::ClientContext ctx;
+        const auto t0 = std::chrono::steady_clock::now();
+        grpc::Status st = stub->Recommend(&ctx, req, &resp);
+        const double us =
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+        if (!measuring.load()) continue;
+        if (!st.ok() || resp.items_size() != args.k) ++errors[c];
+        latencies[c].push_back(us);
+      }
+    });
+  }
+  // Warm-up second, then measure.
+  go = true;
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  measuring = true;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
+  measuring = false;
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stop = true;
+  for (auto& t : threads) t.join();
+  std::vector<double> all;
+  int64_t errs = 0;
+  for (int c = 0; c < args.clients; ++c) {
+    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+    errs += errors[c];
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
+  std::printf(
+      "{\"clients\": %d, \"requests\": %zu, \"rps\": %.0f, \"p50_us\": %.0f, \"p90_us\": %.0f, "
+      "\"p99_us\": %.0f, \"p999_us\": %.0f, \"errors\": %lld, \"items\": %d}\n",
+      args.clients, all.size(), all.size() / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999),
+      static_cast<long long>(errs), args.items);
+  (*runtime)->Shutdown(absl::Seconds(5));
+  runtime->reset();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
