@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "apps/recplat/runtime.h"
+#include "core/common/logging.h"
 #include "benchmark/benchmark.h"
 #include "core/log/event_log.h"
 #include "recplat/v1/log_record.pb.h"

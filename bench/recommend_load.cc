@@ -20,6 +20,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "apps/recplat/runtime.h"
+#include "core/common/logging.h"
 #include "grpcpp/grpcpp.h"
 #include "recplat/v1/recommend.grpc.pb.h"
 

@@ -215,10 +215,20 @@ void Runtime::Shutdown(absl::Duration grace) {
   Impl& s = *impl_;
   if (s.shut_down) return;
   s.shut_down = true;
+  const common::Clock& clock = common::Clock::Default();
+  double t = clock.MonotonicSeconds();
+  auto step = [&](const char* what) {
+    const double now = clock.MonotonicSeconds();
+    RECPLAT_LOG(Debug, "shutdown step done", {{"step", what}, {"seconds", now - t}});
+    t = now;
+  };
   if (s.service != nullptr) s.service->SetReady(false);
   if (s.grpc != nullptr) s.grpc->Shutdown(grace);
+  step("grpc");
   if (s.trainer != nullptr) s.trainer->Stop();
+  step("trainer");
   if (s.materializer != nullptr) s.materializer->Stop();
+  step("materializer");
   if (s.log != nullptr) s.log->Close();
   if (s.state != nullptr) {
     absl::Status flushed = s.state->Flush();
@@ -226,7 +236,9 @@ void Runtime::Shutdown(absl::Duration grace) {
       RECPLAT_LOG(Warn, "state flush on shutdown failed", {{"error", flushed.ToString()}});
     }
   }
+  step("flush");
   s.exposer.reset();
+  step("metrics");
 }
 
 absl::Status WritePortsFile(const std::string& path, const BoundPorts& ports) {

@@ -5,7 +5,8 @@
 // flags (config_loader.h). Every field has its default here; docs/configuration.md lists them.
 //
 // Components receive their own sub-struct by value. Nothing here reads files or the
-// environment.
+// environment. Every struct compares field by field (operator==), e.g. to tell whether a
+// reloaded config differs.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,8 @@ struct ListenConfig {
   std::string listen;
   // False turns the listener off.
   bool enabled = true;
+
+  friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
 struct LoggingConfig {
@@ -27,6 +30,8 @@ struct LoggingConfig {
   std::string level = "info";
   // text or json (one JSON object per line).
   std::string format = "text";
+
+  friend bool operator==(const LoggingConfig&, const LoggingConfig&) = default;
 };
 
 // How the event log makes an append durable before acknowledging it.
@@ -42,6 +47,8 @@ struct EventLogConfig {
   SyncPolicy sync = SyncPolicy::kAlways;
   // Records applied to the state per materializer batch.
   int32_t apply_batch = 1000;
+
+  friend bool operator==(const EventLogConfig&, const EventLogConfig&) = default;
 };
 
 struct StateConfig {
@@ -49,6 +56,8 @@ struct StateConfig {
   double counter_half_life_hours = 168.0;
   // RocksDB block cache shared by the state store, MiB.
   int64_t block_cache_mb = 128;
+
+  friend bool operator==(const StateConfig&, const StateConfig&) = default;
 };
 
 struct ApiConfig {
@@ -61,11 +70,15 @@ struct ApiConfig {
   bool require_known_items = true;
   // Tenant used when a request leaves it empty.
   std::string default_tenant = "default";
+
+  friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };
 
 // One event type and its weight in popularity-like models.
 struct EventTypeConfig {
   double weight = 1.0;
+
+  friend bool operator==(const EventTypeConfig&, const EventTypeConfig&) = default;
 };
 
 // When a model is trained automatically.
@@ -76,6 +89,8 @@ struct TrainTriggerConfig {
   double every_seconds = 0;
   // Train at start-up when the model has no current version.
   bool on_start = true;
+
+  friend bool operator==(const TrainTriggerConfig&, const TrainTriggerConfig&) = default;
 };
 
 // One named model: a family, its hyper-parameters and its training policy.
@@ -90,6 +105,8 @@ struct ModelConfig {
   bool auto_promote = true;
   // Versions kept on disk per model (older non-current ones are deleted); >= 1.
   int32_t keep_versions = 5;
+
+  friend bool operator==(const ModelConfig&, const ModelConfig&) = default;
 };
 
 struct FilterConfig {
@@ -99,6 +116,8 @@ struct FilterConfig {
   bool exclude_recommended = false;
   // Drop unavailable and deleted items.
   bool exclude_unavailable = true;
+
+  friend bool operator==(const FilterConfig&, const FilterConfig&) = default;
 };
 
 struct DiversityConfig {
@@ -109,6 +128,8 @@ struct DiversityConfig {
   int32_t max_lookahead = 50;
   // Only the top `ordering_size` items are re-ranked.
   int32_t ordering_size = 50;
+
+  friend bool operator==(const DiversityConfig&, const DiversityConfig&) = default;
 };
 
 // Where recommendations are shown, and how they are made there.
@@ -119,7 +140,7 @@ struct SurfaceConfig {
   // Scoring cascade: the first ready model ranks the candidates; empty keeps retrieval scores.
   std::vector<std::string> scoring;
   // Similar-items cascade used by SimilarItems.
-  std::vector<std::string> similar = {"item_knn"};
+  std::vector<std::string> similar;
   FilterConfig filters;
   DiversityConfig diversity;
   // Candidates retrieved before scoring.
@@ -130,6 +151,8 @@ struct SurfaceConfig {
   int32_t history_length = 200;
   // Multiply scores by the items' recommendation_weight.
   bool apply_item_weight = false;
+
+  friend bool operator==(const SurfaceConfig&, const SurfaceConfig&) = default;
 };
 
 struct TrainingConfig {
@@ -137,6 +160,8 @@ struct TrainingConfig {
   bool enabled = true;
   // Seconds between checks of schedules.
   double tick_seconds = 1.0;
+
+  friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
 };
 
 struct Config {
@@ -162,6 +187,8 @@ struct Config {
   std::map<std::string, ModelConfig> models;
   // Named surfaces. A surface `default` exists unless the profile defines others.
   std::map<std::string, SurfaceConfig> surfaces;
+
+  friend bool operator==(const Config&, const Config&) = default;
 };
 
 }  // namespace recplat::config

@@ -21,6 +21,8 @@ api: {require_known_items: false}
 event_types: {view: {weight: 1}}
 models:
   popularity: {family: popularity, train: {on_start: false}}
+surfaces:
+  default: {retrieval: [popularity]}
 )";
 
 TEST(CrashE2eTest, AcknowledgedEventsSurviveKill9ExactlyOnce) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,8 @@ bool ServerProcess::Start(double timeout_s) {
   argv.push_back(ports.string());
   pid_ = ::fork();
   if (pid_ == 0) {
+    // The server must not outlive a test that crashed.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int fd = ::open(stderr_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
       ::dup2(fd, 2);
