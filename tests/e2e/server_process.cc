@@ -1,5 +1,7 @@
 #include "tests/e2e/server_process.h"
 
+#include "tests/testing/test_env.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -42,8 +44,7 @@ ServerProcess::~ServerProcess() {
 }
 
 std::string ServerProcess::BinaryPath() {
-  const char* dir = std::getenv("RECPLAT_BINARY_DIR");
-  return std::string(dir != nullptr ? dir : ".") + "/apps/recplat/recplat";
+  return (BinaryDir() / "apps" / "recplat" / "recplat").string();
 }
 
 std::string ServerProcess::ReadStderr() const {

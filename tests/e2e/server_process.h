@@ -35,7 +35,7 @@ class ServerProcess {
   std::filesystem::path stderr_path() const { return dir_ / "stderr.log"; }
   std::string ReadStderr() const;
 
-  // The recplat binary under test: $RECPLAT_BINARY_DIR/apps/recplat/recplat.
+  // The recplat binary under test: <build dir>/apps/recplat/recplat (see BinaryDir()).
   static std::string BinaryPath();
 
  private:

@@ -32,16 +32,17 @@ std::filesystem::path DatasetsDir() {
   if (const char* env = std::getenv("RECPLAT_DATASETS"); env != nullptr && *env != '\0') {
     return env;
   }
-  if (const char* src = std::getenv("RECPLAT_SOURCE_DIR"); src != nullptr && *src != '\0') {
-    return std::filesystem::path(src) / ".." / "shared" / "datasets";
+  const char* src = std::getenv("RECPLAT_SOURCE_DIR");
+  const std::filesystem::path source =
+      src != nullptr && *src != '\0' ? std::filesystem::path(src) : RECPLAT_SOURCE_DIR_DEFAULT;
+  return (source / ".." / "shared" / "datasets").lexically_normal();
+}
+
+std::filesystem::path BinaryDir() {
+  if (const char* env = std::getenv("RECPLAT_BINARY_DIR"); env != nullptr && *env != '\0') {
+    return env;
   }
-  std::filesystem::path dir = std::filesystem::current_path();
-  for (int i = 0; i < 6 && !dir.empty(); ++i) {
-    auto candidate = dir / ".." / "shared" / "datasets";
-    if (std::filesystem::exists(candidate)) return candidate;
-    dir = dir.parent_path();
-  }
-  return "../shared/datasets";
+  return RECPLAT_BINARY_DIR_DEFAULT;
 }
 
 std::filesystem::path DatasetPath(const std::string& relative) {

@@ -22,8 +22,11 @@ class TempDir {
 };
 
 // Root of the shared datasets: $RECPLAT_DATASETS, else <source dir>/../shared/datasets (source
-// dir from $RECPLAT_SOURCE_DIR, set by ctest, else the current directory's ancestors).
+// dir from $RECPLAT_SOURCE_DIR, else the source tree this test was built from).
 std::filesystem::path DatasetsDir();
+
+// The build tree: $RECPLAT_BINARY_DIR, else the one this test was built in.
+std::filesystem::path BinaryDir();
 
 // DatasetsDir()/relative if it exists, else an empty path.
 std::filesystem::path DatasetPath(const std::string& relative);

@@ -1,0 +1,161 @@
+// FillConfigDefaults and ValidateConfig (declared in config_loader.h).
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/common/status_macros.h"
+#include "core/config/config_loader.h"
+#include "core/config/internal/schema.h"
+#include "core/config/internal/text.h"
+#include "core/config/internal/visitor.h"
+
+namespace recplat::config {
+namespace {
+
+using internal::KeyError;
+
+constexpr absl::string_view kSource = "config";
+
+ModelConfig DefaultModel(const std::string& family, int64_t every_events, double every_seconds) {
+  ModelConfig model;
+  model.family = family;
+  model.train.every_events = every_events;
+  model.train.every_seconds = every_seconds;
+  return model;
+}
+
+// Checks every field's own constraint; keeps the first error.
+class Validator final : public internal::Visitor {
+ public:
+  Validator(std::string prefix, absl::Status& status)
+      : prefix_(std::move(prefix)), status_(status) {}
+
+  void Scalar(const char* key, const internal::ScalarRef& field) override {
+    if (!status_.ok()) {
+      return;
+    }
+    const std::string value = field.Get();
+    if (!internal::IsValidUtf8(value)) {
+      status_ = KeyError(kSource, Path(key), "value is not valid UTF-8");
+    } else if (!field.Valid()) {
+      status_ =
+          KeyError(kSource, Path(key),
+                   absl::StrCat("expected ", field.Expected(), "; got ", internal::Quote(value)));
+    }
+  }
+  void List(const char* key, std::vector<std::string>& items,
+            const internal::TextRule& rule) override {
+    for (size_t i = 0; i < items.size() && status_.ok(); ++i) {
+      if (!rule.Accepts(items[i])) {
+        status_ =
+            KeyError(kSource, absl::StrCat(Path(key), "[", i, "]"),
+                     absl::StrCat("expected ", rule.expected, "; got ", internal::Quote(items[i])));
+      }
+    }
+  }
+  void TextMap(const char* key, std::map<std::string, std::string>& entries) override {
+    for (const auto& [name, value] : entries) {
+      if (status_.ok() && (!internal::IsValidUtf8(name) || !internal::IsValidUtf8(value))) {
+        status_ = KeyError(kSource, Path(key), "text is not valid UTF-8");
+      }
+    }
+  }
+  void Struct(const char* key, const internal::StructRef& fields) override {
+    Validator child(Path(key), status_);
+    fields.bind(child);
+  }
+  void StructMap(const char* key, const internal::StructMapRef& entries,
+                 const internal::TextRule& rule) override {
+    for (const std::string& name : entries.Names()) {
+      if (!status_.ok()) {
+        return;
+      }
+      const std::string path = internal::JoinPath(Path(key), name);
+      if (!rule.Accepts(name)) {
+        status_ = KeyError(kSource, path, absl::StrCat("invalid name: expected ", rule.expected));
+        return;
+      }
+      Validator child(path, status_);
+      entries.Entry(name).bind(child);
+    }
+  }
+
+ private:
+  std::string Path(const char* key) const { return internal::JoinPath(prefix_, key); }
+
+  std::string prefix_;
+  absl::Status& status_;
+};
+
+absl::Status CheckCascade(const Config& config, const std::string& surface, const char* cascade,
+                          const std::vector<std::string>& models) {
+  std::vector<std::string> configured;
+  for (const auto& entry : config.models) {
+    configured.push_back(entry.first);
+  }
+  for (const std::string& model : models) {
+    if (!config.models.contains(model)) {
+      return KeyError(
+          kSource, absl::StrCat("surfaces.", surface, ".", cascade),
+          absl::StrCat("surface '", surface, "' ", cascade, " cascade names unknown model '", model,
+                       "'", internal::Suggest(model, configured),
+                       " (configured models: ", absl::StrJoin(configured, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void FillConfigDefaults(Config& config) {
+  if (config.models.empty()) {
+    config.models["popularity"] = DefaultModel("popularity", 1000, 60);
+    config.models["recent"] = DefaultModel("recent", 0, 0);
+    config.models["item_knn"] = DefaultModel("item_knn", 5000, 300);
+  }
+  if (!config.models.contains("random")) {
+    config.models["random"] = DefaultModel("random", 0, 0);
+  }
+  for (auto& [name, model] : config.models) {
+    if (model.family.empty()) {
+      model.family = name;
+    }
+  }
+  if (config.surfaces.empty()) {
+    SurfaceConfig surface;
+    surface.retrieval = {"item_knn", "popularity"};
+    surface.scoring = {};
+    surface.similar = {"item_knn"};
+    config.surfaces["default"] = surface;
+  }
+  for (auto& [name, surface] : config.surfaces) {
+    if (std::find(surface.retrieval.begin(), surface.retrieval.end(), "random") ==
+        surface.retrieval.end()) {
+      surface.retrieval.push_back("random");
+    }
+  }
+}
+
+absl::Status ValidateConfig(const Config& config) {
+  // The binding takes a mutable struct; validation only reads the copy.
+  Config copy = config;
+  absl::Status status;
+  Validator validator("", status);
+  internal::BindConfig(copy).bind(validator);
+  RECPLAT_RETURN_IF_ERROR(status);
+
+  if (config.event_types.empty()) {
+    return KeyError(kSource, "event_types", "expected at least one event type");
+  }
+  for (const auto& [name, surface] : config.surfaces) {
+    RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "retrieval", surface.retrieval));
+    RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "scoring", surface.scoring));
+    RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "similar", surface.similar));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::config

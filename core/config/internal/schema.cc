@@ -1,0 +1,159 @@
+#include "core/config/internal/schema.h"
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/config/internal/fields.h"
+
+namespace recplat::config::internal {
+namespace {
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// One Bind() per struct: its fields in declaration order, with key names and constraints.
+// docs/configuration.md describes the same keys; config_test checks that it lists them all.
+void Bind(Visitor& v, ListenConfig& c);
+void Bind(Visitor& v, LoggingConfig& c);
+void Bind(Visitor& v, EventLogConfig& c);
+void Bind(Visitor& v, StateConfig& c);
+void Bind(Visitor& v, ApiConfig& c);
+void Bind(Visitor& v, TrainingConfig& c);
+void Bind(Visitor& v, EventTypeConfig& c);
+void Bind(Visitor& v, TrainTriggerConfig& c);
+void Bind(Visitor& v, ModelConfig& c);
+void Bind(Visitor& v, FilterConfig& c);
+void Bind(Visitor& v, DiversityConfig& c);
+void Bind(Visitor& v, SurfaceConfig& c);
+void Bind(Visitor& v, Config& c);
+
+// A view of struct `s`; `short_form` as in StructRef.
+template <typename S>
+StructRef Ref(S& s, const char* short_form = nullptr) {
+  return StructRef{[&s](Visitor& v) { Bind(v, s); }, short_form};
+}
+
+void Bind(Visitor& v, ListenConfig& c) {
+  v.Scalar("listen", StringRef(c.listen, ListenAddress()));
+  v.Scalar("enabled", BoolRef(c.enabled));
+}
+
+void Bind(Visitor& v, LoggingConfig& c) {
+  v.Scalar("level", StringRef(c.level, OneOf({"trace", "debug", "info", "warn", "error", "off"})));
+  v.Scalar("format", StringRef(c.format, OneOf({"text", "json"})));
+}
+
+void Bind(Visitor& v, EventLogConfig& c) {
+  v.Scalar("sync", SyncPolicyRef(c.sync));
+  v.Scalar("apply_batch", IntRef(c.apply_batch, 1, kInt32Max));
+}
+
+void Bind(Visitor& v, StateConfig& c) {
+  v.Scalar("counter_half_life_hours", DoubleRef(c.counter_half_life_hours, 0, kInf));
+  // MiB are shifted into bytes by the state store: 1 TiB keeps that far from overflow.
+  v.Scalar("block_cache_mb", IntRef(c.block_cache_mb, 0, int64_t{1} << 20));
+}
+
+void Bind(Visitor& v, ApiConfig& c) {
+  v.Scalar("max_batch", IntRef(c.max_batch, 1, 1000000));
+  // gRPC takes the message limit as an int.
+  v.Scalar("max_message_bytes", IntRef(c.max_message_bytes, 1, kInt32Max));
+  v.Scalar("require_known_items", BoolRef(c.require_known_items));
+  v.Scalar("default_tenant", StringRef(c.default_tenant, NonEmptyText()));
+}
+
+void Bind(Visitor& v, TrainingConfig& c) {
+  v.Scalar("enabled", BoolRef(c.enabled));
+  v.Scalar("tick_seconds", DoubleRef(c.tick_seconds, 0, 86400, /*min_exclusive=*/true));
+}
+
+void Bind(Visitor& v, EventTypeConfig& c) { v.Scalar("weight", DoubleRef(c.weight, 0, kInf)); }
+
+void Bind(Visitor& v, TrainTriggerConfig& c) {
+  v.Scalar("every_events", IntRef(c.every_events, 0, kInt64Max));
+  v.Scalar("every_seconds", DoubleRef(c.every_seconds, 0, kInf));
+  v.Scalar("on_start", BoolRef(c.on_start));
+}
+
+void Bind(Visitor& v, ModelConfig& c) {
+  v.Scalar("family", StringRef(c.family, AnyText()));
+  v.TextMap("params", c.params);
+  v.Struct("train", Ref(c.train));
+  v.Scalar("auto_promote", BoolRef(c.auto_promote));
+  v.Scalar("keep_versions", IntRef(c.keep_versions, 1, kInt32Max));
+}
+
+void Bind(Visitor& v, FilterConfig& c) {
+  v.Scalar("exclude_seen", BoolRef(c.exclude_seen));
+  v.Scalar("exclude_recommended", BoolRef(c.exclude_recommended));
+  v.Scalar("exclude_unavailable", BoolRef(c.exclude_unavailable));
+}
+
+void Bind(Visitor& v, DiversityConfig& c) {
+  v.Scalar("method", StringRef(c.method, OneOf({"none", "category"})));
+  v.Scalar("window", IntRef(c.window, 1, kInt32Max));
+  v.Scalar("max_lookahead", IntRef(c.max_lookahead, 0, kInt32Max));
+  v.Scalar("ordering_size", IntRef(c.ordering_size, 0, kInt32Max));
+}
+
+void Bind(Visitor& v, SurfaceConfig& c) {
+  v.List("retrieval", c.retrieval, ModelName());
+  v.List("scoring", c.scoring, ModelName());
+  v.List("similar", c.similar, ModelName());
+  v.Struct("filters", Ref(c.filters));
+  v.Struct("diversity", Ref(c.diversity));
+  v.Scalar("candidates", IntRef(c.candidates, 1, kInt32Max));
+  v.Scalar("max_k", IntRef(c.max_k, 1, kInt32Max));
+  v.Scalar("history_length", IntRef(c.history_length, 1, kInt32Max));
+  v.Scalar("apply_item_weight", BoolRef(c.apply_item_weight));
+}
+
+template <typename S>
+class StructMapRefImpl final : public StructMapRef {
+ public:
+  explicit StructMapRefImpl(std::map<std::string, S>& map) : map_(map) {}
+
+  std::vector<std::string> Names() const override {
+    std::vector<std::string> names;
+    names.reserve(map_.size());
+    for (const auto& entry : map_) {
+      names.push_back(entry.first);
+    }
+    return names;
+  }
+  StructRef Entry(const std::string& name) const override { return Ref(map_[name]); }
+  void Clear() const override { map_.clear(); }
+  void WithPrototype(const std::function<void(const StructRef&)>& fn) const override {
+    S prototype;
+    fn(Ref(prototype));
+  }
+
+ private:
+  std::map<std::string, S>& map_;
+};
+
+void Bind(Visitor& v, Config& c) {
+  v.Scalar("profile", StringRef(c.profile, AnyText()));
+  v.Scalar("data_dir", StringRef(c.data_dir, NonEmptyText()));
+  v.Struct("grpc", Ref(c.grpc, "listen"));
+  v.Struct("http", Ref(c.http, "listen"));
+  v.Struct("metrics", Ref(c.metrics, "listen"));
+  v.Struct("logging", Ref(c.logging));
+  v.Struct("log", Ref(c.log));
+  v.Struct("state", Ref(c.state));
+  v.Struct("api", Ref(c.api));
+  v.Struct("training", Ref(c.training));
+  v.StructMap("event_types", StructMapRefImpl<EventTypeConfig>(c.event_types), EventTypeName());
+  v.StructMap("models", StructMapRefImpl<ModelConfig>(c.models), ModelName());
+  v.StructMap("surfaces", StructMapRefImpl<SurfaceConfig>(c.surfaces), ModelName());
+}
+
+}  // namespace
+
+StructRef BindConfig(Config& config) { return Ref(config); }
+
+}  // namespace recplat::config::internal
