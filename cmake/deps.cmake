@@ -10,6 +10,8 @@ find_package(yaml-cpp CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)
 find_package(Eigen3 CONFIG REQUIRED)
+# Boost.Beast/Asio are header-only; Boost 1.74's config exports Boost::boost for the headers.
+find_package(Boost 1.74 REQUIRED)
 find_package(CLI11 CONFIG QUIET)
 
 if(NOT TARGET CLI11::CLI11)

@@ -25,6 +25,40 @@ struct ListenConfig {
   friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
+// The HTTP frontend: its socket, limits and the route sets it serves.
+struct HttpConfig {
+  std::string listen;
+  // False turns the HTTP listener off.
+  bool enabled = true;
+  // Worker threads serving connections.
+  int32_t threads = 2;
+  // Largest request body accepted; larger ones get 413.
+  int64_t max_body_bytes = 8 << 20;
+  // Time allowed to receive the request headers, then the body; longer gets 408 and a close.
+  double header_timeout_seconds = 10;
+  double read_timeout_seconds = 30;
+  // An idle keep-alive connection is closed after this long.
+  double idle_timeout_seconds = 60;
+  // Route sets served: `native` (the JSON mirror of the internal API), `ecoseller`.
+  // /healthz and /readyz are always served.
+  std::vector<std::string> routes = {"native"};
+
+  friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
+};
+
+// The ecoseller route set (http.routes: [ecoseller]); docs/ecoseller.md.
+struct EcosellerRoutesConfig {
+  // Tenant holding the shop.
+  std::string tenant = "default";
+  // LRU size of the CATEGORY_LIST prediction cache (the original's RS_CACHE_SIZE; the
+  // RS_CACHE_SIZE environment variable overrides it). 0 disables the cache.
+  int32_t cache_size = 1000;
+  // How long a cached CATEGORY_LIST answer is served.
+  double cache_ttl_seconds = 60;
+
+  friend bool operator==(const EcosellerRoutesConfig&, const EcosellerRoutesConfig&) = default;
+};
+
 struct LoggingConfig {
   // trace, debug, info, warn, error or off.
   std::string level = "info";
@@ -171,9 +205,10 @@ struct Config {
   std::string data_dir = "./data";
 
   ListenConfig grpc{"127.0.0.1:50051"};
-  ListenConfig http{"127.0.0.1:8080"};
+  HttpConfig http{"127.0.0.1:8080"};
   ListenConfig metrics{"127.0.0.1:9464"};
 
+  EcosellerRoutesConfig ecoseller;
   LoggingConfig logging;
   EventLogConfig log;
   StateConfig state;

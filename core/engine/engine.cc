@@ -72,6 +72,14 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
                                                    surface->max_k));
   }
   const std::string& tenant = req.tenant();
+  const std::vector<std::string> retrieval_cascade =
+      req.retrieval_models_size() > 0
+          ? std::vector<std::string>(req.retrieval_models().begin(), req.retrieval_models().end())
+          : surface->retrieval;
+  const std::vector<std::string> scoring_cascade =
+      req.scoring_models_size() > 0
+          ? std::vector<std::string>(req.scoring_models().begin(), req.scoring_models().end())
+          : surface->scoring;
   v1::RecommendResponse response;
   common::Rng& rng = common::ThreadLocalRng();
   response.set_recommendation_id(NewRecommendationId(rng));
@@ -150,6 +158,13 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
 
   std::string retrieval_model;
   int64_t retrieval_version = 0;
+  double stage_start = clock_.MonotonicSeconds();
+  auto end_stage = [&]() {
+    const double now = clock_.MonotonicSeconds();
+    const double spent = now - stage_start;
+    stage_start = now;
+    return spent;
+  };
   if (filter.restricted()) {
     // The request names the candidates; the scoring cascade (or, without one, the retrieval
     // cascade's models as scorers) ranks them.
@@ -161,7 +176,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
     retrieval_model = "request";
   } else {
     const size_t want = std::max<size_t>(k, static_cast<size_t>(surface->candidates));
-    for (const std::string& name : surface->retrieval) {
+    for (const std::string& name : retrieval_cascade) {
       if (!candidates.empty() && candidates.size() >= std::max<size_t>(min_k, 1)) break;
       registry::ModelHandle h = registry_.Current(tenant, name);
       if (h == nullptr || !h->model->Ready(ctx)) continue;
@@ -182,6 +197,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
   }
   response.set_retrieval_model(retrieval_model);
   response.set_retrieval_model_version(retrieval_version);
+  response.set_retrieval_seconds(end_stage());
   if (!retrieval_model.empty()) {
     metrics_->stage.Add({{"surface", surface_name}, {"stage", "retrieval"}, {"model", retrieval_model}})
         .Increment();
@@ -190,7 +206,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
 
   // Scoring.
   const std::vector<std::string>& scorers =
-      !surface->scoring.empty() || !filter.restricted() ? surface->scoring : surface->retrieval;
+      !scoring_cascade.empty() || !filter.restricted() ? scoring_cascade : retrieval_cascade;
   registry::ModelHandle scorer;
   for (const std::string& name : scorers) {
     registry::ModelHandle h = registry_.Current(tenant, name);
@@ -213,6 +229,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
     metrics_->stage.Add({{"surface", surface_name}, {"stage", "scoring"}, {"model", scorer->name}})
         .Increment();
   }
+  response.set_scoring_seconds(end_stage());
   if (surface->apply_item_weight) {
     for (Candidate& c : candidates) c.scored.score *= reader.Meta(c.scored.item).weight;
   }
@@ -230,6 +247,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
   }
   Rerank(surface->diversity, reader, &ordered);
   if (ordered.size() > k) ordered.resize(k);
+  response.set_ordering_seconds(end_stage());
 
   std::vector<state::ServedItem> served_now;
   served_now.reserve(ordered.size());

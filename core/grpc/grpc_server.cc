@@ -16,6 +16,7 @@
 #include "grpcpp/support/server_interceptor.h"
 #include "recplat/v1/admin.grpc.pb.h"
 #include "recplat/v1/catalog.grpc.pb.h"
+#include "recplat/v1/documents.grpc.pb.h"
 #include "recplat/v1/events.grpc.pb.h"
 #include "recplat/v1/models.grpc.pb.h"
 #include "recplat/v1/recommend.grpc.pb.h"
@@ -156,6 +157,17 @@ class EventAdapter final : public v1::EventService::CallbackService {
   Dispatcher& d_;
 };
 
+class DocumentAdapter final : public v1::DocumentService::CallbackService {
+ public:
+  explicit DocumentAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(DocumentService, PutDocuments, PutDocumentsRequest, PutDocumentsResponse)
+  RECPLAT_UNARY(DocumentService, GetDocuments, GetDocumentsRequest, GetDocumentsResponse)
+  RECPLAT_UNARY(DocumentService, ScanDocuments, ScanDocumentsRequest, ScanDocumentsResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
 class RecommendAdapter final : public v1::RecommendService::CallbackService {
  public:
   explicit RecommendAdapter(Dispatcher& d) : d_(d) {}
@@ -205,12 +217,14 @@ struct GrpcServer::Impl {
       : dispatcher(api, metrics),
         catalog(dispatcher),
         events(dispatcher),
+        documents(dispatcher),
         recommend(dispatcher),
         models(dispatcher),
         admin(dispatcher) {}
   Dispatcher dispatcher;
   CatalogAdapter catalog;
   EventAdapter events;
+  DocumentAdapter documents;
   RecommendAdapter recommend;
   ModelAdapter models;
   AdminAdapter admin;
@@ -239,6 +253,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   builder.RegisterService(&impl->catalog);
   builder.RegisterService(&impl->events);
+  builder.RegisterService(&impl->documents);
   builder.RegisterService(&impl->recommend);
   builder.RegisterService(&impl->models);
   builder.RegisterService(&impl->admin);

@@ -9,6 +9,7 @@
 #include "core/models/item_knn_family.h"
 #include "core/models/popularity_family.h"
 #include "core/models/random_family.h"
+#include "core/models/catalog_rule_families.h"
 #include "core/models/recent_family.h"
 
 namespace recplat::models {
@@ -116,6 +117,8 @@ std::vector<std::string> ModelFamilyRegistry::Names() const {
 
 absl::Status RegisterBuiltinFamilies(ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<RandomFamily>()));
+  RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<CatalogOrderFamily>()));
+  RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<WeightedRandomFamily>()));
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<RecentFamily>()));
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<PopularityFamily>()));
   return registry->Register(std::make_unique<ItemKnnFamily>());

@@ -84,7 +84,7 @@ class ModelFamilyRegistry {
   absl::flat_hash_map<std::string, std::unique_ptr<ModelFamily>> families_;
 };
 
-// Registers random, popularity, recent and item_knn.
+// Registers random, catalog_order, weighted_random, popularity, recent and item_knn.
 absl::Status RegisterBuiltinFamilies(ModelFamilyRegistry* registry);
 
 }  // namespace recplat::models

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "recplat/v1/admin.pb.h"
 #include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/models.pb.h"
 #include "recplat/v1/recommend.pb.h"
@@ -35,6 +36,14 @@ class Api {
 
   // EventService
   virtual absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) = 0;
+
+  // DocumentService
+  virtual absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(
+      const v1::PutDocumentsRequest&) = 0;
+  virtual absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(
+      const v1::GetDocumentsRequest&) = 0;
+  virtual absl::StatusOr<v1::ScanDocumentsResponse> ScanDocuments(
+      const v1::ScanDocumentsRequest&) = 0;
 
   // RecommendService
   virtual absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) = 0;

@@ -234,6 +234,19 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
     const v1::RecommendRequest& request) {
   v1::RecommendRequest normalized = request;
   RECPLAT_RETURN_IF_ERROR(NormalizeRecommend(options_.config.api, &normalized));
+  for (const auto* list : {&normalized.retrieval_models(), &normalized.scoring_models()}) {
+    const char* field = list == &normalized.retrieval_models() ? "retrieval_models"
+                                                                : "scoring_models";
+    if (list->size() > 64) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": at most 64 models"));
+    }
+    for (int i = 0; i < list->size(); ++i) {
+      if (c_.registry->FindConfig(list->Get(i)) == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat(field, "[", i, "]: model '",
+                                                       list->Get(i), "' is not configured"));
+      }
+    }
+  }
   return c_.engine->Recommend(normalized);
 }
 

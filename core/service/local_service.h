@@ -59,6 +59,10 @@ class LocalService final : public Api {
   absl::StatusOr<v1::UpsertUsersResponse> UpsertUsers(const v1::UpsertUsersRequest&) override;
   absl::StatusOr<v1::GetUserResponse> GetUser(const v1::GetUserRequest&) override;
   absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) override;
+  absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(const v1::PutDocumentsRequest&) override;
+  absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(const v1::GetDocumentsRequest&) override;
+  absl::StatusOr<v1::ScanDocumentsResponse> ScanDocuments(
+      const v1::ScanDocumentsRequest&) override;
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
   absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override;

@@ -207,4 +207,40 @@ absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendReque
   return absl::OkStatus();
 }
 
+absl::Status NormalizeCollection(const config::ApiConfig& api, std::string* tenant,
+                                 const std::string& collection, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, tenant,
+                                          absl::StrCat(field, ".tenant")));
+  if (collection.empty()) return Invalid(absl::StrCat(field, ".collection"), "required");
+  if (collection.size() > Limits::kMaxCollectionBytes) {
+    return Invalid(absl::StrCat(field, ".collection"),
+                   absl::StrCat("too long (at most ", Limits::kMaxCollectionBytes, " bytes)"));
+  }
+  for (char c : collection) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') {
+      return Invalid(absl::StrCat(field, ".collection"),
+                     absl::StrCat("'", collection, "' may only contain [A-Za-z0-9_.-]"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeDocument(const config::ApiConfig& api, v1::Document* doc,
+                               absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, doc->mutable_tenant(), doc->collection(), field));
+  if (doc->key().empty()) return Invalid(absl::StrCat(field, ".key"), "required");
+  if (doc->key().size() > Limits::kMaxDocumentKeyBytes) {
+    return Invalid(absl::StrCat(field, ".key"),
+                   absl::StrCat("too long (at most ", Limits::kMaxDocumentKeyBytes, " bytes)"));
+  }
+  if (doc->body().size() > Limits::kMaxDocumentBodyBytes) {
+    return Invalid(absl::StrCat(field, ".body"),
+                   absl::StrCat("too long (", doc->body().size(), " bytes, at most ",
+                                Limits::kMaxDocumentBodyBytes, ")"));
+  }
+  if (doc->deleted()) doc->clear_body();
+  doc->clear_updated_at_ms();
+  return absl::OkStatus();
+}
+
 }  // namespace recplat::service

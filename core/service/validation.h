@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "core/config/config.h"
 #include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/recommend.pb.h"
 
@@ -33,6 +34,10 @@ struct Limits {
   static constexpr int kMaxAnchors = 1000;
   static constexpr int kMaxCandidates = 100000;
   static constexpr int kMaxSimilarK = 1000;
+  static constexpr size_t kMaxCollectionBytes = 128;
+  static constexpr size_t kMaxDocumentKeyBytes = 512;
+  static constexpr size_t kMaxDocumentBodyBytes = 1 << 20;
+  static constexpr int kMaxScanLimit = 10000;
 };
 
 // Resolves `*tenant` (empty -> default) and checks it: 1..64 bytes of [A-Za-z0-9_.-].
@@ -50,6 +55,13 @@ absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::s
 absl::Status NormalizeEvent(const config::ApiConfig& api,
                             const std::map<std::string, config::EventTypeConfig>& event_types,
                             int64_t now_ms, v1::Event* event, absl::string_view field);
+// A document to write: tenant resolved, collection 1..128 bytes of [A-Za-z0-9_.-], key
+// 1..512 bytes, body at most 1 MiB.
+absl::Status NormalizeDocument(const config::ApiConfig& api, v1::Document* doc,
+                               absl::string_view field);
+// The address part of document reads: tenant resolved, collection checked.
+absl::Status NormalizeCollection(const config::ApiConfig& api, std::string* tenant,
+                                 const std::string& collection, absl::string_view field);
 absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendRequest* request);
 
 }  // namespace recplat::service

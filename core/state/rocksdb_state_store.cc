@@ -28,7 +28,7 @@ namespace {
 
 const char* const kCfNames[] = {"default",
                                     "items", "item_idx", "users", "history", "sessions",
-                                    "counters", "served", "recs"};
+                                    "counters", "served", "recs", "docs"};
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -372,6 +372,70 @@ absl::StatusOr<v1::RecList> RocksDbStateStore::GetRecList(absl::string_view tena
   v1::RecList list;
   if (!list.ParseFromString(value)) return absl::DataLossError("state store: corrupt list");
   return list;
+}
+
+absl::Status RocksDbStateStore::GetDocuments(absl::string_view tenant,
+                                             absl::string_view collection,
+                                             std::span<const std::string> keys,
+                                             std::vector<v1::Document>* out) const {
+  std::string prefix = TenantPrefix(tenant);
+  internal::PutString(&prefix, collection);
+  std::vector<std::string> full_keys;
+  full_keys.reserve(keys.size());
+  for (const std::string& key : keys) full_keys.push_back(absl::StrCat(prefix, key));
+  std::vector<rocksdb::Slice> slices(full_keys.begin(), full_keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), cf(kDocs));
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      db_->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RECPLAT_RETURN_IF_ERROR(FromRocks(statuses[i], "state store: read document"));
+    v1::Document doc;
+    if (!doc.ParseFromString(values[i])) {
+      return absl::DataLossError("state store: corrupt document");
+    }
+    doc.set_tenant(std::string(tenant));
+    doc.set_collection(std::string(collection));
+    doc.set_key(keys[i]);
+    out->push_back(std::move(doc));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStateStore::ScanDocuments(absl::string_view tenant,
+                                              absl::string_view collection,
+                                              absl::string_view prefix,
+                                              absl::string_view start_key, size_t limit,
+                                              bool keys_only, std::vector<v1::Document>* out,
+                                              std::string* next_key) const {
+  const std::string start(start_key);  // `start_key` may alias `*next_key`.
+  next_key->clear();
+  std::string base = TenantPrefix(tenant);
+  internal::PutString(&base, collection);
+  const std::string scan_prefix = absl::StrCat(base, prefix);
+  std::string upper_storage;
+  rocksdb::Slice upper;
+  auto it = PrefixIterator(db_.get(), cf(kDocs), scan_prefix, &upper_storage, &upper);
+  if (absl::string_view(start) > prefix) it->Seek(absl::StrCat(base, start));
+  for (; it->Valid(); it->Next()) {
+    absl::string_view key(it->key().data(), it->key().size());
+    key.remove_prefix(base.size());
+    if (out->size() >= limit) {
+      *next_key = std::string(key);
+      break;
+    }
+    v1::Document doc;
+    if (!doc.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("state store: corrupt document");
+    }
+    if (keys_only) doc.clear_body();
+    doc.set_tenant(std::string(tenant));
+    doc.set_collection(std::string(collection));
+    doc.set_key(std::string(key));
+    out->push_back(std::move(doc));
+  }
+  return FromRocks(it->status(), "state store: scan documents");
 }
 
 double RocksDbStateStore::Counter(absl::string_view tenant, uint32_t item, uint16_t type) const {

@@ -23,7 +23,7 @@ class RocksDbStateStore final : public StateStore {
  public:
   // Column family handles, in this order.
   enum Cf { kMeta = 0, kItems, kItemIdx, kUsers, kHistory, kSessions, kCounters, kServed, kRecs,
-            kNumCfs };
+            kDocs, kNumCfs };
 
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
   ~RocksDbStateStore() override;
@@ -45,6 +45,13 @@ class RocksDbStateStore final : public StateStore {
                            std::vector<uint32_t>* out) const override;
   absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
                                          absl::string_view key) const override;
+  absl::Status GetDocuments(absl::string_view tenant, absl::string_view collection,
+                            std::span<const std::string> keys,
+                            std::vector<v1::Document>* out) const override;
+  absl::Status ScanDocuments(absl::string_view tenant, absl::string_view collection,
+                             absl::string_view prefix, absl::string_view start_key, size_t limit,
+                             bool keys_only, std::vector<v1::Document>* out,
+                             std::string* next_key) const override;
   double Counter(absl::string_view tenant, uint32_t item, uint16_t type) const override;
   std::string EventTypeName(uint16_t type) const override;
   int EventTypeId(absl::string_view name) const override;

@@ -32,6 +32,7 @@ class ApplyBatch {
       case v1::LogRecord::kItemDelete: return AddItemDelete(r.item_delete());
       case v1::LogRecord::kUserUpsert: return AddUserUpsert(r.user_upsert(), r.appended_at_ms());
       case v1::LogRecord::kRecList: return AddRecList(r.rec_list());
+      case v1::LogRecord::kDocumentPut: return AddDocument(r.document_put(), r.appended_at_ms());
       case v1::LogRecord::KIND_NOT_SET: return absl::OkStatus();  // Nothing to apply.
     }
     return absl::OkStatus();
@@ -219,6 +220,25 @@ class ApplyBatch {
 
   absl::Status AddRecList(const v1::RecList& list) {
     Put(RocksDbStateStore::kRecs, TenantKey(list.tenant(), list.key()), list.SerializeAsString());
+    return absl::OkStatus();
+  }
+
+  // Documents are stored without their address (it is the key): body and write time only.
+  absl::Status AddDocument(const v1::Document& doc, int64_t appended_at_ms) {
+    std::string key = TenantPrefix(doc.tenant());
+    internal::PutString(&key, doc.collection());
+    key.append(doc.key());
+    if (doc.deleted()) {
+      rocksdb::Status st = wb_.Delete(s_.cf(RocksDbStateStore::kDocs), key);
+      if (!st.ok() && write_status_.ok()) {
+        write_status_ = absl::InternalError(absl::StrCat("state store batch: ", st.ToString()));
+      }
+      return absl::OkStatus();
+    }
+    v1::Document stored;
+    stored.set_body(doc.body());
+    stored.set_updated_at_ms(appended_at_ms);
+    Put(RocksDbStateStore::kDocs, key, stored.SerializeAsString());
     return absl::OkStatus();
   }
 

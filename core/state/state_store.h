@@ -28,6 +28,7 @@
 #include "core/catalog/catalog.h"
 #include "core/common/clock.h"
 #include "recplat/v1/catalog.pb.h"
+#include "recplat/v1/documents.pb.h"
 #include "recplat/v1/log_record.pb.h"
 
 namespace recplat::state {
@@ -131,6 +132,20 @@ class StateStore {
   // A precomputed list written by a batch job; NOT_FOUND when absent.
   virtual absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
                                                  absl::string_view key) const = 0;
+
+  // The live documents of `collection` with the given keys, in the order of `keys`; missing
+  // and deleted keys are left out.
+  virtual absl::Status GetDocuments(absl::string_view tenant, absl::string_view collection,
+                                    std::span<const std::string> keys,
+                                    std::vector<v1::Document>* out) const = 0;
+
+  // Up to `limit` documents of `collection` whose key starts with `prefix`, from `start_key`
+  // (inclusive; empty = the first) in key order. `*next_key` receives the key to continue from,
+  // or "" at the end. Bodies are left empty when `keys_only`.
+  virtual absl::Status ScanDocuments(absl::string_view tenant, absl::string_view collection,
+                                     absl::string_view prefix, absl::string_view start_key,
+                                     size_t limit, bool keys_only, std::vector<v1::Document>* out,
+                                     std::string* next_key) const = 0;
 
   // Decayed count of `type` events on `item`, now; 0 when none.
   virtual double Counter(absl::string_view tenant, uint32_t item, uint16_t type) const = 0;

@@ -18,6 +18,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // One Bind() per struct: its fields in declaration order, with key names and constraints.
 // docs/configuration.md describes the same keys; config_test checks that it lists them all.
 void Bind(Visitor& v, ListenConfig& c);
+void Bind(Visitor& v, HttpConfig& c);
+void Bind(Visitor& v, EcosellerRoutesConfig& c);
 void Bind(Visitor& v, LoggingConfig& c);
 void Bind(Visitor& v, EventLogConfig& c);
 void Bind(Visitor& v, StateConfig& c);
@@ -40,6 +42,23 @@ StructRef Ref(S& s, const char* short_form = nullptr) {
 void Bind(Visitor& v, ListenConfig& c) {
   v.Scalar("listen", StringRef(c.listen, ListenAddress()));
   v.Scalar("enabled", BoolRef(c.enabled));
+}
+
+void Bind(Visitor& v, HttpConfig& c) {
+  v.Scalar("listen", StringRef(c.listen, ListenAddress()));
+  v.Scalar("enabled", BoolRef(c.enabled));
+  v.Scalar("threads", IntRef(c.threads, 1, 256));
+  v.Scalar("max_body_bytes", IntRef(c.max_body_bytes, 1, int64_t{1} << 32));
+  v.Scalar("header_timeout_seconds", DoubleRef(c.header_timeout_seconds, 0, 3600, true));
+  v.Scalar("read_timeout_seconds", DoubleRef(c.read_timeout_seconds, 0, 3600, true));
+  v.Scalar("idle_timeout_seconds", DoubleRef(c.idle_timeout_seconds, 0, 86400, true));
+  v.List("routes", c.routes, OneOf({"native", "ecoseller"}));
+}
+
+void Bind(Visitor& v, EcosellerRoutesConfig& c) {
+  v.Scalar("tenant", StringRef(c.tenant, NonEmptyText()));
+  v.Scalar("cache_size", IntRef(c.cache_size, 0, 10000000));
+  v.Scalar("cache_ttl_seconds", DoubleRef(c.cache_ttl_seconds, 0, 86400));
 }
 
 void Bind(Visitor& v, LoggingConfig& c) {
@@ -142,6 +161,7 @@ void Bind(Visitor& v, Config& c) {
   v.Struct("grpc", Ref(c.grpc, "listen"));
   v.Struct("http", Ref(c.http, "listen"));
   v.Struct("metrics", Ref(c.metrics, "listen"));
+  v.Struct("ecoseller", Ref(c.ecoseller));
   v.Struct("logging", Ref(c.logging));
   v.Struct("log", Ref(c.log));
   v.Struct("state", Ref(c.state));

@@ -16,6 +16,7 @@
 //   counters        str(tenant) be32(idx) be16(type)  -> CounterValue (fixed 24 bytes)
 //   served          str(tenant) str(user) be32(idx)   -> ServedValue
 //   recs            str(tenant) str(key)              -> RecList proto
+//   docs            str(tenant) str(collection) key   -> Document proto (body, updated_at_ms)
 // (~ts: the timestamp with its sign bit flipped, then inverted, so newer sorts first.)
 #pragma once
 

@@ -1,0 +1,70 @@
+// LocalService: the DocumentService methods (see proto/recplat/v1/documents.proto).
+#include "absl/strings/str_cat.h"
+#include "core/common/status_macros.h"
+#include "core/service/local_service.h"
+#include "core/service/validation.h"
+#include "recplat/v1/log_record.pb.h"
+
+namespace recplat::service {
+
+absl::StatusOr<v1::PutDocumentsResponse> LocalService::PutDocuments(
+    const v1::PutDocumentsRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.documents_size(), api.max_batch, "documents"));
+  std::vector<std::string> records;
+  records.reserve(request.documents_size());
+  const int64_t now = c_.clock->NowMs();
+  for (int i = 0; i < request.documents_size(); ++i) {
+    v1::LogRecord r;
+    r.set_appended_at_ms(now);
+    *r.mutable_document_put() = request.documents(i);
+    RECPLAT_RETURN_IF_ERROR(
+        NormalizeDocument(api, r.mutable_document_put(), absl::StrCat("documents[", i, "]")));
+    records.push_back(r.SerializeAsString());
+  }
+  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
+  v1::PutDocumentsResponse response;
+  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
+  return response;
+}
+
+absl::StatusOr<v1::GetDocumentsResponse> LocalService::GetDocuments(
+    const v1::GetDocumentsRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, &tenant, request.collection(), "request"));
+  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.keys_size(), api.max_batch, "keys"));
+  for (int i = 0; i < request.keys_size(); ++i) {
+    if (request.keys(i).empty() || request.keys(i).size() > Limits::kMaxDocumentKeyBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("keys[", i, "]: must be 1..", Limits::kMaxDocumentKeyBytes, " bytes"));
+    }
+  }
+  std::vector<std::string> keys(request.keys().begin(), request.keys().end());
+  std::vector<v1::Document> found;
+  RECPLAT_RETURN_IF_ERROR(c_.state->GetDocuments(tenant, request.collection(), keys, &found));
+  v1::GetDocumentsResponse response;
+  for (v1::Document& doc : found) *response.add_documents() = std::move(doc);
+  return response;
+}
+
+absl::StatusOr<v1::ScanDocumentsResponse> LocalService::ScanDocuments(
+    const v1::ScanDocumentsRequest& request) {
+  const config::ApiConfig& api = options_.config.api;
+  std::string tenant = request.tenant();
+  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, &tenant, request.collection(), "request"));
+  if (request.limit() < 0 || request.limit() > Limits::kMaxScanLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be 0..", Limits::kMaxScanLimit, " (0 means 1000)"));
+  }
+  const size_t limit = request.limit() == 0 ? 1000 : static_cast<size_t>(request.limit());
+  std::vector<v1::Document> found;
+  v1::ScanDocumentsResponse response;
+  RECPLAT_RETURN_IF_ERROR(c_.state->ScanDocuments(tenant, request.collection(), request.prefix(),
+                                                  request.start_key(), limit, request.keys_only(),
+                                                  &found, response.mutable_next_key()));
+  for (v1::Document& doc : found) *response.add_documents() = std::move(doc);
+  return response;
+}
+
+}  // namespace recplat::service
