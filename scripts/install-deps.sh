@@ -4,6 +4,7 @@
 #
 # Usage: scripts/install-deps.sh [--with-torch]
 #   --with-torch  also install LibTorch (CPU), needed only when RECPLAT_ENABLE_TORCH=ON.
+#   --with-bench  also install the load generators used under bench/ (wrk).
 set -euo pipefail
 
 packages=(
@@ -25,6 +26,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --with-torch) packages+=(libtorch-dev) ;;
+    --with-bench) packages+=(wrk) ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done

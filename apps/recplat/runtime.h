@@ -57,6 +57,8 @@ class Runtime {
  private:
   struct Impl;
   explicit Runtime(std::unique_ptr<Impl> impl);
+  // Builds the router from `http.routes` and starts the HTTP server.
+  static absl::Status StartHttp(Impl& s);
   std::unique_ptr<Impl> impl_;
 };
 

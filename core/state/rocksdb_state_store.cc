@@ -502,6 +502,33 @@ absl::StatusOr<uint64_t> RocksDbStateStore::ScanInteractions(
     fn(e);
   }
   RECPLAT_RETURN_IF_ERROR(FromRocks(it->status(), "state store: scan interactions"));
+  // Anonymous sessions: one pseudo-user each, numbered after the real users.
+  auto sessions = PrefixIterator(db_.get(), cf(kSessions), prefix, &upper_storage, &upper, snapshot);
+  std::string last_session;
+  bool any = false;
+  for (; sessions->Valid(); sessions->Next()) {
+    absl::string_view key(sessions->key().data(), sessions->key().size());
+    key.remove_prefix(prefix.size());
+    absl::string_view session;
+    uint64_t inv_ts;
+    HistoryEntry e;
+    if (!GetString(&key, &session) || !GetBE(&key, 8, &inv_ts) ||
+        !DecodeHistoryValue(
+            absl::string_view(sessions->value().data(), sessions->value().size()), &e)) {
+      return absl::DataLossError("state store: corrupt session entry");
+    }
+    if (e.user != kNoUser) continue;  // Already scanned with its user.
+    if (!any || session != last_session) {
+      if (*num_users == kNoUser - 1) break;  // Index space exhausted: keep the rest out.
+      ++*num_users;
+      last_session.assign(session.data(), session.size());
+      any = true;
+    }
+    e.user = *num_users - 1;
+    e.timestamp_ms = internal::FromInvertedTime(inv_ts);
+    fn(e);
+  }
+  RECPLAT_RETURN_IF_ERROR(FromRocks(sessions->status(), "state store: scan sessions"));
   return applied;
 }
 

@@ -264,7 +264,7 @@ class ApplyBatch {
     const uint16_t type = TypeId(ev.type());
     const float value = static_cast<float>(ev.value() == 0 ? 1.0 : ev.value());
 
-    uint32_t user_index = 0;
+    uint32_t user_index = kNoUser;
     if (!ev.user_id().empty()) {
       RECPLAT_ASSIGN_OR_RETURN(v1::User * user, FindOrCreateUser(tenant, ev.user_id(), ts));
       user->set_event_count(user->event_count() + 1);

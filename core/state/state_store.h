@@ -33,6 +33,9 @@
 
 namespace recplat::state {
 
+// HistoryEntry::user of an event that named a session but no user.
+inline constexpr uint32_t kNoUser = 0xffffffffu;
+
 // One applied event as kept in a user's or session's history.
 struct HistoryEntry {
   uint32_t item = 0;
@@ -40,7 +43,7 @@ struct HistoryEntry {
   uint16_t type = 0;
   float value = 1.0f;
   int64_t timestamp_ms = 0;
-  // Dense index of the user (0 for session-only entries without a user).
+  // Dense index of the user; kNoUser for an anonymous event (a session without a user).
   uint32_t user = 0;
   std::string session_id;
 };
@@ -157,7 +160,9 @@ class StateStore {
 
   // Calls `fn` for every interaction of every user of `tenant` (grouped by user, most recent
   // first within a user) from one consistent snapshot, and returns the applied offset of that
-  // snapshot. `*num_users` receives the number of user indices assigned in the tenant.
+  // snapshot. Anonymous sessions count as users of their own: their events come after the
+  // users', each session with a pseudo-user index from the number of real users up.
+  // `*num_users` receives the number of user indices used (real users and sessions).
   virtual absl::StatusOr<uint64_t> ScanInteractions(
       absl::string_view tenant, uint32_t* num_users,
       const std::function<void(const HistoryEntry&)>& fn) const = 0;

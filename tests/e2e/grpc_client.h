@@ -9,6 +9,7 @@
 #include "grpcpp/grpcpp.h"
 #include "recplat/v1/admin.grpc.pb.h"
 #include "recplat/v1/catalog.grpc.pb.h"
+#include "recplat/v1/documents.grpc.pb.h"
 #include "recplat/v1/events.grpc.pb.h"
 #include "recplat/v1/models.grpc.pb.h"
 #include "recplat/v1/recommend.grpc.pb.h"
@@ -20,6 +21,7 @@ struct GrpcClient {
       : channel(grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
         catalog(v1::CatalogService::NewStub(channel)),
         events(v1::EventService::NewStub(channel)),
+        documents(v1::DocumentService::NewStub(channel)),
         recommend(v1::RecommendService::NewStub(channel)),
         models(v1::ModelService::NewStub(channel)),
         admin(v1::AdminService::NewStub(channel)) {}
@@ -27,6 +29,7 @@ struct GrpcClient {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<v1::CatalogService::Stub> catalog;
   std::unique_ptr<v1::EventService::Stub> events;
+  std::unique_ptr<v1::DocumentService::Stub> documents;
   std::unique_ptr<v1::RecommendService::Stub> recommend;
   std::unique_ptr<v1::ModelService::Stub> models;
   std::unique_ptr<v1::AdminService::Stub> admin;

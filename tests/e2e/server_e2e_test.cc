@@ -13,6 +13,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/grpc_client.h"
+#include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/testing/test_env.h"
 
@@ -153,6 +154,7 @@ TEST_F(ServerE2eTest, HealthAndReflection) {
   std::set<std::string> names;
   for (const auto& s : rresp.list_services_response().service()) names.insert(s.name());
   for (const char* expected : {"recplat.v1.CatalogService", "recplat.v1.EventService",
+                               "recplat.v1.DocumentService",
                                "recplat.v1.RecommendService", "recplat.v1.ModelService",
                                "recplat.v1.AdminService", "grpc.health.v1.Health"}) {
     EXPECT_TRUE(names.contains(expected)) << expected;
@@ -160,6 +162,54 @@ TEST_F(ServerE2eTest, HealthAndReflection) {
   while (stream->Read(&rresp)) {
   }
   EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ServerE2eTest, HttpHealthAndNativeApiShareTheCore) {
+  ASSERT_FALSE(server_->http_address().empty());
+  HttpClient http(server_->http_address());
+  HttpResult health = http.Get("/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.content_type, "application/json");
+  EXPECT_EQ(http.Get("/readyz").status, 200);
+  // A write over HTTP is visible over gRPC.
+  HttpResult put = http.Post("/v1/items", R"({"items": [{"id": "h1", "title": "via http"}]})");
+  ASSERT_EQ(put.status, 200) << put.body;
+  v1::GetItemRequest get;
+  get.set_id("h1");
+  v1::Item item;
+  ASSERT_TRUE(client_->catalog->GetItem(Ctx().get(), get, &item).ok());
+  EXPECT_EQ(item.title(), "via http");
+  HttpResult missing = http.Get("/v1/items/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_NE(missing.body.find("NOT_FOUND"), std::string::npos) << missing.body;
+  EXPECT_EQ(http.Post("/v1/items", "{not json").status, 400);
+}
+
+TEST_F(ServerE2eTest, DocumentsRoundTripOverGrpc) {
+  v1::PutDocumentsRequest put;
+  for (const char* key : {"b", "a", "c"}) {
+    v1::Document* d = put.add_documents();
+    d->set_collection("notes");
+    d->set_key(key);
+    d->set_body(absl::StrCat("{\"k\":\"", key, "\"}"));
+  }
+  v1::PutDocumentsResponse put_resp;
+  ASSERT_TRUE(client_->documents->PutDocuments(Ctx().get(), put, &put_resp).ok());
+  EXPECT_EQ(put_resp.offsets_size(), 3);
+  v1::ScanDocumentsRequest scan;
+  scan.set_collection("notes");
+  scan.set_limit(2);
+  v1::ScanDocumentsResponse scan_resp;
+  ASSERT_TRUE(client_->documents->ScanDocuments(Ctx().get(), scan, &scan_resp).ok());
+  ASSERT_EQ(scan_resp.documents_size(), 2);
+  EXPECT_EQ(scan_resp.documents(0).key(), "a");
+  EXPECT_EQ(scan_resp.documents(1).body(), "{\"k\":\"b\"}");
+  EXPECT_EQ(scan_resp.next_key(), "c");
+  v1::PutDocumentsRequest bad;
+  bad.add_documents()->set_collection("bad/name");
+  grpc::Status st = client_->documents->PutDocuments(Ctx().get(), bad, &put_resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(st.error_message().find("collection"), std::string::npos) << st.error_message();
 }
 
 TEST_F(ServerE2eTest, CatalogEventsRecommendTrainPromote) {

@@ -38,6 +38,12 @@ std::filesystem::path DatasetsDir() {
   return (source / ".." / "shared" / "datasets").lexically_normal();
 }
 
+std::filesystem::path SourceDir() {
+  const char* src = std::getenv("RECPLAT_SOURCE_DIR");
+  return src != nullptr && *src != '\0' ? std::filesystem::path(src)
+                                         : std::filesystem::path(RECPLAT_SOURCE_DIR_DEFAULT);
+}
+
 std::filesystem::path BinaryDir() {
   if (const char* env = std::getenv("RECPLAT_BINARY_DIR"); env != nullptr && *env != '\0') {
     return env;

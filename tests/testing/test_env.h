@@ -28,6 +28,9 @@ std::filesystem::path DatasetsDir();
 // The build tree: $RECPLAT_BINARY_DIR, else the one this test was built in.
 std::filesystem::path BinaryDir();
 
+// The repository root: $RECPLAT_SOURCE_DIR, else the source tree this test was built from.
+std::filesystem::path SourceDir();
+
 // DatasetsDir()/relative if it exists, else an empty path.
 std::filesystem::path DatasetPath(const std::string& relative);
 

@@ -278,6 +278,31 @@ TEST_F(StateStoreTest, ScanInteractionsSeesEverythingOfTheTenant) {
   EXPECT_EQ(all[2].user, 1u);
 }
 
+TEST_F(StateStoreTest, ScanInteractionsGivesAnonymousSessionsPseudoUsers) {
+  ASSERT_OK(ApplyAll({Item("a"), Item("b")}));
+  ASSERT_OK(ApplyAll({Event("u1", "a", "view", kT0, "s-known"),
+                      Event("", "a", "order", kT0 + 1, "s1"),
+                      Event("", "b", "order", kT0 + 2, "s1"),
+                      Event("", "b", "order", kT0 + 3, "s2")}));
+  uint32_t num_users = 0;
+  std::vector<HistoryEntry> all;
+  ASSERT_OK(store_->ScanInteractions("default", &num_users,
+                                     [&](const HistoryEntry& e) { all.push_back(e); }));
+  // u1 (index 0), then sessions s1 and s2 as pseudo-users 1 and 2; u1's own session is not
+  // counted twice.
+  EXPECT_EQ(num_users, 3u);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].user, 0u);
+  EXPECT_EQ(all[1].user, 1u);
+  EXPECT_EQ(all[2].user, 1u);
+  EXPECT_EQ(all[3].user, 2u);
+  EXPECT_EQ(all[3].item, 1u);
+  std::vector<HistoryEntry> session;
+  ASSERT_OK(store_->SessionHistory("default", "s1", 10, &session));
+  ASSERT_EQ(session.size(), 2u);
+  EXPECT_EQ(session[0].user, kNoUser);
+}
+
 TEST_F(StateStoreTest, RecencyIndexFollowsPublicationTime) {
   auto old_item = Item("old");
   old_item.mutable_item_upsert()->set_published_at_ms(kT0 - 10 * kHour);

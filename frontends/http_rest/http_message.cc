@@ -1,0 +1,199 @@
+#include "frontends/http_rest/http_message.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "core/service/status_mapping.h"
+
+namespace recplat::http {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char lead = byte(i);
+  size_t len;
+  unsigned char min_second = 0x80, max_second = 0xBF;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    if (lead == 0xE0) min_second = 0xA0;  // overlong
+    if (lead == 0xED) max_second = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    if (lead == 0xF0) min_second = 0x90;  // overlong
+    if (lead == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < min_second || byte(i + 1) > max_second) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// Appends `s` as a JSON string literal; invalid UTF-8 becomes U+FFFD so the body always parses.
+void AppendJsonString(absl::string_view s, std::string* out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      const size_t len = Utf8SequenceLength(s, i);
+      if (len == 0) {
+        out->append("\\ufffd");
+        ++i;
+      } else {
+        out->append(s.data() + i, len);
+        i += len;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 0xF]);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out->push_back('"');
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// PercentDecode, optionally decoding '+' to a space as in form-encoded queries.
+bool Decode(absl::string_view in, bool plus_is_space, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = HexValue(in[i + 1]);
+      const int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out->push_back(' ');
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool PercentDecode(absl::string_view in, std::string* out) {
+  return Decode(in, /*plus_is_space=*/false, out);
+}
+
+const std::string* HttpRequest::Query(absl::string_view name) const {
+  auto it = query.find(name);
+  return it == query.end() ? nullptr : &it->second;
+}
+
+const std::string* HttpRequest::Header(absl::string_view name) const {
+  const bool lower = std::none_of(name.begin(), name.end(), absl::ascii_isupper);
+  auto it = lower ? headers.find(name) : headers.find(absl::AsciiStrToLower(name));
+  return it == headers.end() ? nullptr : &it->second;
+}
+
+HttpResponse JsonResponse(std::string body, int status) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse EmptyResponse(int status) {
+  HttpResponse response;
+  response.status = status;
+  return response;
+}
+
+HttpResponse ErrorResponse(int http_status, absl::StatusCode code, absl::string_view message) {
+  const std::string client_message = service::ClientMessage(absl::Status(code, message));
+  HttpResponse response;
+  response.status = http_status;
+  absl::StrAppend(&response.body, R"({"error":{"code":")", service::CodeName(code),
+                  R"(","status":)", http_status, R"(,"message":)");
+  AppendJsonString(client_message, &response.body);
+  response.body.append("}}");
+  return response;
+}
+
+HttpResponse ErrorResponse(const absl::Status& status) {
+  if (status.ok()) {
+    // A caller bug; answer something well-formed rather than a 200 error body.
+    return ErrorResponse(500, absl::StatusCode::kInternal, "error response for an OK status");
+  }
+  return ErrorResponse(service::HttpStatusFor(status.code()), status.code(), status.message());
+}
+
+absl::Status ParseRequestTarget(absl::string_view target, HttpRequest* request) {
+  if (!absl::StartsWith(target, "/")) {
+    // Absolute form: drop "scheme://authority".
+    size_t scheme_end = target.find("://");
+    absl::string_view scheme = target.substr(0, scheme_end);
+    if (scheme_end == absl::string_view::npos ||
+        !(absl::EqualsIgnoreCase(scheme, "http") || absl::EqualsIgnoreCase(scheme, "https"))) {
+      return absl::InvalidArgumentError("request target is neither a path nor an http URL");
+    }
+    target.remove_prefix(scheme_end + 3);
+    const size_t path_start = target.find_first_of("/?");
+    target = path_start == absl::string_view::npos ? "/" : target.substr(path_start);
+  }
+  target = target.substr(0, target.find('#'));
+  const size_t question = target.find('?');
+  absl::string_view path = target.substr(0, question);
+  if (path.empty()) path = "/";
+  request->raw_path.assign(path.data(), path.size());
+  if (!PercentDecode(path, &request->path)) {
+    return absl::InvalidArgumentError("malformed percent-escape in the request path");
+  }
+  request->query.clear();
+  if (question == absl::string_view::npos) return absl::OkStatus();
+  absl::string_view rest = target.substr(question + 1);
+  std::string key;
+  std::string value;
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    absl::string_view pair = rest.substr(0, amp);
+    rest = amp == absl::string_view::npos ? absl::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    absl::string_view raw_value =
+        eq == absl::string_view::npos ? absl::string_view() : pair.substr(eq + 1);
+    if (!Decode(pair.substr(0, eq), /*plus_is_space=*/true, &key) ||
+        !Decode(raw_value, /*plus_is_space=*/true, &value)) {
+      return absl::InvalidArgumentError("malformed percent-escape in the query string");
+    }
+    request->query.insert_or_assign(std::move(key), std::move(value));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::http

@@ -1,0 +1,74 @@
+// File: http_server.h
+//
+// HttpServer: the HTTP/1.1 transport on Boost.Beast. Accepts on one address, serves each
+// connection with keep-alive on a pool of worker threads, and hands every complete request to a
+// Router. Limits and timeouts protect it from slow or hostile clients:
+//   - body larger than max_body_bytes -> 413 with the JSON error body, connection closed;
+//   - malformed request line/headers  -> 400 with the JSON error body, connection closed;
+//   - headers larger than 16 KiB      -> 431 with the JSON error body, connection closed;
+//   - headers not complete within header_timeout, or body within read_timeout -> closed
+//     (408 sent when possible);
+//   - a keep-alive connection idle longer than idle_timeout -> closed.
+// Every response carries Content-Type (unless the handler's is empty) and Content-Length (except
+// 204/304, sent without a body); `Connection: close` from the client is honoured, and an HTTP/1.0
+// client without keep-alive is closed after its response. Requests and latencies are counted in Prometheus (recplat_http_requests_total and
+// recplat_http_request_latency_seconds, labelled method=<route label> and code=<HTTP status>).
+// A timeout is enforced within about min(timeouts)/8 (at least 5 ms, at most 250 ms) of expiry,
+// and a response not written within read_timeout closes the connection.
+//
+// Shutdown(grace): stops accepting, lets requests in flight finish (up to `grace`), closes idle
+// keep-alive connections at once, then joins the workers. Idempotent. A handler still running
+// after `grace` cannot be interrupted: Shutdown waits for it and drops its response.
+//
+// Thread-safety: Start/Shutdown from one thread; the router is called concurrently from the
+// worker threads (`threads` of them run one io_context, so a slow handler ties up one thread, not
+// the connections another thread could serve).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "frontends/http_rest/router.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace recplat::http {
+
+struct HttpServerOptions {
+  // "host:port"; port 0 picks a free port.
+  std::string listen = "127.0.0.1:8080";
+  int threads = 2;
+  int64_t max_body_bytes = 8 << 20;
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration idle_timeout = absl::Seconds(60);
+  // Value of the Server header.
+  std::string server_name = "recplat";
+};
+
+class HttpServer {
+ public:
+  // `router` must outlive the server. `metrics` may be null (no metrics).
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
+                                                           const Router* router,
+                                                           prometheus::Registry* metrics);
+  ~HttpServer();  // Shutdown(absl::Seconds(5)) if still running.
+
+  // The bound address, "host:port" with the real port.
+  const std::string& address() const;
+  int port() const;
+
+  void Shutdown(absl::Duration grace);
+
+ private:
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace recplat::http

@@ -1,0 +1,121 @@
+#include "frontends/http_rest/native_routes.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "frontends/http_rest/json_codec.h"
+
+namespace recplat::http {
+
+namespace {
+
+using service::Api;
+
+template <typename Req, typename Resp>
+using ApiMethod = absl::StatusOr<Resp> (Api::*)(const Req&);
+
+// The path parameter `name`; the router binds every parameter of the matched pattern.
+const std::string& PathParam(const HttpRequest& request, const std::string& name) {
+  static const std::string* const kEmpty = new std::string();
+  auto it = request.path_params.find(name);
+  return it == request.path_params.end() ? *kEmpty : it->second;
+}
+
+// A route whose request is the JSON body.
+template <typename Req, typename Resp>
+Handler BodyRoute(Api* api, ApiMethod<Req, Resp> method) {
+  return [api, method](const HttpRequest& http) {
+    Req request;
+    if (absl::Status s = ParseJsonBody(http, &request); !s.ok()) {
+      return ErrorResponse(s);
+    }
+    return FromStatusOr((api->*method)(request));
+  };
+}
+
+// A route whose request comes from the query parameters and, when `id_in_path`, its `id` field
+// from the path parameter {id}.
+template <typename Req, typename Resp>
+Handler QueryRoute(Api* api, ApiMethod<Req, Resp> method, bool id_in_path = false) {
+  return [api, method, id_in_path](const HttpRequest& http) {
+    Req request;
+    absl::Status s =
+        id_in_path ? ParseQueryParams(http, &request, {"id"}) : ParseQueryParams(http, &request);
+    if (s.ok() && id_in_path) {
+      s = SetFieldFromText("id", PathParam(http, "id"), "path parameter 'id'", &request);
+    }
+    if (!s.ok()) {
+      return ErrorResponse(s);
+    }
+    return FromStatusOr((api->*method)(request));
+  };
+}
+
+// DELETE /v1/items/{id}: DeleteItems of that one id, tenant from the query.
+Handler DeleteOneItemRoute(Api* api) {
+  return [api](const HttpRequest& http) {
+    v1::DeleteItemsRequest request;
+    if (absl::Status s = ParseQueryParams(http, &request); !s.ok()) {
+      return ErrorResponse(s);
+    }
+    request.add_ids(PathParam(http, "id"));
+    return FromStatusOr(api->DeleteItems(request));
+  };
+}
+
+struct Route {
+  const char* method;
+  const char* pattern;
+  Handler handler;
+};
+
+absl::Status AddAll(std::vector<Route> routes, Router* router) {
+  for (Route& route : routes) {
+    if (absl::Status s = router->Add(route.method, route.pattern, std::move(route.handler));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status AddHealthRoutes(service::Api* api, Router* router) {
+  std::vector<Route> routes;
+  routes.push_back(
+      {"GET", "/healthz", [](const HttpRequest&) { return JsonResponse(R"({"status":"ok"})"); }});
+  routes.push_back({"GET", "/readyz", [api](const HttpRequest&) {
+                      return api->Ready() ? JsonResponse(R"({"status":"ready"})")
+                                          : JsonResponse(R"({"status":"starting"})", 503);
+                    }});
+  return AddAll(std::move(routes), router);
+}
+
+absl::Status AddNativeRoutes(service::Api* api, Router* router) {
+  std::vector<Route> routes;
+  // Catalog.
+  routes.push_back({"POST", "/v1/items", BodyRoute(api, &Api::UpsertItems)});
+  routes.push_back({"GET", "/v1/items", QueryRoute(api, &Api::ListItems)});
+  routes.push_back({"GET", "/v1/items/{id}", QueryRoute(api, &Api::GetItem, true)});
+  routes.push_back({"DELETE", "/v1/items/{id}", DeleteOneItemRoute(api)});
+  routes.push_back({"POST", "/v1/items/delete", BodyRoute(api, &Api::DeleteItems)});
+  routes.push_back({"POST", "/v1/users", BodyRoute(api, &Api::UpsertUsers)});
+  routes.push_back({"GET", "/v1/users/{id}", QueryRoute(api, &Api::GetUser, true)});
+  // Events.
+  routes.push_back({"POST", "/v1/events", BodyRoute(api, &Api::AppendEvents)});
+  // Recommendations.
+  routes.push_back({"POST", "/v1/recommend", BodyRoute(api, &Api::Recommend)});
+  routes.push_back({"POST", "/v1/similar", BodyRoute(api, &Api::SimilarItems)});
+  // Models.
+  routes.push_back({"GET", "/v1/models", QueryRoute(api, &Api::ListModels)});
+  routes.push_back({"POST", "/v1/models/train", BodyRoute(api, &Api::Train)});
+  routes.push_back({"POST", "/v1/models/promote", BodyRoute(api, &Api::Promote)});
+  // Admin.
+  routes.push_back({"GET", "/v1/stats", QueryRoute(api, &Api::GetStats)});
+  routes.push_back({"GET", "/v1/config", QueryRoute(api, &Api::GetConfig)});
+  return AddAll(std::move(routes), router);
+}
+
+}  // namespace recplat::http
