@@ -47,21 +47,23 @@ for o in range(n + 100):
     orders.append({"_model_class": "Order", "token": f"o{o}", "session_id": f"s{o}",
                    "product_variants": [[sku, 1 + o % 3]],
                    "update_at": "2023-08-02T00:00:00Z", "create_at": "2023-08-02T00:00:00Z"})
-with open(f"{work}/batches.txt", "w") as f:
-    for chunk in range(0, len(objs), 1000):
-        f.write(json.dumps(objs[chunk:chunk + 1000]) + "\n")
-    for chunk in range(0, len(orders), 1000):
-        f.write(json.dumps(orders[chunk:chunk + 1000]) + "\n")
+batches = [objs[c:c + 1000] for c in range(0, len(objs), 1000)]
+batches += [orders[c:c + 1000] for c in range(0, len(orders), 1000)]
+for i, batch in enumerate(batches):
+    with open(f"{work}/batch-{i:05d}.json", "w") as f:
+        json.dump(batch, f)
 events = [{"_model_class": "ProductDetailEnter", "session_id": f"b{i % 500}", "user_id": None,
            "product_id": i % (n // 2), "product_variant_sku": f"P{i % (n // 2)}-0"}
           for i in range(100)]
 with open(f"{work}/events.json", "w") as f:
     json.dump(events, f)
 PY
-while IFS= read -r line; do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "$line" \
-    "http://$http/store_objects" || { echo "store failed"; cat "$work/server.log"; exit 1; }
-done <"$work/batches.txt"
+t0=$(date +%s.%N)
+for batch in "$work"/batch-*.json; do
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$batch" \
+    "http://$http/store_objects" || { echo "store failed: $batch"; cat "$work/server.log"; exit 1; }
+done
+echo "loaded the catalogue and orders in $(echo "$(date +%s.%N) - $t0" | bc) s"
 curl -sf -o /dev/null -X POST -d '{"model": "popularity", "wait": true}' "http://$http/v1/models/train"
 curl -sf -X POST -d '{"recommendation_type":"HOMEPAGE","session_id":"x","user_id":null,"limit":10}' \
   "http://$http/predict" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sample:", r[0])'

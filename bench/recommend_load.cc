@@ -6,6 +6,7 @@
 // and prints throughput and latency percentiles. Clients and server share the machine.
 //
 //   build/bench/recommend_load --items 100000 --users 20000 --events 400000 --clients 8 --seconds 10
+//     [--k 20] [--surface default] [--dry-run 1]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -34,6 +35,8 @@ struct Args {
   double seconds = 10;
   int k = 20;
   std::string surface = "default";
+  // Skip recording what was served (RecommendRequest.dry_run), to measure its cost.
+  bool dry_run = false;
 };
 
 Args Parse(int argc, char** argv) {
@@ -48,6 +51,7 @@ Args Parse(int argc, char** argv) {
     else if (f == "--seconds") a.seconds = std::atof(v);
     else if (f == "--k") a.k = std::atoi(v);
     else if (f == "--surface") a.surface = v;
+    else if (f == "--dry-run") a.dry_run = std::string(v) == "1";
     else {
       std::fprintf(stderr, "unknown flag %s\n", f.c_str());
       std::exit(2);
@@ -76,6 +80,7 @@ int main(int argc, char** argv) {
   cfg.data_dir = dir.string();
   cfg.grpc.listen = "127.0.0.1:0";
   cfg.metrics.enabled = false;
+  cfg.http.enabled = false;
   cfg.log.sync = config::SyncPolicy::kNone;
   cfg.event_types = {{"view", {1.0}}, {"order", {8.0}}};
   cfg.models["popularity"].family = "popularity";
@@ -149,6 +154,7 @@ int main(int argc, char** argv) {
       std::mt19937_64 local(c + 1);
       v1::RecommendRequest req;
       req.set_k(args.k);
+      req.set_dry_run(args.dry_run);
       req.set_surface(args.surface);
       req.set_dry_run(true);
       while (!go.load()) std::this_thread::yield();

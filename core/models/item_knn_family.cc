@@ -40,6 +40,41 @@ absl::StatusOr<KnnParams> ParseParams(const ModelParams& params) {
   return p;
 }
 
+// Per-thread dense accumulator of neighbour scores: `score` and `seen` are indexed by item and
+// all-zero between uses; `touched` lists the items set by the current use. Dense arrays beat a
+// hash map here (a few thousand updates per request over a catalogue-sized index space).
+struct Accumulator {
+  std::vector<double> score;
+  std::vector<uint8_t> seen;
+  std::vector<uint32_t> touched;
+
+  void Reserve(size_t num_items) {
+    if (score.size() < num_items) {
+      score.resize(num_items, 0.0);
+      seen.resize(num_items, 0);
+    }
+  }
+  void Add(uint32_t item, double value) {
+    if (!seen[item]) {
+      seen[item] = 1;
+      touched.push_back(item);
+    }
+    score[item] += value;
+  }
+  void Clear() {
+    for (uint32_t item : touched) {
+      score[item] = 0.0;
+      seen[item] = 0;
+    }
+    touched.clear();
+  }
+};
+
+Accumulator& ThreadAccumulator() {
+  thread_local Accumulator acc;
+  return acc;
+}
+
 class ItemKnnModel final : public Model {
  public:
   ItemKnnModel(internal::NeighborLists lists, double history_decay, int64_t max_history)
@@ -60,25 +95,27 @@ class ItemKnnModel final : public Model {
 
   absl::Status Retrieve(const RecommendContext& ctx, size_t n,
                         std::vector<ScoredItem>* out) const override {
-    const absl::flat_hash_map<uint32_t, double> acc = Accumulate(ctx);
+    Accumulator& acc = Accumulate(ctx);
     std::vector<ScoredItem> got;
-    got.reserve(acc.size());
-    for (const auto& [item, score] : acc) {
+    got.reserve(acc.touched.size());
+    for (uint32_t item : acc.touched) {
       if (!internal::Excluded(ctx, item)) {
-        got.push_back({item, score});
+        got.push_back({item, acc.score[item]});
       }
     }
+    acc.Clear();
     internal::KeepTop(&got, n);
     out->insert(out->end(), got.begin(), got.end());
     return absl::OkStatus();
   }
 
   absl::Status Score(const RecommendContext& ctx, std::span<ScoredItem> items) const override {
-    const absl::flat_hash_map<uint32_t, double> acc = Accumulate(ctx);
+    Accumulator& acc = Accumulate(ctx);
     for (ScoredItem& s : items) {
-      auto it = acc.find(s.item);
-      s.score = it != acc.end() ? it->second : Known(s.item) ? 0.0 : internal::kUnknownScore;
+      const bool seen = s.item < acc.seen.size() && acc.seen[s.item];
+      s.score = seen ? acc.score[s.item] : Known(s.item) ? 0.0 : internal::kUnknownScore;
     }
+    acc.Clear();
     return absl::OkStatus();
   }
 
@@ -127,7 +164,8 @@ class ItemKnnModel final : public Model {
   }
 
   // Item -> summed similarity to the request's source items.
-  absl::flat_hash_map<uint32_t, double> Accumulate(const RecommendContext& ctx) const {
+  // Fills the calling thread's accumulator; the caller reads it and calls Clear().
+  Accumulator& Accumulate(const RecommendContext& ctx) const {
     absl::flat_hash_map<uint32_t, double> source;
     auto add_source = [&](uint32_t item, double weight) {
       if (Known(item)) {
@@ -149,12 +187,14 @@ class ItemKnnModel final : public Model {
     // Summed in item order so that results do not depend on hash iteration order.
     std::vector<std::pair<uint32_t, double>> sources(source.begin(), source.end());
     std::sort(sources.begin(), sources.end());
-    absl::flat_hash_map<uint32_t, double> acc;
+    Accumulator& acc = ThreadAccumulator();
+    acc.Clear();
+    acc.Reserve(lists_.num_items());
     for (const auto& [h, w] : sources) {
       const std::span<const uint32_t> items = lists_.ItemsOf(h);
       const std::span<const float> sims = lists_.SimsOf(h);
       for (size_t k = 0; k < items.size(); ++k) {
-        acc[items[k]] += w * sims[k];
+        acc.Add(items[k], w * sims[k]);
       }
     }
     return acc;
