@@ -155,9 +155,13 @@ struct FilterConfig {
 };
 
 struct DiversityConfig {
-  // none, or category: greedy re-rank that avoids repeating an item's first category within
-  // `window` consecutive positions when another candidate within `max_lookahead` allows it.
+  // none; category: greedy re-rank that avoids repeating an item's first category within
+  // `window` consecutive positions when another candidate within `max_lookahead` allows it;
+  // model: the re-rank of the model named by `model` (Model::Diversify, e.g. by content
+  // distance), skipped while that model has no trained version.
   std::string method = "none";
+  // The model of method `model`.
+  std::string model;
   int32_t window = 3;
   int32_t max_lookahead = 50;
   // Only the top `ordering_size` items are re-ranked.

@@ -154,6 +154,14 @@ absl::Status ValidateConfig(const Config& config) {
     RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "retrieval", surface.retrieval));
     RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "scoring", surface.scoring));
     RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "similar", surface.similar));
+    if (surface.diversity.method == "model") {
+      if (surface.diversity.model.empty()) {
+        return KeyError(kSource, absl::StrCat("surfaces.", name, ".diversity.model"),
+                        "required when diversity.method is 'model'");
+      }
+      RECPLAT_RETURN_IF_ERROR(
+          CheckCascade(config, name, "diversity.model", {surface.diversity.model}));
+    }
   }
   return absl::OkStatus();
 }

@@ -246,6 +246,23 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
     origin[c.scored.item] = c.origin;
   }
   Rerank(surface->diversity, reader, &ordered);
+  const std::string& diversity_model =
+      !req.diversity_model().empty() ? req.diversity_model()
+      : surface->diversity.method == "model" ? surface->diversity.model
+                                             : req.diversity_model();
+  if (!diversity_model.empty()) {
+    registry::ModelHandle h = registry_.Current(tenant, diversity_model);
+    const size_t head = static_cast<size_t>(
+        req.diversity_head() > 0 ? req.diversity_head() : surface->diversity.ordering_size);
+    if (h != nullptr) {
+      absl::Status s = h->model->Diversify(head, &ordered);
+      if (!s.ok() && s.code() != absl::StatusCode::kUnimplemented) {
+        metrics_->model_errors.Add({{"model", diversity_model}}).Increment();
+        RECPLAT_LOG(Warn, "diversity re-rank failed",
+                    {{"model", diversity_model}, {"error", s.ToString()}});
+      }
+    }
+  }
   if (ordered.size() > k) ordered.resize(k);
   response.set_ordering_seconds(end_stage());
 

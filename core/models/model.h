@@ -82,6 +82,12 @@ class Model {
     return absl::UnimplementedError("this model does not answer similarity queries");
   }
 
+  // Re-orders the first `head` of `items` (best first) for diversity, e.g. greedily by pairwise
+  // distance; the rest keeps its order. UNIMPLEMENTED for models without a notion of distance.
+  virtual absl::Status Diversify(size_t head, std::vector<ScoredItem>* items) const {
+    return absl::UnimplementedError("this model does not re-rank for diversity");
+  }
+
   // Writes the artifact into `dir` (which exists and is empty); ModelFamily::Load reads it back.
   virtual absl::Status Save(const std::filesystem::path& dir) const = 0;
 

@@ -247,6 +247,14 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
       }
     }
   }
+  if (!normalized.diversity_model().empty() &&
+      c_.registry->FindConfig(normalized.diversity_model()) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "diversity_model: model '", normalized.diversity_model(), "' is not configured"));
+  }
+  if (normalized.diversity_head() < 0) {
+    return absl::InvalidArgumentError("diversity_head: must be >= 0");
+  }
   return c_.engine->Recommend(normalized);
 }
 

@@ -113,7 +113,8 @@ void Bind(Visitor& v, FilterConfig& c) {
 }
 
 void Bind(Visitor& v, DiversityConfig& c) {
-  v.Scalar("method", StringRef(c.method, OneOf({"none", "category"})));
+  v.Scalar("method", StringRef(c.method, OneOf({"none", "category", "model"})));
+  v.Scalar("model", StringRef(c.model, AnyText()));
   v.Scalar("window", IntRef(c.window, 1, kInt32Max));
   v.Scalar("max_lookahead", IntRef(c.max_lookahead, 0, kInt32Max));
   v.Scalar("ordering_size", IntRef(c.ordering_size, 0, kInt32Max));

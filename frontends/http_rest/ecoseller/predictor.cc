@@ -273,6 +273,18 @@ absl::StatusOr<std::vector<PredictedItem>> Predictor::Predict(const PredictReque
     rec.add_scoring_models(m);
   }
   if (k <= 0) return std::vector<PredictedItem>();
+  // Ordering (a): diversity re-rank of the head by the content-similarity model, when the profile
+  // has one (the core skips it while it is untrained, as the original did).
+  bool similarity_configured;
+  {
+    absl::MutexLock lock(&models_mu_);
+    similarity_configured = configured_.contains("similarity");
+  }
+  if (similarity_configured && config.ordering_size > 0) {
+    rec.set_diversity_model("similarity");
+    rec.set_diversity_head(static_cast<int32_t>(std::min<int64_t>(config.ordering_size, 100000)));
+    if (type != RecommendationType::kCategoryList) k = std::max(k, config.ordering_size);
+  }
   rec.set_k(static_cast<int32_t>(std::min<int64_t>(k, 100000)));
   absl::StatusOr<v1::RecommendResponse> got = api_->Recommend(rec);
   if (!got.ok()) return got.status();

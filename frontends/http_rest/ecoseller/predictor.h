@@ -15,9 +15,10 @@
 //      descendants); PRODUCT_DETAIL anchors on one of `variants` chosen uniformly at random;
 //      CART anchors on `variants_in_cart`. Anchors and the viewed product's variants are not
 //      recommended back.
-//   4. Scoring by the scoring cascade; ordering: (diversity re-rank of the head needs a trained
-//      similarity model: issue 4), in-stock variants first for CATEGORY_LIST (stable), then
-//      truncation to `limit`.
+//   4. Scoring by the scoring cascade; ordering: diversity re-rank of the top `orderingSize` by
+//      the `similarity` model when the profile configures it (the core skips it while that model
+//      is untrained, as the original did), in-stock variants first for CATEGORY_LIST (stable),
+//      then truncation to `limit`.
 //   5. A PredictionRecord per call for the dashboard (ShopStore::RecordPrediction).
 //
 // Errors: INVALID_ARGUMENT for a malformed request (names the field), NOT_FOUND when every SKU

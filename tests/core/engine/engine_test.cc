@@ -170,6 +170,31 @@ TEST_F(EngineTest, ScoringCascadeReordersCandidates) {
   EXPECT_EQ(r.items(0).model(), "scorer");
 }
 
+TEST_F(EngineTest, DiversityModelReordersTheHeadBeforeTruncation) {
+  config::SurfaceConfig s;
+  s.retrieval = {"retriever"};
+  s.diversity.method = "model";
+  s.diversity.model = "spread";
+  s.diversity.ordering_size = 3;
+  Build({{"retriever", {{"items", "2:5,3:4,4:3,5:2"}}},
+         {"spread", {{"items", ""}, {"similar", "true"}}},
+         {"plain", {{"items", ""}}}},
+        s);
+  // The surface's model reverses the top 3; the 4th keeps its place; then k truncates.
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(4)));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i4", "i3", "i2", "i5"}));
+  // A request override of the head size.
+  auto req = Request(3);
+  req.set_diversity_model("spread");
+  req.set_diversity_head(2);
+  ASSERT_OK_AND_ASSIGN(r, engine_->Recommend(req));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i3", "i2", "i4"}));
+  // A model without a re-rank leaves the order as scored.
+  req.set_diversity_model("plain");
+  ASSERT_OK_AND_ASSIGN(r, engine_->Recommend(req));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i2", "i3", "i4"}));
+}
+
 TEST_F(EngineTest, CandidateRestrictionIsRankedByTheScorers) {
   config::SurfaceConfig s;
   s.retrieval = {"ranker"};

@@ -3,8 +3,11 @@
 // ScriptedFamily: a model family for engine tests whose models do exactly what their params
 // say: `items` = "3:0.9,1:0.5" (item index:score, retrieval order), `ready` = true/false,
 // `fail` = true (Retrieve/Score fail with INTERNAL), `similar` = true (answers Similar with its
-// items). Score() gives listed items their score and others -1000.
+// items and Diversify by reversing the head). Score() gives listed items their score and others
+// -1000.
 #pragma once
+
+#include <algorithm>
 
 #include <memory>
 #include <string>
@@ -48,6 +51,11 @@ class ScriptedModel final : public models::Model {
     for (const auto& s : items_) {
       if (out->size() < n && (filter == nullptr || !filter->Excluded(s.item))) out->push_back(s);
     }
+    return absl::OkStatus();
+  }
+  absl::Status Diversify(size_t head, std::vector<models::ScoredItem>* items) const override {
+    if (!similar_) return absl::UnimplementedError("no");
+    std::reverse(items->begin(), items->begin() + std::min(head, items->size()));
     return absl::OkStatus();
   }
   absl::Status Save(const std::filesystem::path& dir) const override { return absl::OkStatus(); }
