@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh machine to a running recplat on the embedded default profile:
 # installs missing Debian packages, builds, and serves config/default.yaml (gRPC on
-# 127.0.0.1:50051, metrics on 127.0.0.1:9464) until Ctrl-C. Extra arguments go to recplat,
-# e.g. scripts/run.sh --profile config/other.yaml --set grpc.listen=127.0.0.1:0
+# 127.0.0.1:50051, HTTP on 127.0.0.1:8080, metrics on 127.0.0.1:9464) until Ctrl-C. Extra
+# arguments go to recplat, e.g. scripts/run.sh --profile config/other.yaml --set grpc.listen=127.0.0.1:0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
