@@ -12,6 +12,9 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(Eigen3 CONFIG REQUIRED)
 # Boost.Beast/Asio are header-only; Boost 1.74's config exports Boost::boost for the headers.
 find_package(Boost 1.74 REQUIRED)
+# frontends/renewal_ws speaks https/wss to the Renewal backend through Boost.Asio's OpenSSL
+# layer (Debian's libssl-dev).
+find_package(OpenSSL REQUIRED)
 find_package(CLI11 CONFIG QUIET)
 
 if(NOT TARGET CLI11::CLI11)
@@ -19,6 +22,21 @@ if(NOT TARGET CLI11::CLI11)
   find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
   add_library(CLI11::CLI11 INTERFACE IMPORTED)
   target_include_directories(CLI11::CLI11 INTERFACE ${CLI11_INCLUDE_DIR})
+endif()
+
+# trainers/ease inverts a dense SPD matrix with LAPACK's Cholesky routines (spotrf + spotri)
+# called through LAPACKE, backed by OpenBLAS (threaded, CPU-dispatched BLAS-3 kernels):
+# Debian's libopenblas-dev and liblapacke-dev. OpenBLAS is linked directly so that the LAPACK
+# symbols resolve to it whatever the libblas.so.3 / liblapack.so.3 alternatives point at.
+set(BLA_VENDOR OpenBLAS)
+find_package(BLAS REQUIRED)
+find_package(LAPACK REQUIRED)
+find_path(LAPACKE_INCLUDE_DIR lapacke.h REQUIRED)
+find_library(LAPACKE_LIBRARY lapacke REQUIRED)
+if(NOT TARGET LAPACKE::LAPACKE)
+  add_library(LAPACKE::LAPACKE INTERFACE IMPORTED)
+  target_include_directories(LAPACKE::LAPACKE INTERFACE ${LAPACKE_INCLUDE_DIR})
+  target_link_libraries(LAPACKE::LAPACKE INTERFACE ${LAPACKE_LIBRARY} LAPACK::LAPACK BLAS::BLAS)
 endif()
 
 # yaml-cpp 0.7 exports a plain `yaml-cpp` target.

@@ -4,7 +4,8 @@
 #
 # Usage: scripts/install-deps.sh [--with-torch]
 #   --with-torch  also install LibTorch (CPU), needed only when RECPLAT_ENABLE_TORCH=ON.
-#   --with-bench  also install the load generators used under bench/ (wrk).
+#   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
+#                 reference of bench/ease_fit_compare.sh (python3-numpy).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev
   libeigen3-dev
+  libopenblas-dev liblapacke-dev
   libyaml-cpp-dev
   prometheus-cpp-dev
   nlohmann-json3-dev
@@ -26,7 +28,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --with-torch) packages+=(libtorch-dev) ;;
-    --with-bench) packages+=(wrk) ;;
+    --with-bench) packages+=(wrk python3-numpy) ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done

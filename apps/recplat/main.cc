@@ -25,9 +25,25 @@ int main(int argc, char** argv) {
 
   app::ServeArgs serve_args;
   CLI::App* serve = app.add_subcommand("serve", "Serve (the default when no subcommand is given)");
+  std::string log_level;
   for (CLI::App* a : {&app, serve}) {
     a->add_option("--ports-file", serve_args.ports_file,
                   "Write {\"grpc\",\"http\",\"metrics\"} bound addresses here once listening");
+    a->add_option("--token,-t", serve_args.renewal_token,
+                  "renewal profile: the backend JWT, or a file holding it")
+        ->envname("RENEWAL_TOKEN");
+    a->add_option("--api-base-uri,-a", serve_args.renewal_api_base_uri,
+                  "renewal profile: backend API base URI (default "
+                  "https://api.renewal-research.com/v1/)")
+        ->envname("RENEWAL_API_BASE_URI");
+    a->add_option("--ca-file", serve_args.renewal_ca_file,
+                  "renewal profile: CA bundle to verify the backend's certificate")
+        ->envname("RENEWAL_CA_FILE");
+    a->add_flag("--insecure", serve_args.renewal_insecure,
+                "renewal profile: do NOT verify the backend's TLS certificate")
+        ->envname("RENEWAL_INSECURE");
+    a->add_option("--log-level", log_level, "Log level (overrides logging.level)")
+        ->envname("RENEWAL_LOG_LEVEL");
   }
 
   app::ImportArgs import_args;
@@ -60,6 +76,7 @@ int main(int argc, char** argv) {
   sources.profile_path = profile;
   sources.env = config::CurrentEnvironment();
   if (!data_dir.empty()) sources.set_flags.push_back("data_dir=" + data_dir);
+  if (!log_level.empty()) sources.set_flags.push_back("logging.level=" + log_level);
   for (const std::string& s : sets) sources.set_flags.push_back(s);
   absl::StatusOr<config::Config> cfg = config::LoadConfig(sources);
   if (!cfg.ok()) {

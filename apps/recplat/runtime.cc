@@ -25,6 +25,8 @@
 #include "prometheus/collectable.h"
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
+#include "trainers/ease/ease_family.h"
+#include "trainers/similarity/similarity_family.h"
 
 namespace recplat::app {
 
@@ -61,7 +63,9 @@ class ModelVersionCollector final : public prometheus::Collectable {
 }  // namespace
 
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
-  return models::RegisterBuiltinFamilies(registry);
+  RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
+  RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
+  return similarity::RegisterSimilarityFamily(registry);
 }
 
 struct Runtime::Impl {

@@ -64,24 +64,31 @@ int RunTrain(const config::Config& config, const std::string& profile_path,
 }
 
 int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
-  auto it = config.models.find(args.model);
-  if (it == config.models.end()) {
-    std::fprintf(stderr, "recplat eval: model '%s' is not configured (configured:",
-                 args.model.c_str());
-    for (const auto& [name, m] : config.models) std::fprintf(stderr, " %s", name.c_str());
-    std::fprintf(stderr, ")\n");
-    return 2;
-  }
   models::ModelFamilyRegistry families;
   if (absl::Status s = RegisterAllFamilies(&families); !s.ok()) {
     std::fprintf(stderr, "recplat eval: %s\n", s.ToString().c_str());
     return 1;
   }
+  // A configured model, or else a family of that name with its default params.
+  config::ModelConfig model;
+  if (auto it = config.models.find(args.model); it != config.models.end()) {
+    model = it->second;
+  } else if (families.Find(args.model) != nullptr) {
+    model.family = args.model;
+  } else {
+    std::fprintf(stderr, "recplat eval: '%s' is neither a configured model nor a family "
+                 "(configured:", args.model.c_str());
+    for (const auto& [name, m] : config.models) std::fprintf(stderr, " %s", name.c_str());
+    std::fprintf(stderr, "; families:");
+    for (const std::string& name : families.Names()) std::fprintf(stderr, " %s", name.c_str());
+    std::fprintf(stderr, ")\n");
+    return 2;
+  }
   eval::EvalOptions options;
   options.train_path = args.train;
   options.test_path = args.test;
-  options.family = it->second.family;
-  options.params = models::ModelParams(it->second.params);
+  options.family = model.family;
+  options.params = models::ModelParams(model.params);
   options.k = args.k;
   auto report = eval::RunEval(options, families);
   if (!report.ok()) {

@@ -51,7 +51,9 @@ absl::StatusOr<EvalDataset> BuildEvalDataset(const InteractionFile& train,
                    [](const models::Interaction& a, const models::Interaction& b) {
                      return a.user != b.user ? a.user < b.user : a.timestamp_ms < b.timestamp_ms;
                    });
-  d.items.assign(d.num_items, models::ItemInfo{true, true, std::numeric_limits<int64_t>::max()});
+  models::ItemInfo all_live;  // No attributes: files carry none.
+  all_live.published_at_ms = std::numeric_limits<int64_t>::max();
+  d.items.assign(d.num_items, all_live);
   ds.history.resize(d.num_users);
   for (const models::Interaction& i : d.interactions) {
     ds.history[i.user].push_back(i.item);

@@ -58,6 +58,10 @@ class ModelFamily {
   // served at version 0 without training.
   virtual bool trainable() const { return true; }
 
+  // True for families that read ItemInfo::numeric / categorical. The training worker reads
+  // item attributes from the state store only for them (it costs a pass over every item).
+  virtual bool uses_item_attributes() const { return false; }
+
   // Validates `params` without fitting (called at start-up so a bad profile fails early).
   virtual absl::Status ValidateParams(const ModelParams& params) const = 0;
 

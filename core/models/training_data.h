@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace recplat::models {
@@ -32,6 +33,12 @@ struct ItemInfo {
   bool live = true;
   bool available = true;
   int64_t published_at_ms = 0;
+  // The item's attributes (v1::Item numeric_attributes / categorical_attributes), sorted by
+  // name, names unique. Filled only when the family asks for them
+  // (ModelFamily::uses_item_attributes) and the source has them; empty otherwise (the eval
+  // path never fills them).
+  std::vector<std::pair<std::string, double>> numeric;
+  std::vector<std::pair<std::string, std::string>> categorical;
 };
 
 struct TrainingData {

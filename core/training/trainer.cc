@@ -111,7 +111,9 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
     return error;
   };
 
-  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs());
+  const models::ModelFamily* family = registry_.FamilyOf(model);
+  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(),
+                                 family != nullptr && family->uses_item_attributes());
   if (!built.ok()) return fail(built.status());
   const models::TrainingData& data = built->data;
   stats.set_num_users(data.num_users);
@@ -119,7 +121,6 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   stats.set_num_interactions(static_cast<int64_t>(data.interactions.size()));
   stats.set_log_offset(built->log_offset);
 
-  const models::ModelFamily* family = registry_.FamilyOf(model);
   auto fitted = family->Fit(data, models::ModelParams(cfg->params));
   if (!fitted.ok()) return fail(fitted.status());
   std::shared_ptr<const models::Model> trained(std::move(fitted).value());
@@ -232,6 +233,9 @@ void Trainer::WorkerLoop() {
       if (stop_) return;
       job = std::move(queue_.front());
       queue_.pop_front();
+      // From now on a new request queues another training, which will see the data this one
+      // does not (a request must never be answered by a training that started before it).
+      queued_.erase(Key(job->tenant, job->model));
       metrics_->queue.Set(static_cast<double>(queue_.size()));
       keys_[Key(job->tenant, job->model)].events_since_training = 0;
       running_job_ = true;
@@ -243,7 +247,6 @@ void Trainer::WorkerLoop() {
       KeyState& ks = keys_[Key(job->tenant, job->model)];
       ks.last_finished = clock_.MonotonicSeconds();
       ks.last_failed = result.ok() ? -1 : ks.last_finished;
-      queued_.erase(Key(job->tenant, job->model));
     }
     job->promise.set_value(std::move(result));
   }

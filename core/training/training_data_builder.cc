@@ -6,9 +6,43 @@
 
 namespace recplat::training {
 
+namespace {
+
+constexpr int kItemPageSize = 1000;
+
+// Copies the attributes of every live item listed by the store into d->items (sorted by name;
+// proto maps iterate in no particular order). Items past d->items (created after the catalog
+// snapshot) are skipped.
+absl::Status FillItemAttributes(const state::StateStore& state, const std::string& tenant,
+                                models::TrainingData* d) {
+  std::vector<v1::Item> page;
+  uint32_t start = 0;
+  while (true) {
+    page.clear();
+    uint32_t next = 0;
+    if (absl::Status s = state.ListItems(tenant, start, kItemPageSize, &page, &next); !s.ok()) {
+      return s;
+    }
+    for (v1::Item& item : page) {
+      if (item.index() >= d->items.size()) continue;
+      models::ItemInfo& info = d->items[item.index()];
+      info.numeric.assign(item.numeric_attributes().begin(), item.numeric_attributes().end());
+      info.categorical.assign(item.categorical_attributes().begin(),
+                              item.categorical_attributes().end());
+      std::sort(info.numeric.begin(), info.numeric.end());
+      std::sort(info.categorical.begin(), info.categorical.end());
+    }
+    if (next == 0) return absl::OkStatus();
+    start = next;
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<BuiltTrainingData> BuildTrainingData(
     const state::StateStore& state, const std::string& tenant,
-    const std::map<std::string, config::EventTypeConfig>& event_types, int64_t now_ms) {
+    const std::map<std::string, config::EventTypeConfig>& event_types, int64_t now_ms,
+    bool item_attributes) {
   BuiltTrainingData out;
   models::TrainingData& d = out.data;
   d.now_ms = now_ms;
@@ -40,7 +74,9 @@ absl::StatusOr<BuiltTrainingData> BuildTrainingData(
     d.item_ids.resize(d.num_items);
     for (uint32_t i = 0; i < d.num_items; ++i) {
       const catalog::ItemMeta& m = r.Meta(i);
-      d.items[i] = {m.live, m.recommendable, m.published_at_ms};
+      d.items[i].live = m.live;
+      d.items[i].available = m.recommendable;
+      d.items[i].published_at_ms = m.published_at_ms;
       d.item_ids[i] = r.Id(i);
     }
   }
@@ -52,6 +88,9 @@ absl::StatusOr<BuiltTrainingData> BuildTrainingData(
   }
   d.items.resize(d.num_items);
   d.item_ids.resize(d.num_items);
+  if (item_attributes) {
+    if (absl::Status s = FillItemAttributes(state, tenant, &d); !s.ok()) return s;
+  }
   return out;
 }
 

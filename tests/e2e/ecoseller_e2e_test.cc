@@ -190,13 +190,17 @@ TEST_F(EcosellerE2eTest, BackendTrafficStoresPredictsAndReports) {
   HttpResult train = PostJson("/v1/models/train", {{"model", "popularity"}, {"wait", true}});
   ASSERT_EQ(train.status, 200) << train.body;
 
-  // HOMEPAGE: the popularity model, ranked by ordered quantity (the original sorted by SKU).
+  // HOMEPAGE: the popularity model, ranked by ordered quantity (the original sorted by SKU);
+  // the head is then re-ranked for diversity by the similarity model (trained at start-up),
+  // which keeps the best item first.
   json home = Predict({{"recommendation_type", "HOMEPAGE"}, {"session_id", "s2"},
                        {"user_id", nullptr}, {"limit", 3}});
   ExpectPrediction(home, "HOMEPAGE", 3);
   ASSERT_EQ(home.size(), 3u) << home.dump();
   EXPECT_EQ(home[0]["product_variant_sku"], "C1");
-  EXPECT_EQ(home[1]["product_variant_sku"], "A2");
+  std::set<std::string> top3;
+  for (const json& item : home) top3.insert(item["product_variant_sku"]);
+  EXPECT_EQ(top3, (std::set<std::string>{"C1", "A2", "A1"})) << home.dump();
   EXPECT_EQ(home[0]["rs_info"]["model_name"], "popularity");
   EXPECT_EQ(home[0]["rs_info"]["model_identifier"], "popularity");
 
@@ -209,6 +213,20 @@ TEST_F(EcosellerE2eTest, BackendTrafficStoresPredictsAndReports) {
     EXPECT_NE(item["product_variant_sku"], "A1");
     EXPECT_NE(item["product_variant_sku"], "A2");
   }
+
+  // Once the content-similarity model is trained, it serves PRODUCT_DETAIL, with a
+  // versioned identifier, and never recommends the viewed variant.
+  HttpResult sim = PostJson("/v1/models/train", {{"model", "similarity"}, {"wait", true}});
+  ASSERT_EQ(sim.status, 200) << sim.body;
+  json similar = Predict({{"recommendation_type", "PRODUCT_DETAIL"}, {"session_id", "s5"},
+                          {"user_id", nullptr}, {"limit", 3}, {"variants", {"C1"}}});
+  ExpectPrediction(similar, "PRODUCT_DETAIL", 3);
+  ASSERT_FALSE(similar.empty());
+  EXPECT_EQ(similar[0]["rs_info"]["model_name"], "similarity") << similar.dump();
+  EXPECT_EQ(similar[0]["rs_info"]["model_identifier"].get<std::string>().rfind("similarity_", 0),
+            0u)
+      << similar.dump();
+  for (const json& item : similar) EXPECT_NE(item["product_variant_sku"], "C1");
 
   // CART.
   json cart = Predict({{"recommendation_type", "CART"}, {"session_id", "s2"}, {"user_id", 7},

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""EASE fit in numpy, the reference half of bench/ease_fit_compare.sh.
+
+Builds the same synthetic users x items matrix as bench/ease_fit_bench.cc (same generator,
+same seed, so the same X) and fits EASE the way the usual numpy implementation does (Steck's
+reference code), in float32 like the C++ solver:
+
+    G = XᵀX (+ λ on the diagonal);  P = np.linalg.inv(G);  B = P / -diag(P);  diag(B) = 0
+
+np.linalg.inv is LAPACK gesv against the identity (LU: getrf 2n³/3 + getrs 2n³ = 8n³/3
+flops); numpy has no Cholesky-based inverse (that needs scipy). The Gram matrix is built
+without scipy: per block of rows of G, np.bincount over the (i, j) pairs of each user's items.
+
+Usage: /usr/bin/python3 bench/ease_numpy.py [n ...]   (default 1000 5000 20000)
+  env EASE_BENCH_L2 (default 500), EASE_BENCH_SEED (default 1)
+Prints one key=value line per n, in the format of ease_fit_bench.
+"""
+import os
+import sys
+import time
+
+import numpy as np
+
+MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def splitmix64(x):
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def make_matrix(n, seed):
+    """Distinct (user, item) pairs sorted by user then item, as (users, items) int64 arrays."""
+    users = 5 * n
+    u = np.arange(users, dtype=np.uint64)
+    base = np.uint64((seed << 48) & 0xFFFFFFFFFFFFFFFF)
+    k = (np.uint64(10) + splitmix64(base ^ (u * np.uint64(128))) % np.uint64(61)).astype(np.int64)
+    t = np.arange(1, 71, dtype=np.uint64)
+    draws = splitmix64(base ^ (u[:, None] * np.uint64(128) + t[None, :])) % np.uint64(n)
+    mask = np.arange(1, 71)[None, :] <= k[:, None]
+    uu = np.broadcast_to(u[:, None], draws.shape)[mask].astype(np.int64)
+    ii = draws[mask].astype(np.int64)
+    key = np.unique(uu * n + ii)
+    return key // n, key % n
+
+
+def gram(users, items, n, block_rows):
+    """XᵀX (float32, n x n) of binary X from sorted distinct (user, item) pairs."""
+    g = np.empty((n, n), dtype=np.float32)
+    starts = np.searchsorted(users, np.arange(users[-1] + 2))
+    row_start = starts[users]
+    row_len = starts[users + 1] - row_start
+    for a in range(0, n, block_rows):
+        b = min(n, a + block_rows)
+        sel = (items >= a) & (items < b)
+        lens = row_len[sel]
+        left = np.repeat(items[sel] - a, lens)
+        first = np.repeat(row_start[sel] - (np.cumsum(lens) - lens), lens)
+        right = items[first + np.arange(lens.sum())]
+        counts = np.bincount(left * n + right, minlength=(b - a) * n)
+        g[a:b] = counts.reshape(b - a, n)
+    return g
+
+
+def main():
+    sizes = [int(a) for a in sys.argv[1:]] or [1000, 5000, 20000]
+    l2 = float(os.environ.get("EASE_BENCH_L2", "500"))
+    seed = int(float(os.environ.get("EASE_BENCH_SEED", "1")))
+    np.linalg.inv(np.eye(4, dtype=np.float32))  # Loads LAPACK, so the maps below show it.
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps")
+                   if "blas" in line or "lapack" in line})
+    print("# impl=numpy numpy=%s libs=%s" % (np.__version__, ",".join(libs)), flush=True)
+    for n in sizes:
+        users, items = make_matrix(n, seed)
+        t0 = time.perf_counter()
+        g = gram(users, items, n, max(1, 100_000_000 // n))
+        g[np.diag_indices(n)] += np.float32(l2)
+        t1 = time.perf_counter()
+        p = np.linalg.inv(g)
+        del g
+        t2 = time.perf_counter()
+        p /= -np.diag(p).copy()
+        np.fill_diagonal(p, 0.0)
+        t3 = time.perf_counter()
+        flops = 8.0 / 3.0 * n ** 3
+        print("impl=numpy n=%d users=%d nnz=%d gram_s=%.4f invert_s=%.4f weights_s=%.4f "
+              "total_s=%.4f invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e" % (
+                  n, 5 * n, len(items), t1 - t0, t2 - t1, t3 - t2, t3 - t0,
+                  flops / (t2 - t1) / 1e9, np.abs(p).sum(dtype=np.float64), p[0, 1]),
+              flush=True)
+        del p
+
+
+if __name__ == "__main__":
+    main()
