@@ -25,21 +25,32 @@ for _ in $(seq 1 100); do [ -s "$work/ports.json" ] && break; sleep 0.1; done
 http="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$work/ports.json")"
 echo "recplat ecoseller profile on $http; $VARIANTS variants"
 
-# The catalogue: products of 2 variants each in 50 categories, stock > 0, and enough orders
-# (more orders than variants) for popularity to be eligible, then train it.
+# The catalogue: products of 2 variants each in 50 categories, stock > 0, a price, a colour and a
+# size each, and enough orders (more orders than variants) for popularity to be eligible; then
+# train popularity and the content similarity (which also re-ranks the head for diversity).
 python3 - "$work" "$VARIANTS" <<'PY'
 import json, random, sys
 work, n = sys.argv[1], int(sys.argv[2])
 random.seed(7)
 objs = [{"_model_class": "Category", "id": c, "parent_id": None} for c in range(1, 51)]
+# Attributes: a categorical colour (20 values) and a numeric size (7 values).
+objs += [{"_model_class": "AttributeType", "id": 1, "type": "CATEGORICAL", "type_name": "colour"},
+         {"_model_class": "AttributeType", "id": 2, "type": "NUMERICAL", "type_name": "size"}]
+objs += [{"_model_class": "Attribute", "id": a, "type": 1, "raw_value": f"colour-{a}",
+          "ext_attributes": []} for a in range(1, 21)]
+objs += [{"_model_class": "Attribute", "id": 20 + a, "type": 2, "raw_value": str(36 + a),
+          "ext_attributes": []} for a in range(1, 8)]
 for p in range(n // 2):
     skus = [f"P{p}-{v}" for v in range(2)]
     objs.append({"_model_class": "Product", "id": p, "published": True, "category_id": 1 + p % 50,
                  "product_translations": [], "product_variants": skus,
                  "update_at": "2023-08-01T00:00:00Z", "create_at": "2023-08-01T00:00:00Z"})
-    for s in skus:
+    for v, s in enumerate(skus):
         objs.append({"_model_class": "ProductVariant", "sku": s, "ean": s, "stock_quantity": 5,
-                     "recommendation_weight": 1.0, "attributes": [],
+                     "recommendation_weight": 1.0, "attributes": [1 + (p + v) % 20, 21 + p % 7],
+                     "update_at": "2023-08-01T00:00:00Z", "create_at": "2023-08-01T00:00:00Z"})
+        objs.append({"_model_class": "ProductPrice", "id": 2 * p + v, "price_list_code": "EUR",
+                     "product_variant_sku": s, "price": round(random.uniform(5, 500), 2),
                      "update_at": "2023-08-01T00:00:00Z", "create_at": "2023-08-01T00:00:00Z"})
 orders = []
 for o in range(n + 100):
@@ -64,7 +75,17 @@ for batch in "$work"/batch-*.json; do
     "http://$http/store_objects" || { echo "store failed: $batch"; cat "$work/server.log"; exit 1; }
 done
 echo "loaded the catalogue and orders in $(echo "$(date +%s.%N) - $t0" | bc) s"
-curl -sf -o /dev/null -X POST -d '{"model": "popularity", "wait": true}' "http://$http/v1/models/train"
+for model in popularity similarity; do
+  curl -s -o "$work/train.out" -w "train $model: HTTP %{http_code}\n" -X POST \
+    -d "{\"model\": \"$model\", \"wait\": true}" "http://$http/v1/models/train"
+  if grep -q error "$work/train.out"; then cat "$work/train.out"; echo; fi
+done
+curl -sf "http://$http/v1/models" | python3 -c '
+import json, sys
+for v in json.load(sys.stdin).get("versions", []):
+    if v.get("status") == "MODEL_STATUS_CURRENT":
+        print("current:", v["model"], "v" + v.get("version", "0"),
+              "fit %.2f s" % v.get("training", {}).get("duration_seconds", 0))'
 curl -sf -X POST -d '{"recommendation_type":"HOMEPAGE","session_id":"x","user_id":null,"limit":10}' \
   "http://$http/predict" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sample:", r[0])'
 

@@ -282,8 +282,8 @@ absl::StatusOr<std::vector<PredictedItem>> Predictor::Predict(const PredictReque
   }
   if (similarity_configured && config.ordering_size > 0) {
     rec.set_diversity_model("similarity");
+    // The engine re-ranks the head of all scored candidates before truncating to k.
     rec.set_diversity_head(static_cast<int32_t>(std::min<int64_t>(config.ordering_size, 100000)));
-    if (type != RecommendationType::kCategoryList) k = std::max(k, config.ordering_size);
   }
   rec.set_k(static_cast<int32_t>(std::min<int64_t>(k, 100000)));
   absl::StatusOr<v1::RecommendResponse> got = api_->Recommend(rec);
