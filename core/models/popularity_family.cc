@@ -16,14 +16,26 @@ struct PopularityParams {
   double half_life_hours = 0;
   bool use_value = false;
   int64_t min_count = 0;
+  // "sum" (weighted, decayed sum) or "renewal" (the Renewal reference baseline's key).
+  std::string formula = "sum";
+  std::string click_type = "click";
+  std::string rating_type = "rating";
 };
 
 absl::StatusOr<PopularityParams> ParseParams(const ModelParams& params) {
-  RECPLAT_RETURN_IF_ERROR(params.CheckKnown({"half_life_hours", "use_value", "min_count"}));
+  RECPLAT_RETURN_IF_ERROR(params.CheckKnown(
+      {"half_life_hours", "use_value", "min_count", "formula", "click_type", "rating_type"}));
   PopularityParams p;
   RECPLAT_ASSIGN_OR_RETURN(p.half_life_hours, params.GetDouble("half_life_hours", 0.0, 0.0));
   RECPLAT_ASSIGN_OR_RETURN(p.use_value, params.GetBool("use_value", false));
   RECPLAT_ASSIGN_OR_RETURN(p.min_count, params.GetInt("min_count", 0, 0));
+  p.formula = params.GetString("formula", "sum");
+  if (p.formula != "sum" && p.formula != "renewal") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("param 'formula': expected sum or renewal, got '", p.formula, "'"));
+  }
+  p.click_type = params.GetString("click_type", "click");
+  p.rating_type = params.GetString("rating_type", "rating");
   return p;
 }
 
@@ -108,7 +120,29 @@ absl::StatusOr<std::unique_ptr<Model>> PopularityFamily::Fit(const TrainingData&
   const double half_life_ms = p.half_life_hours * 3600e3;
   std::vector<double> score(num_items, 0.0);
   std::vector<int64_t> count(num_items, 0);
+  if (p.formula == "renewal") {
+    // max(1, clicks) * ((likes - dislikes) or 1): clicks count `click_type` events; the net
+    // rating sums `rating_type` values (each event carries rating - prev_rating).
+    std::vector<double> clicks(num_items, 0.0);
+    std::vector<double> net(num_items, 0.0);
+    for (const Interaction& x : data.interactions) {
+      const std::string& type =
+          x.type < data.event_types.size() ? data.event_types[x.type] : p.click_type;
+      if (type == p.click_type) {
+        clicks[x.item] += 1;
+      } else if (type == p.rating_type) {
+        net[x.item] += x.value;
+      } else {
+        continue;
+      }
+      ++count[x.item];
+    }
+    for (uint32_t i = 0; i < num_items; ++i) {
+      score[i] = std::max(1.0, clicks[i]) * (net[i] != 0 ? net[i] : 1.0);
+    }
+  }
   for (const Interaction& x : data.interactions) {
+    if (p.formula == "renewal") break;
     const double type_weight =
         x.type < data.event_type_weights.size() ? data.event_type_weights[x.type] : 1.0;
     double w = type_weight * (p.use_value ? static_cast<double>(x.value) : 1.0);

@@ -15,6 +15,11 @@
 //   half_life_hours  double >= 0, default 0 (no decay)
 //   use_value        bool, default false: multiply by Interaction::value (rating, quantity)
 //   min_count        int >= 0, default 0: drop items with fewer interactions than this
+//   formula          sum (default: the weighted sum above) or renewal: the Renewal reference
+//                    baseline's key max(1, clicks) * ((likes - dislikes) or 1), with clicks the
+//                    number of `click_type` events (default "click") and likes - dislikes the
+//                    sum of `rating_type` event values (default "rating"; each carries
+//                    rating - prev_rating); only items with such events are ranked
 //
 // Serving: Retrieve walks the items in score order skipping excluded ones (O(n + skipped));
 // Score looks scores up (items never seen score below all known ones). Ready when at least one

@@ -52,6 +52,33 @@ TEST(PopularityFamilyTest, WeightsWithoutDecay) {
   EXPECT_DOUBLE_EQ(got[2].score, 2.0);
 }
 
+TEST(PopularityFamilyTest, RenewalFormulaIsTheReferenceBaselineKey) {
+  // Types: 0 = click, 1 = rating (value = rating - prev_rating), 2 = bookmark (ignored).
+  //   item 0: 3 clicks, ratings +1 +1 -1 -> 3 * 1 = 3
+  //   item 1: 0 clicks, rating +1 +1       -> max(1, 0) * 2 = 2
+  //   item 2: 2 clicks, ratings +1 -1      -> 2 * (0 or 1) = 2
+  //   item 3: 1 click, ratings -1 -1       -> 1 * -2 = -2
+  //   item 4: bookmark only                -> not ranked
+  TrainingData d = MakeData(2, 5,
+                            {{0, 0, 0}, {1, 0, 0}, {0, 0, 0}, {0, 0, 1, 0, 1}, {1, 0, 1, 0, 1},
+                             {0, 0, 1, 0, -1}, {0, 1, 1, 0, 1}, {1, 1, 1, 0, 1}, {0, 2, 0},
+                             {1, 2, 0}, {0, 2, 1, 0, 1}, {1, 2, 1, 0, -1}, {0, 3, 0},
+                             {0, 3, 1, 0, -1}, {1, 3, 1, 0, -1}, {1, 4, 2}},
+                            {1.0f, 2.0f, 3.0f});
+  d.event_types = {"click", "rating", "bookmark"};
+  ASSERT_OK_AND_ASSIGN(auto m, PopularityFamily().Fit(d, P({{"formula", "renewal"}})));
+  std::vector<ScoredItem> got = RetrieveAll(*m);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].item, 0u);
+  EXPECT_DOUBLE_EQ(got[0].score, 3.0);
+  EXPECT_DOUBLE_EQ(got[1].score, 2.0);
+  EXPECT_DOUBLE_EQ(got[2].score, 2.0);
+  EXPECT_EQ(got[3].item, 3u);
+  EXPECT_DOUBLE_EQ(got[3].score, -2.0);
+  EXPECT_THAT(PopularityFamily().ValidateParams(P({{"formula", "median"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(PopularityFamilyTest, HalfLifeDecay) {
   // Half-life 10h, decay = 2^(-age/10h):
   //   item 0: 1*1 + 1*0.5 = 1.5; item 1: 5*0.25 = 1.25; item 2: 1*0.125 + 5*1 = 5.125.
