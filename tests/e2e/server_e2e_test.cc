@@ -386,7 +386,8 @@ TEST_F(ServerE2eTest, BadInputGetsClearErrors) {
             grpc::StatusCode::NOT_FOUND);
   // Bytes that are not a protobuf message at all.
   grpc::GenericStub generic(client_->channel);
-  for (const std::string& junk : {std::string("\xff\xff\xff\xff\x0f", 5), std::string("\x0a\x10ab", 4)}) {
+  for (const std::string& junk :
+       {std::string("\xff\xff\xff\xff\x0f", 5), std::string("\x0a\x10" "ab", 4)}) {
     grpc::Slice slice(junk);
     grpc::ByteBuffer request(&slice, 1);
     grpc::ByteBuffer response;
