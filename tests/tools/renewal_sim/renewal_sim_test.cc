@@ -1,6 +1,7 @@
 // The Renewal backend simulator: HS256 JWTs, MIND replay data, and recplat's real recsystem
 // (RenewalFrontend on an in-process core, config/renewal.yaml) connected to the simulator.
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -38,6 +39,37 @@ using nlohmann::json;
 using ::testing::ElementsAre;
 
 constexpr char kSecret[] = "sim-secret";
+
+// A small MIND-format data set (news.tsv, behaviors.tsv) written once into a temporary
+// directory, so the tests need nothing outside the repository: 300 news N1000..N1299 in six
+// categories ("news" first), and 20 users each clicking news of two favourite categories.
+const std::string& MindFixtureDir() {
+  static const std::string* dir = [] {
+    static recplat::testing::TempDir tmp;
+    const char* categories[] = {"news", "sports", "finance", "travel", "health", "music"};
+    std::ofstream news(tmp.path() / "news.tsv");
+    for (int i = 0; i < 300; ++i) {
+      const char* c = categories[i % 6];
+      news << "N" << 1000 + i << "\t" << c << "\t" << c << "sub" << "\tTitle " << i
+           << "\tAbstract of news " << i << "\thttps://example.org/" << i << "\t[]\t[]\n";
+    }
+    std::ofstream behaviors(tmp.path() / "behaviors.tsv");
+    for (int u = 0; u < 20; ++u) {
+      behaviors << u + 1 << "\tU" << u << "\t11/12/2019 2:14:46 PM\t";
+      for (int k = 0; k < 6; ++k) {
+        behaviors << (k > 0 ? " " : "") << "N" << 1000 + (u % 6) + 6 * (k * 7 % 50);
+      }
+      behaviors << "\t";
+      for (int k = 0; k < 4; ++k) {
+        behaviors << (k > 0 ? " " : "") << "N" << 1000 + ((u + 1) % 6) + 6 * (k * 11 % 50)
+                  << (k % 2 == 0 ? "-1" : "-0");
+      }
+      behaviors << "\n";
+    }
+    return new std::string(tmp.path().string());
+  }();
+  return *dir;
+}
 
 TEST(JwtTest, RoundTripAndClaims) {
   const absl::Time now = absl::FromUnixSeconds(1700000000);
@@ -86,10 +118,10 @@ TEST(MindDataTest, LoadsArticlesAndUsers) {
   options.max_articles = 50;
   options.max_users = 5;
   options.min_clicks = 1;
-  ASSERT_OK_AND_ASSIGN(MindData data, LoadMind(RECPLAT_MIND_SAMPLE_DIR, options));
+  ASSERT_OK_AND_ASSIGN(MindData data, LoadMind(MindFixtureDir(), options));
   ASSERT_EQ(data.articles.size(), 50u);
   EXPECT_EQ(data.articles[0].article_id, 1);
-  EXPECT_EQ(data.articles[0].mind_id, "N34700");
+  EXPECT_EQ(data.articles[0].mind_id, "N1000");
   EXPECT_EQ(data.articles[0].doc["keywords"][0], "news");
   EXPECT_EQ(data.articles[49].doc["article_id"], 50);
   EXPECT_FALSE(data.users.empty());
@@ -166,7 +198,7 @@ class RenewalSimTest : public ::testing::Test {
     load.max_articles = 200;
     load.max_users = 8;
     load.min_clicks = 1;
-    ASSERT_OK_AND_ASSIGN(MindData data, LoadMind(RECPLAT_MIND_SAMPLE_DIR, load));
+    ASSERT_OK_AND_ASSIGN(MindData data, LoadMind(MindFixtureDir(), load));
     SimOptions options;
     options.secret = kSecret;
     options.initial_articles = 40;
