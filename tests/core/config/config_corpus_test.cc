@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/testing/text_mutation.h"
 #include "tests/fuzz/config_fuzz_check.h"
 
 namespace recplat::config {
@@ -44,36 +45,10 @@ std::string Mutate(std::string text, const std::vector<std::string>& corpus, std
       "yes",       "models", "surfaces", "params",
       "retrieval", "random", "\n#--\n",  "RECPLAT_API_MAX_BATCH=",
       "grpc=",     "\xff",   "\xc3",     std::string(1, '\0')};
-  auto pick = [&](size_t n) { return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n); };
-  const size_t at = pick(text.size() + 1);
-  switch (rng() % 6) {
-    case 0:  // insert a token
-      text.insert(at, kTokens[pick(kTokens.size())]);
-      break;
-    case 1:  // delete a range
-      text.erase(at, 1 + pick(16));
-      break;
-    case 2:  // flip a byte
-      if (!text.empty()) {
-        text[pick(text.size())] = static_cast<char>(rng());
-      }
-      break;
-    case 3: {  // duplicate a range
-      const std::string range = text.substr(at, 1 + pick(32));
-      text.insert(pick(text.size() + 1), range);
-      break;
-    }
-    case 4: {  // splice in part of another seed
-      const std::string& other = corpus[pick(corpus.size())];
-      const size_t from = pick(other.size() + 1);
-      text.insert(at, other.substr(from, 1 + pick(64)));
-      break;
-    }
-    default:  // truncate
-      text.resize(at);
-      break;
-  }
-  return text;
+  std::vector<const std::string*> entries;
+  for (const std::string& entry : corpus) entries.push_back(&entry);
+  return recplat::testing::MutateText(std::move(text), kTokens, entries, rng,
+                                      {.max_duplicate = 32, .max_splice = 64});
 }
 
 TEST(ConfigCorpusTest, SeedsKeepTheProperty) {

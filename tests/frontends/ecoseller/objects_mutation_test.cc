@@ -12,6 +12,7 @@
 
 #include "frontends/http_rest/ecoseller/objects.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_mutation.h"
 #include "tests/fuzz/ecoseller_objects_fuzz_check.h"
 
 namespace recplat::http::ecoseller {
@@ -48,36 +49,10 @@ std::string Mutate(std::string text, const std::vector<Seed>& corpus, std::mt199
       "\"2023-02-30T00:00:00Z\"", "\"1690884000\"", "\"Order\"", "\"Product\"", "\xff", "\xc3",
       std::string(1, '\0')};
   // clang-format on
-  auto pick = [&](size_t n) { return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n); };
-  const size_t at = pick(text.size() + 1);
-  switch (rng() % 6) {
-    case 0:  // insert a token
-      text.insert(at, kTokens[pick(kTokens.size())]);
-      break;
-    case 1:  // delete a range
-      text.erase(at, 1 + pick(16));
-      break;
-    case 2:  // flip a byte
-      if (!text.empty()) {
-        text[pick(text.size())] = static_cast<char>(rng());
-      }
-      break;
-    case 3: {  // duplicate a range
-      const std::string range = text.substr(at, 1 + pick(64));
-      text.insert(pick(text.size() + 1), range);
-      break;
-    }
-    case 4: {  // splice in part of another seed
-      const std::string& other = corpus[pick(corpus.size())].data;
-      const size_t from = pick(other.size() + 1);
-      text.insert(at, other.substr(from, 1 + pick(128)));
-      break;
-    }
-    default:  // truncate
-      text.resize(at);
-      break;
-  }
-  return text;
+  std::vector<const std::string*> entries;
+  for (const Seed& seed : corpus) entries.push_back(&seed.data);
+  return recplat::testing::MutateText(std::move(text), kTokens, entries, rng,
+                                      {.max_duplicate = 64, .max_splice = 128});
 }
 
 TEST(EcosellerObjectsMutationTest, SeedsKeepTheProperty) {
