@@ -154,7 +154,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   impl->trainer = std::make_unique<training::Trainer>(
       training::TrainerOptions{cfg.event_types, cfg.training}, *impl->state, *impl->registry,
       clock, *impl->metrics);
-  impl->engine = std::make_unique<engine::Engine>(engine::EngineOptions{cfg.surfaces},
+  impl->engine = std::make_unique<engine::Engine>(engine::EngineOptionsFromConfig(cfg),
                                                   *impl->state, *impl->registry, clock,
                                                   *impl->metrics);
   service::Components c;

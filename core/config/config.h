@@ -111,6 +111,11 @@ struct ApiConfig {
 // One event type and its weight in popularity-like models.
 struct EventTypeConfig {
   double weight = 1.0;
+  // Whether events of this type are part of a user's or session's history as models see it
+  // (RecommendContext::user_history / session_items). False for exposure events such as
+  // "recommended": not a sign of interest, yet still an item the user has seen, so they keep
+  // feeding the exclude_seen filter.
+  bool history = true;
 
   friend bool operator==(const EventTypeConfig&, const EventTypeConfig&) = default;
 };

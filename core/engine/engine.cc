@@ -45,6 +45,15 @@ std::string NewRecommendationId(common::Rng& rng) {
 
 }  // namespace
 
+EngineOptions EngineOptionsFromConfig(const config::Config& config) {
+  EngineOptions options;
+  options.surfaces = config.surfaces;
+  for (const auto& [name, type] : config.event_types) {
+    if (!type.history) options.non_history_event_types.push_back(name);
+  }
+  return options;
+}
+
 Engine::Engine(EngineOptions options, state::StateStore& state,
                const registry::ModelRegistry& registry, const common::Clock& clock,
                prometheus::Registry& metrics)
@@ -55,6 +64,14 @@ Engine::Engine(EngineOptions options, state::StateStore& state,
       metrics_(std::make_unique<Metrics>(metrics)) {}
 
 Engine::~Engine() = default;
+
+std::vector<int> Engine::NonHistoryTypeIds() const {
+  std::vector<int> ids;
+  for (const std::string& name : options_.non_history_event_types) {
+    if (int id = state_.EventTypeId(name); id >= 0) ids.push_back(id);
+  }
+  return ids;
+}
 
 const config::SurfaceConfig* Engine::FindSurface(const std::string& name) const {
   auto it = options_.surfaces.find(name.empty() ? "default" : name);
@@ -104,10 +121,14 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
 
   auto reader = cat->Read();
   RequestFilter filter(reader, surface->filters.exclude_unavailable);
-  std::vector<uint32_t> user_items, session_items, anchors;
+  std::vector<uint32_t> user_items, session_items, anchors, seen_only;
   user_items.reserve(history.size());
-  for (const auto& h : history) user_items.push_back(h.item);
-  for (const auto& h : session) session_items.push_back(h.item);
+  const std::vector<int> hidden = NonHistoryTypeIds();
+  auto in_history = [&](const state::HistoryEntry& h) {
+    return std::find(hidden.begin(), hidden.end(), static_cast<int>(h.type)) == hidden.end();
+  };
+  for (const auto& h : history) (in_history(h) ? user_items : seen_only).push_back(h.item);
+  for (const auto& h : session) (in_history(h) ? session_items : seen_only).push_back(h.item);
   for (const std::string& id : req.anchor_item_ids()) {
     if (auto idx = reader.Find(id)) {
       anchors.push_back(*idx);
@@ -117,6 +138,7 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
   if (surface->filters.exclude_seen) {
     for (uint32_t i : user_items) filter.Exclude(i);
     for (uint32_t i : session_items) filter.Exclude(i);
+    for (uint32_t i : seen_only) filter.Exclude(i);
   }
   for (uint32_t i : served) filter.Exclude(i);
   for (const std::string& id : req.exclude_item_ids()) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/common/clock.h"
@@ -29,7 +30,13 @@ namespace recplat::engine {
 struct EngineOptions {
   // Surfaces by name (after config defaults: every retrieval cascade ends with `random`).
   std::map<std::string, config::SurfaceConfig> surfaces;
+  // Event types left out of the history models see (config `event_types.<t>.history: false`);
+  // their items still count as seen for `exclude_seen`.
+  std::vector<std::string> non_history_event_types;
 };
+
+// The engine's options of a validated profile.
+EngineOptions EngineOptionsFromConfig(const config::Config& config);
 
 class Engine {
  public:
@@ -49,6 +56,8 @@ class Engine {
  private:
   struct Metrics;
   const config::SurfaceConfig* FindSurface(const std::string& name) const;
+  // State ids of options_.non_history_event_types that have been used so far.
+  std::vector<int> NonHistoryTypeIds() const;
 
   const EngineOptions options_;
   state::StateStore& state_;

@@ -90,7 +90,10 @@ void Bind(Visitor& v, TrainingConfig& c) {
   v.Scalar("tick_seconds", DoubleRef(c.tick_seconds, 0, 86400, /*min_exclusive=*/true));
 }
 
-void Bind(Visitor& v, EventTypeConfig& c) { v.Scalar("weight", DoubleRef(c.weight, 0, kInf)); }
+void Bind(Visitor& v, EventTypeConfig& c) {
+  v.Scalar("weight", DoubleRef(c.weight, 0, kInf));
+  v.Scalar("history", BoolRef(c.history));
+}
 
 void Bind(Visitor& v, TrainTriggerConfig& c) {
   v.Scalar("every_events", IntRef(c.every_events, 0, kInt64Max));

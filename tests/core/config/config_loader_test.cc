@@ -40,7 +40,7 @@ api:
 training: {enabled: on, tick_seconds: 0.25}
 event_types:
   view: {weight: 1}
-  purchase: {weight: 10.5}
+  purchase: {weight: 10.5, history: false}
 models:
   pop:
     family: popularity
@@ -116,7 +116,7 @@ TEST(ConfigLoaderTest, FullProfile) {
   EXPECT_EQ(config.training.tick_seconds, 0.25);
   // A profile's event_types, models and surfaces replace the defaults.
   EXPECT_THAT(config.event_types, UnorderedElementsAre(Pair("view", EventTypeConfig{1.0}),
-                                                       Pair("purchase", EventTypeConfig{10.5})));
+                                                       Pair("purchase", EventTypeConfig{10.5, false})));
   EXPECT_EQ(config.models.size(), 4u);  // pop, knn, recent, random
   const ModelConfig& pop = config.models.at("pop");
   EXPECT_EQ(pop.family, "popularity");

@@ -52,13 +52,14 @@ class EngineTest : public ::testing::Test {
     ASSERT_OK(state_->Apply(batch));
   }
 
-  void View(const std::string& user, const std::string& item) {
+  void View(const std::string& user, const std::string& item,
+            const std::string& type = "view") {
     std::deque<v1::LogRecord> records(1);
     v1::Event* e = records[0].mutable_event();
     e->set_tenant("default");
     e->set_user_id(user);
     e->set_item_id(item);
-    e->set_type("view");
+    e->set_type(type);
     e->set_timestamp_ms(clock_.NowMs());
     Apply(records);
   }
@@ -83,6 +84,7 @@ class EngineTest : public ::testing::Test {
     surface.retrieval.push_back("random");
     EngineOptions eo;
     eo.surfaces["default"] = surface;
+    eo.non_history_event_types = non_history_;
     engine_ = std::make_unique<Engine>(eo, *state_, *registry_, clock_, metrics_);
   }
 
@@ -102,6 +104,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<registry::ModelRegistry> registry_;
   std::unique_ptr<Engine> engine_;
   uint64_t offset_ = 0;
+  std::vector<std::string> non_history_;
 };
 
 TEST_F(EngineTest, FirstReadyModelOfTheCascadeWins) {
@@ -297,6 +300,34 @@ TEST(RerankTest, CategoryDiversityPullsForwardTheNextDifferentCategory) {
   d.method = "none";
   Rerank(d, reader, &same);
   EXPECT_EQ(same.front().item, items.front().item);
+}
+
+TEST_F(EngineTest, NonHistoryEventTypesAreSeenButNotHistory) {
+  non_history_ = {"shown"};
+  config::SurfaceConfig s;
+  s.retrieval = {"needs_history"};
+  s.filters.exclude_seen = true;
+  Build({{"needs_history", {{"items", "2:0.9,3:0.8,4:0.7"}, {"ready", "history"}}}}, s);
+  View("u", "i2", "shown");
+  // Only an exposure: the history-based model is not ready, yet i2 counts as seen.
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(3, "u")));
+  EXPECT_NE(r.retrieval_model(), "needs_history");
+  for (const auto& item : r.items()) EXPECT_NE(item.item_id(), "i2");
+  // A real interaction makes a history.
+  View("u", "i5");
+  ASSERT_OK_AND_ASSIGN(auto r2, engine_->Recommend(Request(2, "u")));
+  EXPECT_EQ(r2.retrieval_model(), "needs_history");
+  EXPECT_EQ(Ids(r2), (std::vector<std::string>{"i3", "i4"}));
+}
+
+TEST_F(EngineTest, OptionsFromConfigListTheNonHistoryTypes) {
+  config::Config cfg;
+  cfg.event_types["click"].history = true;
+  cfg.event_types["recommended"].history = false;
+  cfg.surfaces["feed"] = config::SurfaceConfig{};
+  EngineOptions eo = EngineOptionsFromConfig(cfg);
+  EXPECT_EQ(eo.non_history_event_types, (std::vector<std::string>{"recommended"}));
+  EXPECT_EQ(eo.surfaces.count("feed"), 1u);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // File: scripted_family.h
 //
 // ScriptedFamily: a model family for engine tests whose models do exactly what their params
-// say: `items` = "3:0.9,1:0.5" (item index:score, retrieval order), `ready` = true/false,
-// `fail` = true (Retrieve/Score fail with INTERNAL), `similar` = true (answers Similar with its
+// say: `items` = "3:0.9,1:0.5" (item index:score, retrieval order), `ready` = true/false/history
+// (history: Ready only when the request has a user history), `fail` = true (Retrieve/Score fail with INTERNAL), `similar` = true (answers Similar with its
 // items and Diversify by reversing the head). Score() gives listed items their score and others
 // -1000.
 #pragma once
@@ -21,10 +21,15 @@ namespace recplat::testing {
 
 class ScriptedModel final : public models::Model {
  public:
-  ScriptedModel(std::vector<models::ScoredItem> items, bool ready, bool fail, bool similar)
-      : items_(std::move(items)), ready_(ready), fail_(fail), similar_(similar) {}
+  // `ready_with_history`: Ready only when the request has a user history.
+  ScriptedModel(std::vector<models::ScoredItem> items, bool ready, bool fail, bool similar,
+                bool ready_with_history = false)
+      : items_(std::move(items)), ready_(ready), fail_(fail), similar_(similar),
+        ready_with_history_(ready_with_history) {}
 
-  bool Ready(const models::RecommendContext&) const override { return ready_; }
+  bool Ready(const models::RecommendContext& ctx) const override {
+    return ready_with_history_ ? !ctx.user_history.empty() : ready_;
+  }
   absl::Status Retrieve(const models::RecommendContext& ctx, size_t n,
                         std::vector<models::ScoredItem>* out) const override {
     if (fail_) return absl::InternalError("scripted failure");
@@ -62,7 +67,7 @@ class ScriptedModel final : public models::Model {
 
  private:
   std::vector<models::ScoredItem> items_;
-  bool ready_, fail_, similar_;
+  bool ready_, fail_, similar_, ready_with_history_;
 };
 
 class ScriptedFamily final : public models::ModelFamily {
@@ -90,7 +95,8 @@ class ScriptedFamily final : public models::ModelFamily {
     return std::unique_ptr<models::Model>(std::make_unique<ScriptedModel>(
         items, params.GetString("ready", "true") == "true",
         params.GetString("fail", "false") == "true",
-        params.GetString("similar", "false") == "true"));
+        params.GetString("similar", "false") == "true",
+        params.GetString("ready", "true") == "history"));
   }
   absl::StatusOr<std::unique_ptr<models::Model>> Load(
       const std::filesystem::path&, const models::ModelParams& params) const override {

@@ -83,7 +83,7 @@ class NativeRoutesTest : public ::testing::Test {
     trainer_ =
         std::make_unique<training::Trainer>(training::TrainerOptions{cfg.event_types, cfg.training},
                                             *state_, *registry_, clock, metrics_);
-    engine_ = std::make_unique<engine::Engine>(engine::EngineOptions{cfg.surfaces}, *state_,
+    engine_ = std::make_unique<engine::Engine>(engine::EngineOptionsFromConfig(cfg), *state_,
                                                *registry_, clock, metrics_);
     service::Components c;
     c.log = log_.get();
