@@ -26,6 +26,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
 #include "trainers/ease/ease_family.h"
+#include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
 
 namespace recplat::app {
@@ -65,6 +66,7 @@ class ModelVersionCollector final : public prometheus::Collectable {
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
   return similarity::RegisterSimilarityFamily(registry);
 }
 

@@ -58,8 +58,9 @@ class ModelFamily {
   // served at version 0 without training.
   virtual bool trainable() const { return true; }
 
-  // True for families that read ItemInfo::numeric / categorical. The training worker reads
-  // item attributes from the state store only for them (it costs a pass over every item).
+  // True for families that read ItemInfo::numeric / categorical / title / categories / text.
+  // The training worker reads them from the state store only for such families (it costs a
+  // pass over every item).
   virtual bool uses_item_attributes() const { return false; }
 
   // Validates `params` without fitting (called at start-up so a bad profile fails early).
@@ -73,7 +74,29 @@ class ModelFamily {
   // Loads a model saved by Model::Save. DATA_LOSS when the artifact is missing or corrupt.
   virtual absl::StatusOr<std::unique_ptr<Model>> Load(const std::filesystem::path& dir,
                                                       const ModelParams& params) const = 0;
+
+  // Incremental training: a new model that starts from `previous` (a model of this family,
+  // serving now) and trains on what `data` holds after `since_ms` (Unix epoch milliseconds;
+  // `data` is the whole current training data, as for Fit). `previous` is only read; the
+  // result shares nothing mutable with it.
+  //
+  // UNIMPLEMENTED (the default) for families without incremental training; FAILED_PRECONDITION
+  // when `previous` cannot be continued (another family's model, an architecture that `params`
+  // changed). On both codes the trainer fits from scratch instead; other errors fail the
+  // training. The trainer calls Update instead of Fit while fewer than the model's
+  // `full_retrain_every` param (default kDefaultFullRetrainEvery; 0 = always Fit) incremental
+  // trainings happened since the last full one (core/training/trainer.h).
+  virtual absl::StatusOr<std::unique_ptr<Model>> Update(const Model& previous,
+                                                        const TrainingData& data,
+                                                        const ModelParams& params,
+                                                        int64_t since_ms) const {
+    return absl::UnimplementedError("this model family has no incremental training");
+  }
 };
+
+// Incremental trainings between two full ones when a model's params do not say
+// (`full_retrain_every`); only families implementing ModelFamily::Update are affected.
+inline constexpr int64_t kDefaultFullRetrainEvery = 10;
 
 // Name -> family. Built once in main (RegisterBuiltinFamilies, then trainers/), then read-only.
 class ModelFamilyRegistry {

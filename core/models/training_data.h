@@ -8,6 +8,7 @@
 // catalog indices, so a trained model's item indices are valid in serving).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -39,6 +40,12 @@ struct ItemInfo {
   // path never fills them).
   std::vector<std::pair<std::string, double>> numeric;
   std::vector<std::pair<std::string, std::string>> categorical;
+  // The item's text fields (v1::Item title, categories, and the first kMaxTextBytes of text),
+  // filled under the same condition as the attributes.
+  std::string title;
+  std::vector<std::string> categories;
+  std::string text;
+  static constexpr size_t kMaxTextBytes = 4096;
 };
 
 struct TrainingData {

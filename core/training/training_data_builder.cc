@@ -10,8 +10,8 @@ namespace {
 
 constexpr int kItemPageSize = 1000;
 
-// Copies the attributes of every live item listed by the store into d->items (sorted by name;
-// proto maps iterate in no particular order). Items past d->items (created after the catalog
+// Copies the attributes (sorted by name; proto maps iterate in no particular order), title,
+// categories and the head of the text of every live item listed by the store into d->items. Items past d->items (created after the catalog
 // snapshot) are skipped.
 absl::Status FillItemAttributes(const state::StateStore& state, const std::string& tenant,
                                 models::TrainingData* d) {
@@ -31,6 +31,16 @@ absl::Status FillItemAttributes(const state::StateStore& state, const std::strin
                               item.categorical_attributes().end());
       std::sort(info.numeric.begin(), info.numeric.end());
       std::sort(info.categorical.begin(), info.categorical.end());
+      info.title = std::move(*item.mutable_title());
+      info.categories.assign(item.categories().begin(), item.categories().end());
+      std::string* text = item.mutable_text();
+      if (text->size() > models::ItemInfo::kMaxTextBytes) {
+        // Cut at a UTF-8 character boundary.
+        size_t cut = models::ItemInfo::kMaxTextBytes;
+        while (cut > 0 && (static_cast<unsigned char>((*text)[cut]) & 0xC0) == 0x80) --cut;
+        text->resize(cut);
+      }
+      info.text = std::move(*text);
     }
     if (next == 0) return absl::OkStatus();
     start = next;

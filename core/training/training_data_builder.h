@@ -22,8 +22,8 @@ struct BuiltTrainingData {
 // Reads every interaction of `tenant` and the tenant's catalog. Event type weights come from
 // `event_types` (types not configured any more get weight 1). `now_ms` is the decay reference.
 // With `item_attributes`, also pages through the live items (StateStore::ListItems) and fills
-// ItemInfo::numeric / categorical, sorted by name; items created after the catalog snapshot
-// are left out. Errors of the state store are returned as they are.
+// ItemInfo::numeric / categorical (sorted by name), title, categories and text (its first
+// ItemInfo::kMaxTextBytes); items created after the catalog snapshot are left out. Errors of the state store are returned as they are.
 absl::StatusOr<BuiltTrainingData> BuildTrainingData(
     const state::StateStore& state, const std::string& tenant,
     const std::map<std::string, config::EventTypeConfig>& event_types, int64_t now_ms,

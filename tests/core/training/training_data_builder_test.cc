@@ -122,6 +122,27 @@ TEST_F(TrainingDataBuilderTest, AttributesAreFilledSortedByNameWhenAsked) {
   }
 }
 
+TEST_F(TrainingDataBuilderTest, TextFieldsAreFilledAndLongTextIsCutAtACharacter) {
+  std::deque<v1::LogRecord> records;
+  records.push_back(Upsert("a", {}, {}));
+  v1::Item* a = records.back().mutable_item_upsert();
+  a->set_title("Storm hits coast");
+  a->add_categories("weather");
+  a->add_categories("news");
+  // 4095 ASCII bytes, then a 2-byte character straddling the 4096-byte limit.
+  a->set_text(std::string(models::ItemInfo::kMaxTextBytes - 1, 'x') + "\xc3\xa9tail");
+  Apply(std::move(records));
+  ASSERT_OK_AND_ASSIGN(BuiltTrainingData with, BuildTrainingData(*state_, "default", {}, 0, true));
+  ASSERT_EQ(with.data.items.size(), 1u);
+  const models::ItemInfo& info = with.data.items[0];
+  EXPECT_EQ(info.title, "Storm hits coast");
+  EXPECT_THAT(info.categories, ElementsAre("weather", "news"));
+  EXPECT_EQ(info.text, std::string(models::ItemInfo::kMaxTextBytes - 1, 'x'));
+  ASSERT_OK_AND_ASSIGN(BuiltTrainingData without, BuildTrainingData(*state_, "default", {}, 0));
+  EXPECT_TRUE(without.data.items[0].title.empty());
+  EXPECT_TRUE(without.data.items[0].text.empty());
+}
+
 TEST_F(TrainingDataBuilderTest, AttributesOfManyItemsArePaged) {
   constexpr int kItems = 2345;  // More than two pages of ListItems.
   std::deque<v1::LogRecord> records;
