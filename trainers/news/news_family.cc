@@ -26,8 +26,8 @@ struct FitParams {
 absl::StatusOr<FitParams> ParseParams(const models::ModelParams& params) {
   RECPLAT_RETURN_IF_ERROR(params.CheckKnown(
       {"w_content", "w_coclick", "w_popularity", "w_freshness", "freshness_half_life_hours",
-       "history_decay", "max_history", "popularity_half_life_hours", "exposure_event",
-       "prior_exposures", "neighbors", "shrink", "keyword_weight", "title_weight", "text_weight",
+       "history_decay", "max_history", "profile_terms", "popularity_half_life_hours", "exposure_event",
+       "prior_exposures", "neighbors", "shrink", "keyword_weight", "title_weight", "text_weight", "max_document_frequency",
        "threads"}));
   FitParams p;
   BlendParams& b = p.blend;
@@ -43,6 +43,8 @@ absl::StatusOr<FitParams> ParseParams(const models::ModelParams& params) {
                            params.GetDouble("history_decay", b.history_decay, 1e-9, 1));
   RECPLAT_ASSIGN_OR_RETURN(int64_t max_history, params.GetInt("max_history", 50, 1, 10000));
   b.max_history = static_cast<uint32_t>(max_history);
+  RECPLAT_ASSIGN_OR_RETURN(int64_t profile_terms, params.GetInt("profile_terms", 100, 1, 1000000));
+  b.profile_terms = static_cast<uint32_t>(profile_terms);
   RECPLAT_ASSIGN_OR_RETURN(p.popularity_half_life_hours,
                            params.GetDouble("popularity_half_life_hours", 24, 1e-6, 1e9));
   p.exposure_event = params.GetString("exposure_event", "recommended");
@@ -53,6 +55,8 @@ absl::StatusOr<FitParams> ParseParams(const models::ModelParams& params) {
   RECPLAT_ASSIGN_OR_RETURN(p.fields.keywords, params.GetDouble("keyword_weight", 3, 0, 1e6));
   RECPLAT_ASSIGN_OR_RETURN(p.fields.title, params.GetDouble("title_weight", 1, 0, 1e6));
   RECPLAT_ASSIGN_OR_RETURN(p.fields.text, params.GetDouble("text_weight", 0.3, 0, 1e6));
+  RECPLAT_ASSIGN_OR_RETURN(p.fields.max_document_frequency,
+                           params.GetDouble("max_document_frequency", 0.5, 1e-9, 1));
   RECPLAT_ASSIGN_OR_RETURN(int64_t threads, params.GetInt("threads", 1, 0, 1024));
   p.threads = static_cast<int>(threads);
   return p;

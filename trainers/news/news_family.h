@@ -22,11 +22,13 @@
 //   freshness_half_life_hours   double > 0, default 24
 //   history_decay               double in (0, 1], default 0.9 (weight of the p-th newest item)
 //   max_history                 int in [1, 10000], default 50
+//   profile_terms               int >= 1, default 100 (strongest profile terms matched)
 //   popularity_half_life_hours  double > 0, default 24
 //   exposure_event              event type counted as an exposure, default "recommended"
 //   prior_exposures             double >= 0, default 20
 //   neighbors                   int in [1, 10000], default 50; shrink double >= 0, default 5
 //   keyword_weight, title_weight, text_weight   doubles >= 0, defaults 3, 1, 0.3
+//   max_document_frequency      double in (0, 1], default 0.5: words in more documents dropped
 //   threads                     int >= 0, default 1 (co-click workers; 0 = all cores)
 //
 // Thread-safety: the family is stateless; its models are immutable.

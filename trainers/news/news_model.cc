@@ -38,6 +38,7 @@ struct Scratch {
   Accumulator profile;  // By term.
   Accumulator content;  // By item.
   Accumulator coclick;  // By item.
+  std::vector<uint32_t> strongest;  // Profile terms matched.
 };
 
 Scratch& ThreadScratch() {
@@ -75,10 +76,21 @@ class NewsModel::Scorer {
     }
     double norm = 0;
     for (uint32_t t : s_.profile.touched) norm += double{s_.profile.values[t]} * s_.profile.values[t];
+    // Only the profile's strongest terms are matched (the norm stays the full profile's): the
+    // cost is their postings, and the weak tail changes little.
+    std::vector<uint32_t>& terms = s_.strongest;
+    terms.assign(s_.profile.touched.begin(), s_.profile.touched.end());
+    const size_t keep = m_.params_.profile_terms;
+    if (terms.size() > keep) {
+      const std::vector<float>& v = s_.profile.values;
+      std::nth_element(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(keep), terms.end(),
+                       [&v](uint32_t a, uint32_t b) { return v[a] > v[b]; });
+      terms.resize(keep);
+    }
     if (norm > 0) {
       const float inv = static_cast<float>(1.0 / std::sqrt(norm));
       const SparseRows& post = m_.postings_;
-      for (uint32_t t : s_.profile.touched) {
+      for (uint32_t t : terms) {
         const float pt = s_.profile.values[t] * inv;
         for (uint32_t k = post.offsets[t]; k < post.offsets[t + 1]; ++k) {
           s_.content.Add(post.terms[k], pt * post.weights[k]);

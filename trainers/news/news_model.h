@@ -9,7 +9,9 @@
 //               + w_freshness * 2^(-age(i) / freshness_half_life)
 //
 //   profile(u)  = sum over u's history h_p (most recent first, p = 0, 1, ...) of
-//                 history_decay^p * content(h_p)            (TF-IDF vectors, text_features.h)
+//                 history_decay^p * content(h_p)            (TF-IDF vectors, text_features.h);
+//                 only its profile_terms largest weights are matched (the cosine keeps the full
+//                 profile's norm)
 //   coclick(u,i)= sum over h_p of history_decay^p * sim(h_p, i)   (item-item cosine of clicks)
 //   appeal(i)   = the item's smoothed click rate per exposure (or its decayed click mass when
 //                 the profile records no exposures), divided by the largest one
@@ -45,6 +47,8 @@ struct BlendParams {
   double freshness_half_life_hours = 24.0;
   double history_decay = 0.9;
   uint32_t max_history = 50;
+  // The profile's strongest terms matched against the articles (bounds the request's cost).
+  uint32_t profile_terms = 100;
 };
 
 // What a fit produces; the model serves it as is.

@@ -94,11 +94,19 @@ ContentIndex BuildContentIndex(const std::vector<models::ItemInfo>& items,
       tf[item].emplace_back(term, w);
     }
   }
+  // Words in more than max_document_frequency of the documents say little and cost the
+  // longest postings: dropped. Keywords are always kept.
+  std::vector<bool> dropped(vocabulary.size(), false);
+  for (const auto& [term, id] : vocabulary) {
+    dropped[id] = !term.starts_with("kw:") &&
+                  df[id] > weights.max_document_frequency * static_cast<double>(documents);
+  }
   ContentIndex index;
   index.num_terms = static_cast<uint32_t>(vocabulary.size());
   SparseRows& rows = index.items;
   rows.offsets.reserve(items.size() + 1);
   for (auto& row : tf) {
+    std::erase_if(row, [&dropped](const auto& entry) { return dropped[entry.first]; });
     std::sort(row.begin(), row.end());
     double norm = 0;
     for (auto& [term, w] : row) {

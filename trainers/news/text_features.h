@@ -29,6 +29,8 @@ struct FieldWeights {
   double keywords = 3.0;
   double title = 1.0;
   double text = 0.3;
+  // Words (not keywords) found in more than this share of the documents are dropped.
+  double max_document_frequency = 0.5;
 };
 
 // Sparse rows in compressed form: row r is terms/weights[offsets[r] .. offsets[r+1]), terms
@@ -51,7 +53,8 @@ struct ContentIndex {
 
 // Builds the TF-IDF vectors of `items`: tf = the field weight summed over the term's
 // occurrences (sub-linear: 1 + log(count) per field), idf = log((1 + N) / (1 + df)) + 1 with N
-// the number of live items with any term. Items with live == false get empty rows.
+// the number of live items with any term. Items with live == false get empty rows. Words in
+// more than max_document_frequency × N documents are left out of the rows (they keep a term id).
 ContentIndex BuildContentIndex(const std::vector<models::ItemInfo>& items,
                                const FieldWeights& weights);
 

@@ -42,7 +42,7 @@ models::ItemInfo Article(std::string title, std::vector<std::string> keywords,
 
 TEST(ContentIndexTest, TfIdfByHand) {
   // Titles only (keyword and text weights 0): doc0 "storm storm coast", doc1 "coast".
-  FieldWeights w{0, 1, 0};
+  FieldWeights w{0, 1, 0, /*max_document_frequency=*/1};
   ContentIndex index = BuildContentIndex({Article("storm storm coast", {}), Article("coast", {})}, w);
   ASSERT_EQ(index.num_terms, 2u);  // storm = 0, coast = 1 (first appearance).
   ASSERT_EQ(index.items.rows(), 2u);
@@ -70,10 +70,25 @@ TEST(ContentIndexTest, KeywordsAreWholeTermsAndFieldsAreWeighted) {
   EXPECT_NEAR(index.items.weights[1], title / norm, 1e-6);
 }
 
+TEST(ContentIndexTest, WordsInMostDocumentsAreDroppedKeywordsKept) {
+  FieldWeights w;
+  w.max_document_frequency = 0.5;
+  ContentIndex index = BuildContentIndex(
+      {Article("daily storm", {"weather"}), Article("daily vote", {"weather"}),
+       Article("daily match", {"sports"})},
+      w);
+  // "daily" (3 of 3 documents) is dropped; "kw:weather" (2 of 3) is a keyword and stays.
+  ASSERT_EQ(index.num_terms, 6u);
+  EXPECT_EQ(index.items.offsets, (std::vector<uint32_t>{0, 2, 4, 6}));
+  for (uint32_t t : index.items.terms) EXPECT_NE(t, 1u);  // kw:weather = 0, daily = 1.
+}
+
 TEST(ContentIndexTest, DeadAndEmptyItemsGetEmptyRows) {
   models::ItemInfo dead = Article("storm", {"weather"});
   dead.live = false;
-  ContentIndex index = BuildContentIndex({dead, Article("", {}), Article("storm", {})}, {});
+  FieldWeights w;
+  w.max_document_frequency = 1;
+  ContentIndex index = BuildContentIndex({dead, Article("", {}), Article("storm", {})}, w);
   EXPECT_EQ(index.items.offsets, (std::vector<uint32_t>{0, 0, 0, 1}));
   EXPECT_EQ(index.num_terms, 1u);  // The dead item's terms never entered the vocabulary.
 }
