@@ -27,10 +27,18 @@ struct ImportArgs {
 };
 
 struct EvalArgs {
+  // "user" (per-user top-K, core/eval/eval.h) or "session" (next click, core/eval/session_eval.h).
+  std::string protocol = "user";
   std::string train;
+  // Required by the user protocol; the session protocol takes it or split_days.
   std::string test;
   std::string model;
   int k = 20;
+  // Session protocol without a test file: the last N days of `train` become the test set
+  // (0 = not given).
+  int split_days = 0;
+  // Session protocol split: items with fewer clicks are removed first.
+  int min_item_support = 5;
 };
 
 struct TrainArgs {

@@ -56,10 +56,22 @@ int main(int argc, char** argv) {
 
   app::EvalArgs eval_args;
   CLI::App* eval = app.add_subcommand("eval", "Offline evaluation of a model on a train/test split");
+  eval->add_option("--protocol", eval_args.protocol,
+                   "user (top K per test user, the default) or session (next click at every "
+                   "position of every test session)")
+      ->check(CLI::IsMember({"user", "session"}));
   eval->add_option("--train", eval_args.train, "Training file")->required();
-  eval->add_option("--test", eval_args.test, "Test file")->required();
+  eval->add_option("--test", eval_args.test,
+                   "Test file (required, except for --protocol session with --split-days)");
   eval->add_option("--model", eval_args.model, "Configured model name (e.g. item_knn)")->required();
   eval->add_option("--k", eval_args.k, "Cut-off K")->check(CLI::Range(1, 10000));
+  eval->add_option("--split-days", eval_args.split_days,
+                   "--protocol session without --test: the last N days of --train are the test "
+                   "set (SR-GNN style preprocessing, see docs/models.md)")
+      ->check(CLI::Range(1, 3650));
+  eval->add_option("--min-item-support", eval_args.min_item_support,
+                   "--split-days: drop items with fewer clicks (default 5)")
+      ->check(CLI::Range(1, 1000000));
 
   app::TrainArgs train_args;
   CLI::App* train = app.add_subcommand("train", "Train models once on the data directory, then exit");

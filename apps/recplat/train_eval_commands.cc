@@ -1,4 +1,5 @@
-// `recplat train` (train once on the data directory) and `recplat eval` (offline evaluation).
+// `recplat train` (train once on the data directory) and `recplat eval` (offline evaluation:
+// the per-user protocol, or the session-based next-click protocol with --protocol session).
 #include <cstdio>
 #include <set>
 
@@ -6,6 +7,7 @@
 #include "apps/recplat/commands.h"
 #include "apps/recplat/runtime.h"
 #include "core/eval/eval.h"
+#include "core/eval/session_eval.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace recplat::app {
@@ -63,6 +65,41 @@ int RunTrain(const config::Config& config, const std::string& profile_path,
   return failures == 0 ? 0 : 1;
 }
 
+namespace {
+
+// Prints an evaluation error; the exit code: 2 for bad input, 1 otherwise.
+int EvalFailure(const absl::Status& status) {
+  std::fprintf(stderr, "recplat eval: %s\n", status.ToString().c_str());
+  return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
+}
+
+// `recplat eval --protocol session`: on --train/--test, or on --train split by --split-days.
+int RunSessionEvalCommand(const EvalArgs& args, const config::ModelConfig& model,
+                          const models::ModelFamilyRegistry& families) {
+  if (args.test.empty() == (args.split_days == 0)) {
+    std::fprintf(stderr, "recplat eval: the session protocol needs exactly one of --test and "
+                 "--split-days\n");
+    return 2;
+  }
+  eval::SessionEvalOptions options;
+  options.train_path = args.train;
+  options.test_path = args.test;
+  options.split.test_days = args.split_days;
+  options.split.min_item_support = args.min_item_support;
+  options.family = model.family;
+  options.params = models::ModelParams(model.params);
+  options.k = args.k;
+  auto report = eval::RunSessionEval(options, families);
+  if (!report.ok()) {
+    return EvalFailure(report.status());
+  }
+  report->model = args.model;
+  std::printf("%s\n", eval::SessionEvalReportToJson(*report).c_str());
+  return 0;
+}
+
+}  // namespace
+
 int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
   models::ModelFamilyRegistry families;
   if (absl::Status s = RegisterAllFamilies(&families); !s.ok()) {
@@ -84,6 +121,14 @@ int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
     std::fprintf(stderr, ")\n");
     return 2;
   }
+  if (args.protocol == "session") {
+    return RunSessionEvalCommand(args, model, families);
+  }
+  if (args.test.empty() || args.split_days != 0) {
+    std::fprintf(stderr, "recplat eval: the user protocol needs --test (--split-days is for "
+                 "--protocol session)\n");
+    return 2;
+  }
   eval::EvalOptions options;
   options.train_path = args.train;
   options.test_path = args.test;
@@ -92,8 +137,7 @@ int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
   options.k = args.k;
   auto report = eval::RunEval(options, families);
   if (!report.ok()) {
-    std::fprintf(stderr, "recplat eval: %s\n", report.status().ToString().c_str());
-    return absl::IsInvalidArgument(report.status()) || absl::IsNotFound(report.status()) ? 2 : 1;
+    return EvalFailure(report.status());
   }
   report->model = args.model;
   std::printf("%s\n", eval::EvalReportToJson(*report).c_str());

@@ -13,6 +13,7 @@
 #include "core/common/status_macros.h"
 #include "core/eval/eval_dataset.h"
 #include "core/eval/interaction_file.h"
+#include "core/eval/internal/json_string.h"
 #include "core/eval/ranking_metrics.h"
 
 namespace recplat::eval {
@@ -100,28 +101,6 @@ void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog
       out->sum.mrr += m.mrr;
     }
   }
-}
-
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += "\"";
-  return out;
 }
 
 }  // namespace
@@ -226,8 +205,8 @@ std::string EvalReportToJson(const EvalReport& r) {
       "\"coverage\":%.6f,\"fit_seconds\":%.4f,\"score_seconds\":%.4f,\"users_evaluated\":%d,"
       "\"users_not_ready\":%d,\"train_interactions\":%d,\"test_interactions\":%d,"
       "\"num_items\":%d,\"num_users\":%d}",
-      JsonString(r.model), r.k, r.recall, r.ndcg, r.hit_rate, r.mrr, r.coverage, r.fit_seconds,
-      r.score_seconds, r.users_evaluated, r.users_not_ready, r.train_interactions,
+      internal::JsonString(r.model), r.k, r.recall, r.ndcg, r.hit_rate, r.mrr, r.coverage,
+      r.fit_seconds, r.score_seconds, r.users_evaluated, r.users_not_ready, r.train_interactions,
       r.test_interactions, r.num_items, r.num_users);
 }
 

@@ -11,6 +11,7 @@
 #include "core/models/random_family.h"
 #include "core/models/catalog_rule_families.h"
 #include "core/models/recent_family.h"
+#include "core/models/session_rules_family.h"
 
 namespace recplat::models {
 namespace {
@@ -121,6 +122,7 @@ absl::Status RegisterBuiltinFamilies(ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<WeightedRandomFamily>()));
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<RecentFamily>()));
   RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<PopularityFamily>()));
+  RECPLAT_RETURN_IF_ERROR(registry->Register(std::make_unique<SessionRulesFamily>()));
   return registry->Register(std::make_unique<ItemKnnFamily>());
 }
 

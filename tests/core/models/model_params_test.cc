@@ -69,7 +69,7 @@ TEST(ModelFamilyRegistryTest, RegistersBuiltinsOnce) {
   ModelFamilyRegistry registry;
   ASSERT_THAT(RegisterBuiltinFamilies(&registry), IsOk());
   EXPECT_THAT(registry.Names(), ElementsAre("catalog_order", "item_knn", "popularity", "random",
-                                            "recent", "weighted_random"));
+                                            "recent", "session_rules", "weighted_random"));
   ASSERT_NE(registry.Find("popularity"), nullptr);
   EXPECT_EQ(registry.Find("popularity")->name(), "popularity");
   EXPECT_TRUE(registry.Find("popularity")->trainable());
