@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# Head-to-head of renewal recsystems in the backend simulator (tools/renewal_sim): one simulator
-# with MIND articles and simulated users, and one `recplat --profile config/renewal.yaml` per
-# contender, each with its own feed cascade. Prints clicks and CTR per contender.
-# Usage: bench/renewal_head_to_head.sh [build dir]   (env: STEPS=20 USERS=50 INITIAL=300)
+# Interleaved head-to-head of renewal recsystems in the backend simulator (tools/renewal_sim):
+# one simulator with MIND articles and simulated users, and one `recplat --profile
+# config/renewal.yaml` per contender, each with its own feed cascade. Every contender is
+# assigned every user; each refresh asks all of them (recommend, 2021 params) and shows the
+# user one list merged by team-draft interleaving, so clicks are credited to the contender
+# whose team contributed the article. Prints per contender: calls, failed, discarded, shown,
+# clicks, CTR (clicks / shown) and pairwise interleaving wins / losses / ties (refreshes with
+# at least one click), then one line per pair.
+# Usage: bench/renewal_head_to_head.sh [build dir]
+#   env: STEPS=20 USERS=50 INITIAL=300 RELEASE=5 SHOWN=10 MAX_ARTICLES=10 SEED=42
+#        MODE=interleaved|separate
+# A recsystem never returns an article twice to a user (seed-systems.md §1.3), so with the
+# 2,000-article MIND sample keep STEPS * MAX_ARTICLES well below INITIAL + STEPS * RELEASE, or
+# late lists fall below min_articles (5) and are discarded (counted as "discarded").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 STEPS="${STEPS:-20}"; USERS="${USERS:-50}"; INITIAL="${INITIAL:-300}"
+RELEASE="${RELEASE:-5}"; SHOWN="${SHOWN:-10}"; MAX_ARTICLES="${MAX_ARTICLES:-10}"
+SEED="${SEED:-42}"; MODE="${MODE:-interleaved}"
 work="$(mktemp -d)"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -18,10 +30,14 @@ declare -A cascade=(
 subs=()
 for name in "${!cascade[@]}"; do subs+=(--sub "$name"); done
 "$build/tools/renewal_sim/renewal-sim" --data ../shared/datasets/mind-small-sample \
-  --users "$USERS" --initial "$INITIAL" --steps "$STEPS" --release 5 --wait-seconds 60 \
+  --users "$USERS" --initial "$INITIAL" --steps "$STEPS" --release "$RELEASE" \
+  --shown "$SHOWN" --max-articles "$MAX_ARTICLES" --seed "$SEED" --mode "$MODE" \
+  --wait-seconds 60 \
   "${subs[@]}" >"$work/sim.out" 2>&1 &
 sim=$!
+pids+=("$sim")
 for _ in $(seq 1 100); do grep -q "^token" "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "^token" "$work/sim.out" || { cat "$work/sim.out"; exit 1; }
 base="$(sed -n 's/^api base uri: //p' "$work/sim.out")"
 for name in "${!cascade[@]}"; do
   token="$(sed -n "s/^token $name: //p" "$work/sim.out")"
@@ -31,5 +47,11 @@ for name in "${!cascade[@]}"; do
     --set "surfaces.feed.retrieval=${cascade[$name]}" >"$work/$name.log" 2>&1 &
   pids+=($!)
 done
-wait "$sim" || true
-grep -E "^(loaded|[a-z_]+: calls)" "$work/sim.out"
+status=0
+wait "$sim" || status=$?
+grep -E "^(loaded|[a-z_]+: calls|pair )" "$work/sim.out" || true
+if [ "$status" -ne 0 ]; then
+  echo "renewal-sim failed ($status):" >&2
+  grep -vE "^token" "$work/sim.out" >&2 || true
+  exit "$status"
+fi

@@ -63,8 +63,7 @@ absl::StatusOr<json> VerifyHs256(absl::string_view token, absl::string_view secr
   if (!header.is_object() || header.value("alg", json()) != "HS256") {
     return Unauthenticated("unsupported header");
   }
-  const std::string expected =
-      Hmac(secret, token.substr(0, parts[0].size() + 1 + parts[1].size()));
+  const std::string expected = Hmac(secret, token.substr(0, parts[0].size() + 1 + parts[1].size()));
   if (signature.size() != expected.size() ||
       CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return Unauthenticated("bad signature");

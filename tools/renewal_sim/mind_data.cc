@@ -2,34 +2,41 @@
 
 #include <fstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/time.h"
 
 namespace recplat::renewal_sim {
 namespace {
 
 using nlohmann::json;
 
-json ArticleDoc(int64_t id, const std::vector<std::string>& f) {
-  // Publication times: one minute apart from a fixed origin (MIND's collection period).
-  const absl::Time published = absl::FromUnixSeconds(1573344000) + absl::Minutes(id);
-  return json{
-      {"article_id", id},
-      {"url", f.size() > 5 ? f[5] : ""},
-      {"title", f.size() > 3 ? f[3] : ""},
-      {"summary", f.size() > 4 ? f[4] : ""},
-      {"authors", json::array()},
-      {"keywords", {f[1], f.size() > 2 ? f[2] : ""}},
-      {"lang", "en"},
-      {"publish_date", absl::FormatTime("%Y-%m-%dT%H:%M:%S", published, absl::UTCTimeZone())},
-      {"metrics", {{"likes", 0}, {"dislikes", 0}, {"bookmarks", 0}, {"clicks", 0}}},
-      {"site", {{"name", "MSN"}, {"url", "https://www.msn.com"}}}};
-}
+// One user while reading behaviors.tsv.
+struct Reading {
+  SimUser user;
+  std::unordered_set<int64_t> clicked;
+};
 
 }  // namespace
+
+std::string IsoSeconds(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%S", t, absl::UTCTimeZone());
+}
+
+json ArticleDocument(const MindArticle& a, absl::Time published) {
+  return json{{"article_id", a.article_id},
+              {"url", a.url},
+              {"title", a.title},
+              {"summary", a.abstract},
+              {"authors", json::array()},
+              {"keywords", {a.category, a.subcategory}},
+              {"lang", "en"},
+              {"publish_date", IsoSeconds(published)},
+              {"metrics", {{"likes", 0}, {"dislikes", 0}, {"bookmarks", 0}, {"clicks", 0}}},
+              {"site", {{"name", "MSN"}, {"url", "https://www.msn.com"}}}};
+}
 
 absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions& options) {
   MindData data;
@@ -42,12 +49,15 @@ absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions&
       if (options.max_articles != 0 && data.articles.size() >= options.max_articles) break;
       std::vector<std::string> f = absl::StrSplit(line, '\t');
       if (f.size() < 2 || f[0].empty() || by_mind_id.contains(f[0])) continue;
+      f.resize(std::max<size_t>(f.size(), 6));
       MindArticle a;
       a.article_id = static_cast<int64_t>(data.articles.size()) + 1;
       a.mind_id = f[0];
       a.category = f[1];
-      a.subcategory = f.size() > 2 ? f[2] : "";
-      a.doc = ArticleDoc(a.article_id, f);
+      a.subcategory = f[2];
+      a.title = f[3];
+      a.abstract = f[4];
+      a.url = f[5];
       by_mind_id[a.mind_id] = data.articles.size();
       data.articles.push_back(std::move(a));
     }
@@ -59,7 +69,7 @@ absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions&
     return absl::NotFoundError(absl::StrCat("mind: cannot read ", dir, "/behaviors.tsv"));
   }
   std::unordered_map<std::string, size_t> user_index;
-  std::vector<SimUser> all;
+  std::vector<Reading> all;
   std::string line;
   while (std::getline(behaviors, line)) {
     std::vector<std::string> f = absl::StrSplit(line, '\t');
@@ -67,34 +77,45 @@ absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions&
     auto [it, inserted] = user_index.try_emplace(f[1], all.size());
     if (inserted) {
       all.emplace_back();
-      all.back().user_id = f[1];
+      all.back().user.user_id = f[1];
     }
-    SimUser& user = all[it->second];
-    auto count = [&](const std::string& mind_id) {
-      if (auto n = by_mind_id.find(mind_id); n != by_mind_id.end()) {
-        user.affinity[data.articles[n->second].category] += 1;
-        ++user.known_clicks;
-      }
+    Reading& reading = all[it->second];
+    auto click = [&](absl::string_view mind_id) {
+      auto n = by_mind_id.find(std::string(mind_id));
+      if (n == by_mind_id.end()) return;
+      const MindArticle& a = data.articles[n->second];
+      if (!reading.clicked.insert(a.article_id).second) return;  // counted once per user
+      SimUser& u = reading.user;
+      ++u.category_clicks[a.category];
+      ++u.subcategory_clicks[a.subcategory];
+      ++u.known_clicks;
+      u.clicked_articles.push_back(a.article_id);
+      ++data.category_clicks[a.category];
+      ++data.subcategory_clicks[a.subcategory];
+      ++data.total_clicks;
     };
-    // The history repeats across a user's impressions: count it once.
-    if (inserted) {
-      for (absl::string_view id : absl::StrSplit(f[3], ' ', absl::SkipEmpty())) {
-        count(std::string(id));
-      }
-    }
+    for (absl::string_view id : absl::StrSplit(f[3], ' ', absl::SkipEmpty())) click(id);
     if (f.size() > 4) {
       for (absl::string_view imp : absl::StrSplit(f[4], ' ', absl::SkipEmpty())) {
-        if (imp.size() > 2 && imp.substr(imp.size() - 2) == "-1") {
-          count(std::string(imp.substr(0, imp.size() - 2)));
+        const size_t dash = imp.rfind('-');
+        if (dash == absl::string_view::npos) continue;
+        const absl::string_view id = imp.substr(0, dash);
+        const bool clicked = imp.substr(dash + 1) == "1";
+        ++data.impressions;
+        data.impression_clicks += clicked ? 1 : 0;
+        if (auto n = by_mind_id.find(std::string(id)); n != by_mind_id.end()) {
+          MindArticle& a = data.articles[n->second];
+          ++a.impressions;
+          a.clicks += clicked ? 1 : 0;
         }
+        if (clicked) click(id);
       }
     }
   }
-  for (SimUser& user : all) {
-    if (data.users.size() >= options.max_users) break;
-    if (user.known_clicks < options.min_clicks) continue;
-    for (auto& [category, share] : user.affinity) share /= static_cast<double>(user.known_clicks);
-    data.users.push_back(std::move(user));
+  for (Reading& reading : all) {
+    if (options.max_users != 0 && data.users.size() >= options.max_users) break;
+    if (reading.user.known_clicks < options.min_clicks) continue;
+    data.users.push_back(std::move(reading.user));
   }
   return data;
 }
