@@ -10,6 +10,10 @@
 # Usage: bench/renewal_head_to_head.sh [build dir]
 #   env: STEPS=20 USERS=50 INITIAL=300 RELEASE=5 SHOWN=10 MAX_ARTICLES=10 SEED=42
 #        MODE=interleaved|separate
+#        CONTENDERS="name=[cascade];name=[cascade]"  other contenders ("name=" alone: the
+#            profile's own feed cascade); default: default (the profile as shipped),
+#            baseline_popularity, baseline_random
+#        SETS="--set key=value ..."  extra settings for every contender (e.g. extra models)
 # A recsystem never returns an article twice to a user (seed-systems.md §1.3), so with the
 # 2,000-article MIND sample keep STEPS * MAX_ARTICLES well below INITIAL + STEPS * RELEASE, or
 # late lists fall below min_articles (5) and are discarded (counted as "discarded").
@@ -23,10 +27,16 @@ work="$(mktemp -d)"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 declare -A cascade=(
-  [default]="[item_knn, popularity, recent, random]"
+  [default]=""
   [baseline_popularity]="[popularity_baseline, random]"
   [baseline_random]="[random]"
 )
+if [ -n "${CONTENDERS:-}" ]; then
+  unset cascade
+  declare -A cascade
+  IFS=';' read -ra parts <<< "$CONTENDERS"
+  for part in "${parts[@]}"; do cascade[${part%%=*}]="${part#*=}"; done
+fi
 subs=()
 for name in "${!cascade[@]}"; do subs+=(--sub "$name"); done
 "$build/tools/renewal_sim/renewal-sim" --data ../shared/datasets/mind-small-sample \
@@ -44,7 +54,8 @@ for name in "${!cascade[@]}"; do
   "$build/apps/recplat/recplat" --profile config/renewal.yaml --data-dir "$work/$name" \
     --token "$token" --api-base-uri "$base" --set logging.level=warn \
     --set grpc.listen=127.0.0.1:0 --set http.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
-    --set "surfaces.feed.retrieval=${cascade[$name]}" >"$work/$name.log" 2>&1 &
+    ${cascade[$name]:+--set "surfaces.feed.retrieval=${cascade[$name]}"} ${SETS:-} \
+    >"$work/$name.log" 2>&1 &
   pids+=($!)
 done
 status=0

@@ -71,9 +71,16 @@ std::vector<float> ComputeAppeal(const models::TrainingData& data, const FitPara
   }
   std::vector<double> mass(num_items, 0.0), exposures(num_items, 0.0);
   const double half_life_ms = p.popularity_half_life_hours * 3.6e6;
+  // Ages count from the newest interaction (at most now): event times come from the backend,
+  // whose clock may differ from ours (or be simulated), and a skew must not decay everything.
+  int64_t reference_ms = INT64_MIN;
+  for (const models::Interaction& x : data.interactions) {
+    reference_ms = std::max(reference_ms, x.timestamp_ms);
+  }
+  if (data.now_ms > 0) reference_ms = std::min(reference_ms, data.now_ms);
   for (const models::Interaction& x : data.interactions) {
     if (x.item >= num_items) continue;
-    const double age_ms = std::max<double>(0, static_cast<double>(data.now_ms - x.timestamp_ms));
+    const double age_ms = std::max<double>(0, static_cast<double>(reference_ms - x.timestamp_ms));
     const double decay = std::exp2(-age_ms / half_life_ms);
     if (static_cast<int>(x.type) == exposure_type) {
       exposures[x.item] += decay;

@@ -10,7 +10,7 @@
 //     (core/models/internal/item_similarity.h), `neighbors` per item, `shrink`;
 //   - appeal: per item, the positive interest mass m(i) = Σ weight(type) × value over events of
 //     positive weight, and the exposures e(i) = number of `exposure_event` events, both decayed
-//     with popularity_half_life_hours to the fit time; appeal = (m + k·ρ) / (e + k), ρ = Σm/Σe,
+//     with popularity_half_life_hours to the newest interaction (or the fit time if earlier); appeal = (m + k·ρ) / (e + k), ρ = Σm/Σe,
 //     k = prior_exposures (an empirical-Bayes click rate) when exposures were recorded, else m;
 //     clamped at 0 and divided by the largest;
 //   - the items' publication times.

@@ -98,6 +98,17 @@ class NewsModel::Scorer {
       }
     }
     for (uint32_t i : s_.coclick.touched) max_coclick_ = std::max(max_coclick_, s_.coclick.values[i]);
+    // Freshness counts from the newest article (at most now): publication times come from the
+    // backend, whose clock may differ from ours (or be simulated).
+    int64_t newest = 0;
+    if (ctx.catalog != nullptr) {
+      const auto& recency = ctx.catalog->NewestFirst();
+      if (!recency.empty()) newest = recency.begin()->first;
+    } else {
+      for (int64_t t : d.published_at_ms) newest = std::max(newest, t);
+    }
+    reference_ms_ = ctx.now_ms > 0 && newest > 0 ? std::min(ctx.now_ms, newest)
+                                                 : std::max(ctx.now_ms, newest);
   }
 
   // Items the catalog has (or the model's items without a catalog).
@@ -124,7 +135,8 @@ class NewsModel::Scorer {
       published = d.published_at_ms[item];
     }
     if (published > 0 && p.freshness_half_life_hours > 0) {
-      const double age_hours = std::max<double>(0, static_cast<double>(ctx_.now_ms - published)) / 3.6e6;
+      const double age_hours =
+          std::max<double>(0, static_cast<double>(reference_ms_ - published)) / 3.6e6;
       score += p.w_freshness * std::exp2(-age_hours / p.freshness_half_life_hours);
     }
     return score;
@@ -135,6 +147,7 @@ class NewsModel::Scorer {
   const RecommendContext& ctx_;
   Scratch& s_;
   float max_coclick_ = 0;
+  int64_t reference_ms_ = 0;
 };
 
 NewsModel::NewsModel(NewsModelData data, BlendParams params)

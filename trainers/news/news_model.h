@@ -15,8 +15,11 @@
 //   coclick(u,i)= sum over h_p of history_decay^p * sim(h_p, i)   (item-item cosine of clicks)
 //   appeal(i)   = the item's smoothed click rate per exposure (or its decayed click mass when
 //                 the profile records no exposures), divided by the largest one
-//   age(i)      = request time - the item's publication time (from the live catalog, so items
-//                 published after the fit still get their freshness)
+//   age(i)      = reference - the item's publication time (from the live catalog, so items
+//                 published after the fit still get their freshness); reference = the newest
+//                 article's publication time, or the request time when that is earlier (the
+//                 backend's clock is not ours: a skewed or simulated clock must not make every
+//                 article look old)
 //
 // Users without history get popularity and freshness only. Items added after the fit have no
 // content, co-clicks or appeal until the next fit, only freshness.

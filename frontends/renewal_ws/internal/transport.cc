@@ -145,6 +145,12 @@ asio::awaitable<beast::error_code> Connect(TcpStream& stream, const Endpoint& en
     co_return ec;
   }
   co_await stream.async_connect(results, asio::redirect_error(asio::use_awaitable, ec));
+  if (!ec) {
+    // JSON-RPC replies are small frames answered one by one: Nagle's algorithm would hold
+    // each back until the previous one is acknowledged (tens of ms per recommend).
+    beast::error_code ignored;
+    stream.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  }
   co_return ec;
 }
 

@@ -146,6 +146,32 @@ TEST(NewsModelTest, ColdUsersGetPopularityAndFreshness) {
   EXPECT_NEAR(got[1].score, 0.25, 1e-6);
 }
 
+TEST(NewsModelTest, ASkewedBackendClockDoesNotAgeEverything) {
+  // The backend's times are years behind ours (a simulated or wrong clock).
+  constexpr int64_t kSkew = 5 * 365 * 24 * kHour;
+  models::TrainingData d = Corpus();
+  for (auto& info : d.items) info.published_at_ms = kNow - kSkew - 480 * kHour;
+  d.items[3].published_at_ms = kNow - kSkew;                // The newest article.
+  d.items[1].published_at_ms = kNow - kSkew - 24 * kHour;  // One half-life older.
+  d.interactions.push_back({0, 4, 0, 1.0f, kNow - kSkew});
+  d.interactions.push_back({0, 4, 0, 1.0f, kNow - kSkew - 24 * kHour});
+  d.interactions.push_back({1, 2, 0, 1.0f, kNow - kSkew - 24 * kHour});
+  d.num_users = 2;
+  auto fresh = Fit(d, {{"w_popularity", "0"}, {"w_freshness", "1"}});
+  auto got = Retrieve(*fresh, {}, 2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].item, 3u);
+  EXPECT_NEAR(got[0].score, 1.0, 1e-6);
+  EXPECT_EQ(got[1].item, 1u);
+  EXPECT_NEAR(got[1].score, 0.5, 1e-6);
+  // Appeal decays from the newest interaction: item 4 has 1 + 0.5, item 2 has 0.5.
+  NewsFamily family;
+  ASSERT_OK_AND_ASSIGN(auto model, family.Fit(d, models::ModelParams()));
+  const auto& appeal = static_cast<const NewsModel&>(*model).data().appeal;
+  EXPECT_NEAR(appeal[4], 1.0, 1e-6);
+  EXPECT_NEAR(appeal[2], 0.5 / 1.5, 1e-6);
+}
+
 TEST(NewsModelTest, CoClicksFollowOtherUsers) {
   models::TrainingData d = Corpus();
   // Users who read the weather story 0 went on to the election story 4, never 1.
