@@ -13,6 +13,7 @@
 #include "core/common/status_macros.h"
 #include "core/eval/eval_dataset.h"
 #include "core/eval/interaction_file.h"
+#include "core/eval/internal/eval_common.h"
 #include "core/eval/internal/json_string.h"
 #include "core/eval/ranking_metrics.h"
 
@@ -107,19 +108,10 @@ void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog
 
 absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
                                    const models::ModelFamilyRegistry& families) {
-  if (options.k < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("k must be >= 1, got ", options.k));
-  }
-  if (options.threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("threads must be >= 0, got ", options.threads));
-  }
-  const models::ModelFamily* family = families.Find(options.family);
-  if (family == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown model family '", options.family,
-                     "' (known: ", absl::StrJoin(families.Names(), ", "), ")"));
-  }
-  RECPLAT_RETURN_IF_ERROR(family->ValidateParams(options.params));
+  RECPLAT_ASSIGN_OR_RETURN(
+      const models::ModelFamily* family,
+      internal::CheckCommonOptions(options.k, options.threads, options.family, options.params,
+                                   families));
   double weight = 1.0;
   for (const auto& [type, w] : options.event_type_weights) {
     if (type != "interaction") {

@@ -8,6 +8,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "core/common/status_macros.h"
+#include "core/eval/internal/eval_common.h"
 
 namespace recplat::eval {
 namespace {
@@ -104,16 +106,8 @@ absl::StatusOr<InteractionFile> ParseInteractions(absl::string_view text, absl::
 }
 
 absl::StatusOr<InteractionFile> ReadInteractionFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
-  }
-  return ParseInteractions(buf.str(), path);
+  RECPLAT_ASSIGN_OR_RETURN(std::string text, internal::ReadWholeFile(path));
+  return ParseInteractions(text, path);
 }
 
 }  // namespace recplat::eval

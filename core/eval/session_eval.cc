@@ -11,6 +11,7 @@
 #include "core/catalog/catalog.h"
 #include "core/common/random.h"
 #include "core/common/status_macros.h"
+#include "core/eval/internal/eval_common.h"
 #include "core/eval/internal/json_string.h"
 #include "core/eval/ranking_metrics.h"
 
@@ -176,19 +177,10 @@ absl::StatusOr<SessionEvalReport> EvaluateSessionModel(const models::Model& mode
 
 absl::StatusOr<SessionEvalReport> RunSessionEval(const SessionEvalOptions& options,
                                                  const models::ModelFamilyRegistry& families) {
-  if (options.k < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("k must be >= 1, got ", options.k));
-  }
-  if (options.threads < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("threads must be >= 0, got ", options.threads));
-  }
-  const models::ModelFamily* family = families.Find(options.family);
-  if (family == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown model family '", options.family,
-                     "' (known: ", absl::StrJoin(families.Names(), ", "), ")"));
-  }
-  RECPLAT_RETURN_IF_ERROR(family->ValidateParams(options.params));
+  RECPLAT_ASSIGN_OR_RETURN(
+      const models::ModelFamily* family,
+      internal::CheckCommonOptions(options.k, options.threads, options.family, options.params,
+                                   families));
   const common::Clock& clock = options.clock != nullptr ? *options.clock : common::Clock::Default();
 
   RECPLAT_ASSIGN_OR_RETURN(SessionFile train, ReadSessionFile(options.train_path));

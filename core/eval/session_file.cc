@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "core/common/status_macros.h"
+#include "core/eval/internal/eval_common.h"
 
 namespace recplat::eval {
 namespace {
@@ -191,16 +193,8 @@ absl::StatusOr<SessionFile> ParseSessions(absl::string_view text, absl::string_v
 }
 
 absl::StatusOr<SessionFile> ReadSessionFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
-  }
-  return ParseSessions(buf.str(), path);
+  RECPLAT_ASSIGN_OR_RETURN(std::string text, internal::ReadWholeFile(path));
+  return ParseSessions(text, path);
 }
 
 }  // namespace recplat::eval
