@@ -111,7 +111,8 @@ class ModelFamilyRegistry {
   absl::flat_hash_map<std::string, std::unique_ptr<ModelFamily>> families_;
 };
 
-// Registers random, catalog_order, weighted_random, popularity, recent and item_knn.
+// Registers random, catalog_order, weighted_random, popularity, recent, item_knn and
+// session_rules.
 absl::Status RegisterBuiltinFamilies(ModelFamilyRegistry* registry);
 
 }  // namespace recplat::models
