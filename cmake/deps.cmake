@@ -51,7 +51,22 @@ if(RECPLAT_BUILD_BENCHMARKS)
   find_package(benchmark CONFIG REQUIRED)
 endif()
 if(RECPLAT_ENABLE_TORCH)
-  find_package(Torch CONFIG REQUIRED)
+  # Debian's libtorch-dev (LibTorch 1.13, CPU) ships TorchConfig.cmake; only trainers/torch_*
+  # link ${TORCH_LIBRARIES} (scripts/check-layering.sh).
+  # Torch's Caffe2 config wants a plain `gflags` target. Debian's gflags config (already loaded
+  # through RocksDB) makes one without a location for Release builds, which fails generation:
+  # give Caffe2 one that forwards to gflags::gflags_shared instead.
+  if(NOT TARGET gflags AND TARGET gflags::gflags_shared)
+    add_library(gflags INTERFACE IMPORTED)
+    target_link_libraries(gflags INTERFACE gflags::gflags_shared)
+  endif()
+  find_package(Torch CONFIG QUIET)
+  if(NOT Torch_FOUND)
+    message(FATAL_ERROR
+      "RECPLAT_ENABLE_TORCH is ON (the default) but LibTorch was not found. Run "
+      "scripts/install-deps.sh (it installs Debian's libtorch-dev), or configure with "
+      "-DRECPLAT_ENABLE_TORCH=OFF to build without the LibTorch model families (gru4rec).")
+  endif()
 endif()
 
 find_program(RECPLAT_PROTOC protoc REQUIRED)

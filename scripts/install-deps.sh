@@ -2,8 +2,10 @@
 # Installs every Debian package recplat's build and tests need. Idempotent: packages already
 # present are skipped, so a second run does nothing and needs no network.
 #
-# Usage: scripts/install-deps.sh [--with-torch]
-#   --with-torch  also install LibTorch (CPU), needed only when RECPLAT_ENABLE_TORCH=ON.
+# Usage: scripts/install-deps.sh [--with-bench]
+#   LibTorch (CPU, Debian's libtorch-dev) is always installed: the default build has
+#   RECPLAT_ENABLE_TORCH=ON (the gru4rec family). `--with-torch` is still accepted and does
+#   nothing more.
 #   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
 #                 reference of bench/ease_fit_compare.sh (python3-numpy).
 set -euo pipefail
@@ -22,12 +24,13 @@ packages=(
   libboost-dev libboost-system-dev
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtorch-dev
   python3 curl
 )
 
 for arg in "$@"; do
   case "$arg" in
-    --with-torch) packages+=(libtorch-dev) ;;
+    --with-torch) ;;  # LibTorch is in the default list now.
     --with-bench) packages+=(wrk python3-numpy) ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac

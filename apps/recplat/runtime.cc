@@ -28,6 +28,9 @@
 #include "trainers/ease/ease_family.h"
 #include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
+#ifdef RECPLAT_HAVE_TORCH
+#include "trainers/torch_gru4rec/gru4rec_family.h"
+#endif
 
 namespace recplat::app {
 
@@ -67,6 +70,9 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
+#ifdef RECPLAT_HAVE_TORCH
+  RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
+#endif
   return similarity::RegisterSimilarityFamily(registry);
 }
 

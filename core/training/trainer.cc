@@ -1,5 +1,6 @@
 #include "core/training/trainer.h"
 
+#include <cmath>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,38 @@
 #include "prometheus/histogram.h"
 
 namespace recplat::training {
+namespace {
+
+// The model as committed: forwards to the trained model and adds the trainer's own figures to
+// its metrics. Only handed to ModelRegistry::CommitVersion (which saves it and records its
+// metrics); the trained model itself is what serves.
+class CommittedModel final : public models::Model {
+ public:
+  CommittedModel(const models::Model& trained, std::vector<std::pair<std::string, double>> extra)
+      : trained_(trained), extra_(std::move(extra)) {}
+
+  bool Ready(const models::RecommendContext& ctx) const override { return trained_.Ready(ctx); }
+  absl::Status Retrieve(const models::RecommendContext& ctx, size_t n,
+                        std::vector<models::ScoredItem>* out) const override {
+    return trained_.Retrieve(ctx, n, out);
+  }
+  absl::Status Score(const models::RecommendContext& ctx,
+                     std::span<models::ScoredItem> items) const override {
+    return trained_.Score(ctx, items);
+  }
+  absl::Status Save(const std::filesystem::path& dir) const override { return trained_.Save(dir); }
+  std::vector<std::pair<std::string, double>> Metrics() const override {
+    std::vector<std::pair<std::string, double>> metrics = trained_.Metrics();
+    metrics.insert(metrics.end(), extra_.begin(), extra_.end());
+    return metrics;
+  }
+
+ private:
+  const models::Model& trained_;
+  const std::vector<std::pair<std::string, double>> extra_;
+};
+
+}  // namespace
 
 struct Trainer::Metrics {
   explicit Metrics(prometheus::Registry& r)
@@ -121,11 +154,28 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   stats.set_num_interactions(static_cast<int64_t>(data.interactions.size()));
   stats.set_log_offset(built->log_offset);
 
-  auto fitted = family->Fit(data, models::ModelParams(cfg->params));
+  const models::ModelParams params(cfg->params);
+  absl::StatusOr<std::unique_ptr<models::Model>> fitted =
+      absl::UnknownError("no training was attempted");
+  bool incremental = false;
+  int64_t since_full = 0;
+  if (std::optional<IncrementalPlan> plan = PlanIncremental(tenant, model, params)) {
+    fitted = family->Update(*plan->previous->model, data, params, plan->since_ms);
+    if (fitted.ok()) {
+      incremental = true;
+      since_full = plan->since_full + 1;
+    } else if (!absl::IsUnimplemented(fitted.status()) &&
+               !absl::IsFailedPrecondition(fitted.status())) {
+      return fail(fitted.status());
+    }
+  }
+  if (!incremental) fitted = family->Fit(data, params);
   if (!fitted.ok()) return fail(fitted.status());
   std::shared_ptr<const models::Model> trained(std::move(fitted).value());
   finish_stats();
-  if (absl::Status s = registry_.CommitVersion(pending, *trained, stats); !s.ok()) return fail(s);
+  const CommittedModel committed(*trained, {{kIncrementalMetric, incremental ? 1.0 : 0.0},
+                                            {kSinceFullMetric, static_cast<double>(since_full)}});
+  if (absl::Status s = registry_.CommitVersion(pending, committed, stats); !s.ok()) return fail(s);
 
   metrics_->trainings.Add({{"model", model}, {"outcome", "ok"}}).Increment();
   metrics_->duration.Add({{"model", model}}, metrics::JobDurationBuckets())
@@ -133,7 +183,7 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   RECPLAT_LOG(Info, "trained",
               {{"tenant", tenant}, {"model", model}, {"version", pending.version},
                {"seconds", stats.duration_seconds()}, {"interactions", data.interactions.size()},
-               {"trigger", trigger}});
+               {"trigger", trigger}, {"incremental", incremental}});
 
   v1::ModelVersion result = pending.meta;
   if (cfg->auto_promote) {
@@ -147,6 +197,23 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
     RECPLAT_LOG(Warn, "pruning old versions failed", {{"model", model}, {"error", s.ToString()}});
   }
   return result;
+}
+
+std::optional<Trainer::IncrementalPlan> Trainer::PlanIncremental(
+    const std::string& tenant, const std::string& model, const models::ModelParams& params) const {
+  registry::ModelHandle current = registry_.Current(tenant, model);
+  if (current == nullptr || current->model == nullptr) return std::nullopt;
+  absl::StatusOr<int64_t> every =
+      params.GetInt("full_retrain_every", models::kDefaultFullRetrainEvery, 0);
+  if (!every.ok() || *every == 0) return std::nullopt;
+  for (const v1::ModelVersion& v : registry_.List(tenant, model)) {
+    if (v.version() != current->version) continue;
+    auto it = v.metrics().find(kSinceFullMetric);
+    const int64_t since_full = it == v.metrics().end() ? 0 : std::llround(it->second);
+    if (since_full >= *every) return std::nullopt;
+    return IncrementalPlan{current, v.created_at_ms(), since_full};
+  }
+  return std::nullopt;
 }
 
 void Trainer::MaybeEnqueueLocked(const std::string& tenant, const std::string& model,

@@ -12,6 +12,17 @@
 // version and the same (tenant, model) is not retried by automatic triggers for
 // `kRetryAfterFailure`.
 //
+// Incremental training: when (tenant, model) has a current version and its family implements
+// ModelFamily::Update, the trainer updates that model with what happened since the current
+// version was created (its created_at_ms is `since_ms`) instead of fitting from scratch, as long
+// as fewer than the model's `full_retrain_every` param (default
+// models::kDefaultFullRetrainEvery, 0 = never incremental) incremental trainings happened since
+// the last full one; then it fits in full again. Update answering UNIMPLEMENTED or
+// FAILED_PRECONDITION also falls back to a full fit. Every version records the outcome in its
+// metrics: kIncrementalMetric (1 incremental, 0 full) and kSinceFullMetric (incremental
+// trainings since the last full one, this one included; 0 for a full one), which is also how
+// the count survives restarts.
+//
 // Thread-safety: all public methods are thread-safe.
 #pragma once
 
@@ -21,6 +32,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -50,6 +62,9 @@ class Trainer {
  public:
   // Seconds an automatically triggered (tenant, model) waits after a failed training.
   static constexpr double kRetryAfterFailure = 30.0;
+  // Metrics recorded in every version this trainer makes (see the file comment).
+  static constexpr char kIncrementalMetric[] = "training_incremental";
+  static constexpr char kSinceFullMetric[] = "training_incremental_since_full";
 
   // `state`, `registry`, `clock` and `metrics` are not owned and must outlive the trainer.
   Trainer(TrainerOptions options, const state::StateStore& state, registry::ModelRegistry& registry,
@@ -98,6 +113,13 @@ class Trainer {
     double last_failed = -1;
   };
   struct Metrics;
+  // What an incremental training starts from.
+  struct IncrementalPlan {
+    registry::ModelHandle previous;
+    int64_t since_ms = 0;
+    // Incremental trainings since the last full one, up to `previous` included.
+    int64_t since_full = 0;
+  };
 
   static std::string Key(const std::string& tenant, const std::string& model) {
     return tenant + '\x1f' + model;
@@ -108,6 +130,10 @@ class Trainer {
   void MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
                           const std::string& trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool IsTrainable(const std::string& model) const;
+  // The incremental training to try for (tenant, model), or nullopt for a full fit.
+  std::optional<IncrementalPlan> PlanIncremental(const std::string& tenant,
+                                                 const std::string& model,
+                                                 const models::ModelParams& params) const;
 
   const TrainerOptions options_;
   const state::StateStore& state_;
