@@ -11,7 +11,8 @@ STEPS="${STEPS:-20}"; USERS="${USERS:-50}"; STEP_INTERVAL_MS="${STEP_INTERVAL_MS
 work="$(mktemp -d)"
 trap 'kill "${rec:-0}" "${sim:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 build/tools/renewal_sim/renewal-sim --data ../shared/datasets/mind-small-sample \
-  --users "$USERS" --initial 300 --steps "$STEPS" --release 5 --wait-seconds 60 \
+  --users "$USERS" --initial 1000 --steps "$STEPS" --release 20 --max-articles 10 \
+  --wait-seconds 60 \
   --step-interval-ms "$STEP_INTERVAL_MS" --sub recplat-demo >"$work/sim.out" 2>&1 &
 sim=$!
 for _ in $(seq 1 200); do grep -q "^token" "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
