@@ -124,8 +124,11 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
   std::vector<uint32_t> user_items, session_items, anchors, seen_only;
   user_items.reserve(history.size());
   const std::vector<int> hidden = NonHistoryTypeIds();
+  // Exposures (non-history types) and negative feedback (value < 0: a dislike, an un-like)
+  // are not interests; both still count as seen.
   auto in_history = [&](const state::HistoryEntry& h) {
-    return std::find(hidden.begin(), hidden.end(), static_cast<int>(h.type)) == hidden.end();
+    return h.value >= 0 &&
+           std::find(hidden.begin(), hidden.end(), static_cast<int>(h.type)) == hidden.end();
   };
   for (const auto& h : history) (in_history(h) ? user_items : seen_only).push_back(h.item);
   for (const auto& h : session) (in_history(h) ? session_items : seen_only).push_back(h.item);

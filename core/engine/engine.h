@@ -31,7 +31,8 @@ struct EngineOptions {
   // Surfaces by name (after config defaults: every retrieval cascade ends with `random`).
   std::map<std::string, config::SurfaceConfig> surfaces;
   // Event types left out of the history models see (config `event_types.<t>.history: false`);
-  // their items still count as seen for `exclude_seen`.
+  // their items still count as seen for `exclude_seen`. Events with a negative value (a
+  // dislike) are left out of that history too, whatever their type.
   std::vector<std::string> non_history_event_types;
 };
 

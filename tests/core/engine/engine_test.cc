@@ -53,13 +53,14 @@ class EngineTest : public ::testing::Test {
   }
 
   void View(const std::string& user, const std::string& item,
-            const std::string& type = "view") {
+            const std::string& type = "view", double value = 1.0) {
     std::deque<v1::LogRecord> records(1);
     v1::Event* e = records[0].mutable_event();
     e->set_tenant("default");
     e->set_user_id(user);
     e->set_item_id(item);
     e->set_type(type);
+    e->set_value(value);
     e->set_timestamp_ms(clock_.NowMs());
     Apply(records);
   }
@@ -313,11 +314,16 @@ TEST_F(EngineTest, NonHistoryEventTypesAreSeenButNotHistory) {
   ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(3, "u")));
   EXPECT_NE(r.retrieval_model(), "needs_history");
   for (const auto& item : r.items()) EXPECT_NE(item.item_id(), "i2");
+  // A dislike (negative value) is no interest either, and is seen.
+  View("u", "i3", "view", -1.0);
+  ASSERT_OK_AND_ASSIGN(auto r1, engine_->Recommend(Request(3, "u")));
+  EXPECT_NE(r1.retrieval_model(), "needs_history");
+  for (const auto& item : r1.items()) EXPECT_NE(item.item_id(), "i3");
   // A real interaction makes a history.
   View("u", "i5");
-  ASSERT_OK_AND_ASSIGN(auto r2, engine_->Recommend(Request(2, "u")));
+  ASSERT_OK_AND_ASSIGN(auto r2, engine_->Recommend(Request(1, "u")));
   EXPECT_EQ(r2.retrieval_model(), "needs_history");
-  EXPECT_EQ(Ids(r2), (std::vector<std::string>{"i3", "i4"}));
+  EXPECT_EQ(Ids(r2), (std::vector<std::string>{"i4"}));
 }
 
 TEST_F(EngineTest, OptionsFromConfigListTheNonHistoryTypes) {
