@@ -17,6 +17,7 @@
 #include "frontends/renewal_ws/renewal_frontend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/frontends/renewal_ws/renewal_core.h"
 #include "tests/frontends/renewal_ws/test_certs.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
@@ -47,18 +48,7 @@ bool Eventually(const std::function<bool()>& done, absl::Duration timeout = absl
 class SimRealClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    config::ConfigSources sources;
-    sources.profile_path = (recplat::testing::SourceDir() / "config" / "renewal.yaml").string();
-    absl::StatusOr<config::Config> config = config::LoadConfig(sources);
-    ASSERT_OK(config);
-    config->data_dir = (dir_.path() / "data").string();
-    config->training.enabled = false;
-    config->log.sync = config::SyncPolicy::kNone;
-    config->grpc.enabled = config->http.enabled = config->metrics.enabled = false;
-    auto runtime = app::Runtime::Open({*config, sources.profile_path});
-    ASSERT_OK(runtime);
-    runtime_ = *std::move(runtime);
-    ASSERT_OK(runtime_->Start(/*serve=*/false));
+    ASSERT_OK_AND_ASSIGN(runtime_, recplat::testing::StartRenewalCore(dir_.path() / "data"));
   }
 
   void TearDown() override {
