@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
 
   std::atomic<int64_t> completed{0}, failed{0};
   recplat::renewal_ws::DispatcherOptions dispatch;
-  dispatch.observer = [&](std::string_view, const absl::Status& s) {
+  dispatch.observer = [&](std::string_view, const absl::Status& s, absl::Duration) {
     if (!s.ok()) failed.fetch_add(1);
     completed.fetch_add(1);
   };

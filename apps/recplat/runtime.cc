@@ -104,6 +104,7 @@ Runtime::~Runtime() { Shutdown(absl::Seconds(5)); }
 
 service::LocalService& Runtime::service() { return *impl_->service; }
 training::Trainer& Runtime::trainer() { return *impl_->trainer; }
+prometheus::Registry& Runtime::metrics() { return *impl_->metrics; }
 const BoundPorts& Runtime::ports() const { return impl_->ports; }
 const config::Config& Runtime::config() const { return impl_->options.config; }
 

@@ -51,6 +51,8 @@ class Runtime {
 
   service::LocalService& service();
   training::Trainer& trainer();
+  // The process's metrics registry (served at /metrics); frontends add their families to it.
+  prometheus::Registry& metrics();
   const BoundPorts& ports() const;
   const config::Config& config() const;
 

@@ -57,6 +57,7 @@ int RunServe(const config::Config& config, const std::string& profile_path,
     o.ca_file = args.renewal_ca_file;
     o.insecure_skip_verify = args.renewal_insecure;
     o.service.surface = "feed";
+    o.metrics = &(*runtime)->metrics();
     if (auto it = config.surfaces.find("feed"); it != config.surfaces.end()) {
       o.service.max_k = it->second.max_k;
     }

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace recplat::renewal_ws {
 namespace {
@@ -78,12 +79,13 @@ json ResponseFor(const json& id, const absl::StatusOr<json>& result) {
                      : ErrorResponse(id, ErrorFromStatus(result.status()));
 }
 
-void Observe(const CallObserver& observer, std::string_view method, const absl::Status& status) {
+void Observe(const CallObserver& observer, std::string_view method, const absl::Status& status,
+             absl::Duration elapsed = absl::ZeroDuration()) {
   if (!observer) {
     return;
   }
   try {
-    observer(method, status);
+    observer(method, status, elapsed);
   } catch (...) {
     // Observers must not throw; a broken one must not break the reply.
   }
@@ -187,8 +189,9 @@ void JsonRpcDispatcher::HandleFrame(std::string_view text, SendFn send) {
     const json id = request->id.value_or(json());
     const std::string name = request->method;
     auto task = [method, call = std::move(*request), slot, reply, observer = options_.observer]() {
+      const absl::Time start = absl::Now();
       const absl::StatusOr<json> result = Invoke(method->param_names, method->handler, call.params);
-      Observe(observer, call.method, result.status());
+      Observe(observer, call.method, result.status(), absl::Now() - start);
       if (slot) {
         reply->Fill(*slot, ResponseFor(*call.id, result));
       }

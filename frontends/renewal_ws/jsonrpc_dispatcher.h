@@ -34,6 +34,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/synchronization/mutex.h"
 #include "frontends/renewal_ws/jsonrpc_codec.h"
 #include "nlohmann/json.hpp"
@@ -59,9 +60,11 @@ using SendFn = std::function<void(std::string frame)>;
 using ResponseHandler = std::function<void(Response response)>;
 
 // Observes every call after it completes (requests and notifications, unknown methods
-// included) with the handler's full status: for logs and per-method metrics. Called on the
-// thread that completed the call; must be thread-safe and must not block.
-using CallObserver = std::function<void(std::string_view method, const absl::Status& status)>;
+// included) with the handler's full status and how long the handler ran (zero for calls that
+// never reached one): for logs and per-method metrics. Called on the thread that completed the
+// call; must be thread-safe and must not block.
+using CallObserver = std::function<void(std::string_view method, const absl::Status& status,
+                                        absl::Duration elapsed)>;
 
 struct DispatcherOptions {
   // Frame size, batch size and nesting limits.

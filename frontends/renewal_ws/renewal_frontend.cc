@@ -17,6 +17,7 @@
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "frontends/renewal_ws/jsonrpc_dispatcher.h"
+#include "frontends/renewal_ws/renewal_metrics.h"
 #include "frontends/renewal_ws/ws_client.h"
 
 namespace recplat::renewal_ws {
@@ -70,16 +71,29 @@ struct RenewalFrontend::Impl {
   std::atomic<int64_t> syncs{0};
   bool synced_once = false;          // I/O thread only
   bool assignments_missing = false;  // I/O thread only
+  size_t synced_articles = 0;        // I/O thread only: of the last sync
   bool shut_down = false;
+  // Null when options.metrics is.
+  std::unique_ptr<RenewalMetrics> metrics;
 
   // Runs before each connection attempt, on the WebSocket client's I/O thread.
   absl::Status Sync() {
+    synced_articles = 0;
+    absl::Status status = SyncOnce();
+    if (metrics != nullptr && !absl::IsCancelled(status)) {
+      metrics->CountSync(status.ok(), synced_articles);
+    }
+    return status;
+  }
+
+  absl::Status SyncOnce() {
     // The first sync loads the newest articles; later ones catch up from the newest kept.
     std::optional<int64_t> since = synced_once ? service->newest_article_id() : std::nullopt;
     RECPLAT_ASSIGN_OR_RETURN(
         std::vector<nlohmann::json> articles,
         rest->FetchArticles(since, options.service.cache_size, options.page_size));
     const size_t count = articles.size();
+    synced_articles = count;
     RECPLAT_RETURN_IF_ERROR(service->AddArticles(std::move(articles)));
     RECPLAT_LOG(Info, "renewal: articles synced",
                 {{"articles", count},
@@ -139,7 +153,11 @@ absl::StatusOr<std::unique_ptr<RenewalFrontend>> RenewalFrontend::Start(service:
   s->pool = std::make_unique<boost::asio::thread_pool>(options.threads);
   DispatcherOptions dispatch;
   dispatch.codec = Codec();
-  dispatch.observer = [](std::string_view method, const absl::Status& status) {
+  if (options.metrics != nullptr) s->metrics = std::make_unique<RenewalMetrics>(*options.metrics);
+  RenewalMetrics* metrics = s->metrics.get();
+  dispatch.observer = [metrics](std::string_view method, const absl::Status& status,
+                                absl::Duration elapsed) {
+    if (metrics != nullptr) metrics->ObserveCall(method, status, elapsed);
     RECPLAT_LOG(
         Debug, "renewal: JSON-RPC call",
         {{"method", std::string(method)}, {"code", absl::StatusCodeToString(status.code())}});
@@ -177,6 +195,9 @@ absl::StatusOr<std::unique_ptr<RenewalFrontend>> RenewalFrontend::Start(service:
     (OnlyNotifications(frame) ? s->ordered : s->concurrent)->HandleFrame(frame, std::move(send));
   };
   callbacks.before_connect = [s] { return s->Sync(); };
+  if (metrics != nullptr) {
+    callbacks.on_connection = [metrics](bool connected) { metrics->SetConnected(connected); };
+  }
   absl::StatusOr<std::unique_ptr<WsClient>> client =
       WsClient::Start(std::move(ws), std::move(callbacks));
   if (!client.ok()) {

@@ -24,6 +24,7 @@
 #include "core/service/api.h"
 #include "frontends/renewal_ws/renewal_service.h"
 #include "frontends/renewal_ws/rest_client.h"
+#include "prometheus/registry.h"
 
 namespace recplat::renewal_ws {
 
@@ -58,6 +59,9 @@ struct RenewalOptions {
   RenewalServiceOptions service;
   // Seed of the backoff jitter.
   uint64_t seed = 0x5eed;
+  // Where the frontend's metrics go (renewal_metrics.h); none when null. Not owned; must
+  // outlive the frontend.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class RenewalFrontend {

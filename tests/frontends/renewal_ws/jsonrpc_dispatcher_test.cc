@@ -137,14 +137,19 @@ TEST(JsonRpcDispatcherTest, HandlerFailuresMapThroughTheTable) {
 TEST(JsonRpcDispatcherTest, ObserverSeesFullStatusesOfEveryCall) {
   std::vector<std::string> seen;
   DispatcherOptions options;
-  options.observer = [&seen](std::string_view method, const absl::Status& status) {
+  std::vector<absl::Duration> elapsed;
+  options.observer = [&](std::string_view method, const absl::Status& status, absl::Duration d) {
     seen.push_back(std::string(method) + " " + status.ToString());
+    elapsed.push_back(d);
   };
   Replies(R"([{"jsonrpc":"2.0","method":"throws","id":1},{"jsonrpc":"2.0","method":"nope"},)"
           R"({"jsonrpc":"2.0","method":"ping","id":2}])",
           options);
   EXPECT_THAT(seen, ElementsAre("throws INTERNAL: handler threw: boom at /secret/path",
                                 "nope UNIMPLEMENTED: unknown method 'nope'", "ping OK"));
+  ASSERT_EQ(elapsed.size(), 3u);
+  EXPECT_EQ(elapsed[1], absl::ZeroDuration());  // Never reached a handler.
+  for (absl::Duration d : elapsed) EXPECT_GE(d, absl::ZeroDuration());
 }
 
 TEST(JsonRpcDispatcherTest, NotificationsRunButAreNeverAnswered) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 #include "frontends/renewal_ws/renewal_frontend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "tests/frontends/renewal_ws/fake_renewal_backend.h"
 #include "tests/frontends/renewal_ws/renewal_core.h"
 #include "tests/frontends/renewal_ws/test_certs.h"
@@ -319,6 +321,66 @@ TEST_F(RenewalWsIntegrationTest, ReconnectsAfterRestartAndCatchesUp) {
   EXPECT_EQ(frontend_->service().article_count(), 8u);
   EXPECT_TRUE(HasItem("8"));
   EXPECT_THAT(frontend_->service().assigned_users(), ElementsAre("zoe"));
+}
+
+// The value of the series of `name` whose labels include all of `labels`; -1 when none.
+double MetricValue(prometheus::Registry& registry, const std::string& name,
+                   const std::map<std::string, std::string>& labels = {}) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& m : family.metric) {
+      size_t matched = 0;
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        auto it = labels.find(l.name);
+        if (it != labels.end() && it->second == l.value) ++matched;
+      }
+      if (matched != labels.size()) continue;
+      if (family.type == prometheus::MetricType::Histogram) {
+        return static_cast<double>(m.histogram.sample_count);
+      }
+      return family.type == prometheus::MetricType::Gauge ? m.gauge.value : m.counter.value;
+    }
+  }
+  return -1;
+}
+
+TEST_F(RenewalWsIntegrationTest, MetricsFollowCallsConnectionsAndSyncs) {
+  prometheus::Registry registry;
+  auto backend = FakeRenewalBackend::Start({});
+  ASSERT_OK(backend);
+  (*backend)->SetArticles(Articles(1, 5));
+  RenewalOptions options = Options((*backend)->base_uri());
+  options.metrics = &registry;
+  StartFrontend(std::move(options));
+  std::shared_ptr<FakeSession> session = (*backend)->WaitForSession(absl::Seconds(5));
+  ASSERT_NE(session, nullptr);
+  ASSERT_OK(session->Call("ping", nullptr).status());
+  ASSERT_OK(session->Call("recommend", {{"user_id", "u1"}, {"limit", 2}}).status());
+  (void)session->Call("recommend", {{"limit", 2}});  // No user_id: -32602.
+  (void)session->Call("drop_tables", nullptr);       // Unknown: must not make a new series.
+  ASSERT_TRUE(Eventually([&] {
+    return MetricValue(registry, "recplat_renewal_calls_total",
+                       {{"method", "other"}, {"code", "UNIMPLEMENTED"}}) == 1;
+  }));
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_calls_total",
+                        {{"method", "ping"}, {"code", "OK"}}), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_calls_total",
+                        {{"method", "recommend"}, {"code", "OK"}}), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_calls_total",
+                        {{"method", "recommend"}, {"code", "INVALID_ARGUMENT"}}), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_calls_total", {{"method", "drop_tables"}}), -1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_call_seconds", {{"method", "recommend"}}), 2);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_connected"), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_connections_total"), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_syncs_total", {{"result", "ok"}}), 1);
+  EXPECT_EQ(MetricValue(registry, "recplat_renewal_synced_articles_total"), 5);
+
+  (*backend)->Stop();
+  EXPECT_TRUE(Eventually([&] { return MetricValue(registry, "recplat_renewal_connected") == 0; }));
+  // While the backend is away, the syncs before each attempt fail.
+  EXPECT_TRUE(Eventually([&] {
+    return MetricValue(registry, "recplat_renewal_syncs_total", {{"result", "error"}}) >= 1;
+  }));
 }
 
 TEST_F(RenewalWsIntegrationTest, WrongTokenIsRefusedAndRetried) {
