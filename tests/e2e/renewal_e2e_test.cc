@@ -1,0 +1,157 @@
+// End-to-end test of the renewal profile as users run it: the real `recplat --profile
+// config/renewal.yaml` binary against the Renewal backend simulator (tools/renewal_sim) on
+// 127.0.0.1. Covers the command line (--token as a file, --api-base-uri) and the RENEWAL_*
+// environment variables, recommendations flowing to simulated users, the renewal metrics on
+// /metrics, and a restart that keeps the state (the users' histories survive it).
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/e2e/http_client.h"
+#include "tests/e2e/server_process.h"
+#include "tests/testing/test_env.h"
+#include "tools/renewal_sim/sim_backend.h"
+
+namespace recplat::testing {
+namespace {
+
+using renewal_sim::MindArticle;
+using renewal_sim::MindData;
+using renewal_sim::SimBackend;
+using renewal_sim::SimOptions;
+using renewal_sim::SimUser;
+
+// 60 articles in three categories; four users, each fond of one category.
+MindData Data() {
+  const std::vector<std::string> categories = {"sports", "news", "finance"};
+  MindData d;
+  for (int i = 1; i <= 60; ++i) {
+    MindArticle a;
+    a.article_id = i;
+    a.mind_id = absl::StrCat("N", i);
+    a.category = categories[i % 3];
+    a.subcategory = a.category + (i % 2 == 0 ? "_a" : "_b");
+    a.title = absl::StrCat(a.category, " story number ", i);
+    a.abstract = "Something happened.";
+    a.url = absl::StrCat("https://example.org/", i);
+    a.impressions = 100;
+    a.clicks = 5 + i % 7;
+    d.articles.push_back(a);
+    d.category_clicks[a.category] += a.clicks;
+    d.subcategory_clicks[a.subcategory] += a.clicks;
+    d.total_clicks += a.clicks;
+    d.impressions += a.impressions;
+    d.impression_clicks += a.clicks;
+  }
+  for (int u = 0; u < 4; ++u) {
+    SimUser user;
+    user.user_id = absl::StrCat("U", u);
+    const std::string& fond = categories[u % 3];
+    user.category_clicks[fond] = 5;
+    user.subcategory_clicks[fond + "_a"] = 5;
+    user.known_clicks = 5;
+    d.users.push_back(user);
+  }
+  return d;
+}
+
+class RenewalE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimOptions options;
+    options.initial_articles = 40;
+    options.release_per_step = 2;
+    options.min_articles = 3;
+    options.max_articles = 5;
+    options.shown = 5;
+    auto sim = SimBackend::Start(options, Data());
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    sim_ = *std::move(sim);
+    token_file_ = (dir_.path() / "token").string();
+    std::ofstream(token_file_) << sim_->TokenFor("e2e") << "\n";
+  }
+
+  void TearDown() override {
+    ::unsetenv("RENEWAL_TOKEN");
+    ::unsetenv("RENEWAL_API_BASE_URI");
+    if (sim_ != nullptr) sim_->Stop();
+  }
+
+  std::vector<std::string> BaseArgs() {
+    return {"--profile", (SourceDir() / "config" / "renewal.yaml").string(), "--data-dir",
+            (dir_.path() / "data").string()};
+  }
+
+  // Length of user U0's history as the core keeps it (native HTTP API).
+  static size_t HistoryLength(const ServerProcess& server) {
+    HttpClient http(server.http_address());
+    const HttpResult r = http.Get("/v1/users/U0?history_limit=1000");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    return body.is_object() && body.contains("history") ? body["history"].size() : 0;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SimBackend> sim_;
+  std::string token_file_;
+};
+
+TEST_F(RenewalE2eTest, RecommendsToSimulatedUsersAndKeepsItsStateAcrossARestart) {
+  std::vector<std::string> args = BaseArgs();
+  args.insert(args.end(), {"--token", token_file_, "--api-base-uri", sim_->base_uri()});
+  ServerProcess server(args);
+  ASSERT_TRUE(server.Start()) << server.ReadStderr();
+  ASSERT_TRUE(sim_->WaitForGreeted(1, absl::Seconds(20))) << server.ReadStderr();
+
+  sim_->Run(4);
+  const auto stats = sim_->stats();
+  ASSERT_EQ(stats.count("e2e"), 1u);
+  const renewal_sim::RecsystemStats& s = stats.at("e2e");
+  EXPECT_EQ(s.recommend_calls, 16);  // 4 users x 4 steps.
+  EXPECT_EQ(s.failed_calls, 0);
+  EXPECT_EQ(s.discarded, 0);
+  EXPECT_EQ(s.shown, 16 * 5);
+
+  HttpClient metrics(server.metrics_address());
+  const HttpResult page = metrics.Get("/metrics");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("recplat_renewal_connected 1"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("recplat_renewal_calls_total{code=\"OK\",method=\"recommend\"} 16"),
+            std::string::npos)
+      << page.body;
+  const std::string token = sim_->TokenFor("e2e");
+  EXPECT_EQ(server.ReadStderr().find(token), std::string::npos) << "the token was logged";
+  // Notifications apply asynchronously: wait for at least what U0 was shown (4 lists of 5),
+  // then for the history to settle.
+  size_t history = 0;
+  for (int i = 0; i < 200; ++i) {
+    const size_t now = HistoryLength(server);
+    if (now >= 4u * 5u && now == history) break;
+    history = now;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_GE(history, 4u * 5u);
+  ASSERT_EQ(server.Terminate(), 0) << server.ReadStderr();
+
+  // Restart configured through the environment only; the kept articles are not fetched again.
+  ::setenv("RENEWAL_TOKEN", token.c_str(), 1);
+  ::setenv("RENEWAL_API_BASE_URI", sim_->base_uri().c_str(), 1);
+  ServerProcess again(BaseArgs());
+  ASSERT_TRUE(again.Start()) << again.ReadStderr();
+  ASSERT_TRUE(sim_->WaitForGreeted(1, absl::Seconds(20))) << again.ReadStderr();
+  EXPECT_EQ(HistoryLength(again), history);
+  sim_->Run(1);
+  EXPECT_EQ(sim_->stats().at("e2e").recommend_calls, 20);
+  EXPECT_EQ(sim_->stats().at("e2e").failed_calls, 0);
+  EXPECT_EQ(again.ReadStderr().find(token), std::string::npos) << "the token was logged";
+  EXPECT_EQ(again.Terminate(), 0) << again.ReadStderr();
+}
+
+}  // namespace
+}  // namespace recplat::testing
