@@ -130,8 +130,16 @@ absl::StatusOr<std::unique_ptr<models::Model>> NewsFamily::Fit(
   RECPLAT_ASSIGN_OR_RETURN(FitParams p, ParseParams(params));
   NewsModelData d;
   d.num_items = data.num_items;
-  std::vector<models::ItemInfo> items = data.items;
-  items.resize(data.num_items);
+  // TrainingData::items may be empty (no side information) or short: then pad a copy (items
+  // without information are live, with no text); otherwise use it as is (it holds the texts).
+  std::vector<models::ItemInfo> padded;
+  if (data.items.size() != data.num_items) {
+    padded.assign(data.items.begin(),
+                  data.items.begin() + std::min<size_t>(data.items.size(), data.num_items));
+    padded.resize(data.num_items);
+  }
+  const std::vector<models::ItemInfo>& items =
+      data.items.size() == data.num_items ? data.items : padded;
   const auto live = std::count_if(items.begin(), items.end(),
                                   [](const models::ItemInfo& i) { return i.live; });
   if (live == 0) return absl::FailedPreconditionError("news: no live item to recommend");
