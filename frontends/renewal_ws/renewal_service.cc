@@ -309,7 +309,52 @@ absl::Status RenewalService::SetAssigned(const std::string& user_id, bool assign
 absl::Status RenewalService::AssignUser(const json& user) {
   RECPLAT_ASSIGN_OR_RETURN(std::string user_id, UserIdOf(user));
   LearnSeen(user_id, InteractedArticles(user));
+  RECPLAT_RETURN_IF_ERROR(LearnListedInteractions(user_id, user));
   return SetAssigned(user_id, true);
+}
+
+absl::Status RenewalService::LearnListedInteractions(const std::string& user_id,
+                                                     const json& user) {
+  if (!user.is_object()) return absl::OkStatus();
+  auto listed = user.find("interactions");
+  if (listed == user.end() || !listed->is_array() || listed->empty()) return absl::OkStatus();
+  // What the core already knows of the user (its most recent kMaxLearnHistory events).
+  v1::GetUserRequest get;
+  get.set_tenant(options_.tenant);
+  get.set_id(user_id);
+  get.set_history_limit(kMaxLearnHistory);
+  absl::StatusOr<v1::GetUserResponse> known = api_->GetUser(get);
+  if (!known.ok() && !absl::IsNotFound(known.status())) return known.status();
+  absl::flat_hash_set<std::pair<std::string, std::string>> seen;  // (type, item)
+  absl::flat_hash_map<std::string, double> rating;                // item -> sum of rating events
+  if (known.ok()) {
+    for (const v1::Interaction& h : known->history()) {
+      seen.emplace(h.type(), h.item_id());
+      if (h.type() == kRatingEvent) rating[h.item_id()] += h.value();
+    }
+  }
+  v1::AppendEventsRequest append;
+  for (const json& entry : *listed) {
+    if (!entry.is_object()) continue;
+    json copy = entry;
+    copy["user_id"] = user_id;
+    absl::StatusOr<Interaction> x = ParseInteraction(copy);
+    if (!x.ok()) continue;
+    // A listed interaction is the accumulated state: the rating event brings the known sum of
+    // rating values (= the current rating) to the listed rating.
+    const std::string item = absl::StrCat(x->article_id);
+    if (x->rating.has_value()) {
+      x->prev_rating = static_cast<int>(rating[item]);
+    }
+    for (v1::Event& e : InteractionEvents(*x, options_.tenant)) {
+      if (e.type() != kRatingEvent && seen.contains({e.type(), item})) continue;
+      seen.emplace(e.type(), item);
+      if (e.type() == kRatingEvent) rating[item] += e.value();
+      *append.add_events() = std::move(e);
+    }
+  }
+  if (append.events_size() == 0) return absl::OkStatus();
+  return api_->AppendEvents(append).status();
 }
 
 absl::Status RenewalService::UnassignUser(const json& user) {
@@ -326,6 +371,7 @@ absl::Status RenewalService::SetAssignments(const json& assignments) {
     absl::StatusOr<std::string> id = UserIdOf(user);
     if (!id.ok()) continue;
     LearnSeen(*id, InteractedArticles(user));
+    RECPLAT_RETURN_IF_ERROR(LearnListedInteractions(*id, user));
     users.insert(*std::move(id));
   }
   std::vector<v1::Document> documents;

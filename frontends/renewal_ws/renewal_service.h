@@ -25,7 +25,7 @@
 //
 // State kept in documents (so it survives restarts): kArticlesCollection (article JSON),
 // kMetricsCollection ({clicks, likes, dislikes, bookmarks}), kAssignedUsersCollection (one
-// document per assigned user). The seen/recommended sets learnt from notifications live in
+// document per assigned user). Interactions listed with the users become core events once. The seen/recommended sets learnt from notifications live in
 // memory; the core's own history and served lists persist them.
 //
 // Thread safety: all methods may be called concurrently (the dispatcher's executor threads).
@@ -70,6 +70,9 @@ struct RenewalServiceOptions {
 
 class RenewalService {
  public:
+  // History compared when learning listed interactions (the core's GetUser limit).
+  static constexpr int32_t kMaxLearnHistory = 1000;
+
   // Loads the cached article ids and the assigned users from the core's documents.
   // `api` is not owned and must outlive the service. Errors: those of ScanDocuments.
   static absl::StatusOr<std::unique_ptr<RenewalService>> Create(service::Api* api,
@@ -114,6 +117,12 @@ class RenewalService {
   absl::Status Evict(const std::vector<int64_t>& ids);
   absl::Status SetAssigned(const std::string& user_id, bool assigned);
   void LearnSeen(const std::string& user_id, const std::vector<int64_t>& article_ids);
+  // Turns the interactions a user object lists into the core events the user's history lacks
+  // (clicks, bookmarks, exposures: one per article; ratings: the difference to the rating the
+  // history sums to), so a recsystem that was away still learns what its users did, and a
+  // user listed again at every sync adds nothing. Only the newest kMaxLearnHistory events of
+  // the history are compared. Malformed entries are skipped.
+  absl::Status LearnListedInteractions(const std::string& user_id, const nlohmann::json& user);
   v1::Document Doc(const char* collection, std::string key) const;
 
   service::Api* const api_;

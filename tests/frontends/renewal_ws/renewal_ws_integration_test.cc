@@ -160,6 +160,29 @@ TEST_F(RenewalWsIntegrationTest, SyncGreetingNotificationsAndRecommend) {
   EXPECT_EQ(frontend_->service().article_count(), 30u);
   EXPECT_EQ(frontend_->service().newest_article_id(), 30);
   EXPECT_THAT(frontend_->service().assigned_users(), ElementsAre("alice", "bob"));
+  // The interactions listed with alice became events, each once however often she is listed.
+  auto history_of = [&](const std::string& user) {
+    v1::GetUserRequest req;
+    req.set_id(user);
+    req.set_history_limit(100);
+    std::vector<std::string> out;
+    absl::StatusOr<v1::GetUserResponse> got = api().GetUser(req);
+    if (!got.ok()) return out;
+    for (const auto& h : got->history()) out.push_back(h.type() + ":" + h.item_id());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  ASSERT_TRUE(Eventually([&] { return history_of("alice").size() == 2; }));
+  EXPECT_THAT(history_of("alice"), ElementsAre("click:29", "recommended:30"));
+  ASSERT_OK(frontend_->service().SetAssignments(json::array(
+      {{{"user_id", "alice"},
+        {"interactions",
+         {{{"article_id", 30}, {"recommended", true}},
+          {{"article_id", 29}, {"clicked", true}, {"rating", 1}, {"prev_rating", 0}}}}},
+       "bob"})));
+  ASSERT_TRUE(Eventually([&] { return history_of("alice").size() == 3; }));
+  absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_THAT(history_of("alice"), ElementsAre("click:29", "rating:29", "recommended:30"));
   v1::GetItemRequest get;
   get.set_id("7");
   ASSERT_OK_AND_ASSIGN(v1::Item item, api().GetItem(get));
