@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   auto runtime = app::Runtime::Open({cfg, ""});
   Check(runtime, "open");
   if (!(*runtime)->Start(true).ok()) return 1;
-  service::Api& api = (*runtime)->service();
+  api::Api& api = (*runtime)->service();
 
   const auto t_load = std::chrono::steady_clock::now();
   for (int start = 0; start < args.items; start += 10000) {

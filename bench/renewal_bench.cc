@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "runtime: %s\n", runtime.status().ToString().c_str());
     return 1;
   }
-  recplat::service::Api& api = (*runtime)->service();
+  recplat::api::Api& api = (*runtime)->service();
   auto service = recplat::renewal_ws::RenewalService::Create(&api, {});
   if (!service.ok()) return 1;
 

@@ -72,7 +72,7 @@ int RunImport(const config::Config& config, const std::string& profile_path,
     std::fprintf(stderr, "recplat import: %s\n", s.ToString().c_str());
     return 1;
   }
-  service::Api& api = (*runtime)->service();
+  api::Api& api = (*runtime)->service();
   int64_t items = 0, users = 0, events = 0;
   absl::Status status;
   if (!args.items.empty()) {

@@ -18,7 +18,7 @@
 #include "frontends/http_rest/router.h"
 #include "core/ingest/materializer.h"
 #include "core/log/event_log.h"
-#include "core/metrics/metrics.h"
+#include "core/common/metrics/metrics.h"
 #include "core/registry/model_registry.h"
 #include "core/state/state_store.h"
 #include "core/training/trainer.h"

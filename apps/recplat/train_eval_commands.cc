@@ -21,7 +21,7 @@ int RunTrain(const config::Config& config, const std::string& profile_path,
     std::fprintf(stderr, "recplat train: %s\n", runtime.status().ToString().c_str());
     return 1;
   }
-  service::Api& api = (*runtime)->service();
+  api::Api& api = (*runtime)->service();
   std::vector<std::string> models = args.models;
   if (models.empty()) {
     for (const auto& [name, m] : cfg.models) {

@@ -120,6 +120,16 @@ struct EventTypeConfig {
   friend bool operator==(const EventTypeConfig&, const EventTypeConfig&) = default;
 };
 
+// A data gate of a tenant: it holds when the tenant has applied more than `per_item` x (live
+// items) events of `event_type` (e.g. ecoseller's "popularity needs more orders than variants":
+// {event_type: order, per_item: 1}). An empty event_type is no gate (always holds).
+struct GateConfig {
+  std::string event_type;
+  double per_item = 0.0;
+
+  friend bool operator==(const GateConfig&, const GateConfig&) = default;
+};
+
 // When a model is trained automatically.
 struct TrainTriggerConfig {
   // Train after this many new events of the tenant were applied (0 = never by count).
@@ -128,6 +138,14 @@ struct TrainTriggerConfig {
   double every_seconds = 0;
   // Train at start-up when the model has no current version.
   bool on_start = true;
+  // Event types `every_events` counts; empty counts every type.
+  std::vector<std::string> event_types;
+  // Train after this many catalog writes of the tenant were applied (item upserts and deletes,
+  // shop entities); 0 = never by catalog writes.
+  int64_t every_item_writes = 0;
+  // No automatic training (triggers, schedule, start-up) while this gate does not hold;
+  // explicit Train calls are not gated.
+  GateConfig gate;
 
   friend bool operator==(const TrainTriggerConfig&, const TrainTriggerConfig&) = default;
 };
@@ -140,6 +158,11 @@ struct ModelConfig {
   // Hyper-parameters, family-specific (see docs/models.md).
   std::map<std::string, std::string> params;
   TrainTriggerConfig train;
+  // The model is not ready to serve (cascades move on) while this gate does not hold.
+  GateConfig serve_gate;
+  // What a request must carry for this model to serve it (cascades move on otherwise):
+  // `user` a user id, `session` a session with history, `anchor` a known anchor item.
+  std::vector<std::string> serve_requires;
   // Promote a freshly trained version to current automatically.
   bool auto_promote = true;
   // Versions kept on disk per model (older non-current ones are deleted); >= 1.
@@ -175,6 +198,18 @@ struct DiversityConfig {
   friend bool operator==(const DiversityConfig&, const DiversityConfig&) = default;
 };
 
+// The engine's response cache of a surface: an answer is reused for the same request (every
+// field but dry_run) while the models it would use keep their versions, for at most
+// `ttl_seconds`; a promotion drops the cache. Not allowed with filters.exclude_recommended
+// (every call must then give a fresh list).
+struct ResponseCacheConfig {
+  // Entries kept (LRU); 0 turns the cache off.
+  int32_t size = 0;
+  double ttl_seconds = 60;
+
+  friend bool operator==(const ResponseCacheConfig&, const ResponseCacheConfig&) = default;
+};
+
 // Where recommendations are shown, and how they are made there.
 struct SurfaceConfig {
   // Retrieval cascade: the first ready model yields candidates. `random` is appended when
@@ -194,8 +229,28 @@ struct SurfaceConfig {
   int32_t history_length = 200;
   // Multiply scores by the items' recommendation_weight.
   bool apply_item_weight = false;
+  // The ordering stages after scoring, in order: `diversity` (the `diversity` section) and
+  // `available_first` (available items before unavailable ones, stable; for surfaces that keep
+  // unavailable items, e.g. out-of-stock variants listed last).
+  std::vector<std::string> ordering = {"diversity"};
+  ResponseCacheConfig cache;
 
   friend bool operator==(const SurfaceConfig&, const SurfaceConfig&) = default;
+};
+
+// Catalog retention, per tenant: applied in log order by every process that applies the log.
+struct CatalogConfig {
+  // Live items kept; when an upsert makes more, the lowest ranked by `retention_order` are
+  // deleted, and an item ranking below every kept one is not added while the catalog is full.
+  // 0 keeps everything.
+  int64_t max_items = 0;
+  // id_numeric: the item id read as an integer (non-numeric ids rank lowest);
+  // published_at: the item's publication time.
+  std::string retention_order = "id_numeric";
+  // Items published more than this many hours before the newest item are deleted; 0 = never.
+  double max_age_hours = 0;
+
+  friend bool operator==(const CatalogConfig&, const CatalogConfig&) = default;
 };
 
 struct TrainingConfig {
@@ -222,6 +277,7 @@ struct Config {
   EventLogConfig log;
   StateConfig state;
   ApiConfig api;
+  CatalogConfig catalog;
   TrainingConfig training;
 
   // Event types accepted by AppendEvents and their weights.

@@ -108,6 +108,19 @@ absl::Status CheckCascade(const Config& config, const std::string& surface, cons
   return absl::OkStatus();
 }
 
+// A gate must name a configured event type (or none).
+absl::Status CheckGate(const Config& config, const std::string& key, const GateConfig& gate) {
+  if (gate.event_type.empty() || config.event_types.contains(gate.event_type)) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> types;
+  for (const auto& entry : config.event_types) types.push_back(entry.first);
+  return KeyError(kSource, absl::StrCat(key, ".event_type"),
+                  absl::StrCat("unknown event type '", gate.event_type, "'",
+                               internal::Suggest(gate.event_type, types),
+                               " (configured: ", absl::StrJoin(types, ", "), ")"));
+}
+
 }  // namespace
 
 void FillConfigDefaults(Config& config) {
@@ -161,6 +174,20 @@ absl::Status ValidateConfig(const Config& config) {
       }
       RECPLAT_RETURN_IF_ERROR(
           CheckCascade(config, name, "diversity.model", {surface.diversity.model}));
+    }
+    if (surface.cache.size > 0 && surface.filters.exclude_recommended) {
+      return KeyError(kSource, absl::StrCat("surfaces.", name, ".cache.size"),
+                      "a response cache cannot serve a surface with "
+                      "filters.exclude_recommended (every call must give a fresh list)");
+    }
+  }
+  for (const auto& [name, model] : config.models) {
+    const std::string key = absl::StrCat("models.", name);
+    RECPLAT_RETURN_IF_ERROR(CheckGate(config, absl::StrCat(key, ".serve_gate"), model.serve_gate));
+    RECPLAT_RETURN_IF_ERROR(CheckGate(config, absl::StrCat(key, ".train.gate"), model.train.gate));
+    for (const std::string& type : model.train.event_types) {
+      RECPLAT_RETURN_IF_ERROR(CheckGate(config, absl::StrCat(key, ".train.event_types"),
+                                        GateConfig{type, 0}));
     }
   }
   return absl::OkStatus();

@@ -8,8 +8,8 @@
 #include "absl/synchronization/mutex.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
-#include "core/metrics/metrics.h"
-#include "core/service/status_mapping.h"
+#include "core/common/metrics/metrics.h"
+#include "core/api/status_mapping.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -27,7 +27,7 @@ namespace {
 grpc::Status ToGrpc(const absl::Status& s) {
   if (s.ok()) return grpc::Status::OK;
   // absl and gRPC share the canonical code numbering.
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), service::ClientMessage(s));
+  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), api::ClientMessage(s));
 }
 
 // Turns the failure gRPC reports for an undecodable request message (UNIMPLEMENTED or INTERNAL
@@ -64,11 +64,11 @@ class MalformedRequestInterceptorFactory final
 // Shared by the five service adapters: runs an Api call and finishes the RPC.
 class Dispatcher {
  public:
-  Dispatcher(service::Api& api, prometheus::Registry& metrics)
+  Dispatcher(api::Api& api, prometheus::Registry& metrics)
       : api_(api), metrics_(metrics, "grpc") {}
   ~Dispatcher() { JoinBlocking(); }
 
-  service::Api& api() { return api_; }
+  api::Api& api() { return api_; }
 
   template <typename Resp, typename Fn>
   grpc::ServerUnaryReactor* Run(grpc::CallbackServerContext* ctx, const char* method, Resp* resp,
@@ -117,12 +117,12 @@ class Dispatcher {
         RECPLAT_LOG(Error, "rpc failed", {{"method", method}, {"error", result.status().ToString()}});
       }
     }
-    metrics_.Record(method, service::CodeName(result.status().code()),
+    metrics_.Record(method, api::CodeName(result.status().code()),
                     common::Clock::Default().MonotonicSeconds() - t0);
     reactor->Finish(status);
   }
 
-  service::Api& api_;
+  api::Api& api_;
   metrics::RequestMetrics metrics_;
   absl::Mutex mu_;
   std::vector<std::thread> threads_;
@@ -213,7 +213,7 @@ class AdminAdapter final : public v1::AdminService::CallbackService {
 }  // namespace
 
 struct GrpcServer::Impl {
-  Impl(service::Api& api, prometheus::Registry& metrics)
+  Impl(api::Api& api, prometheus::Registry& metrics)
       : dispatcher(api, metrics),
         catalog(dispatcher),
         events(dispatcher),
@@ -240,7 +240,7 @@ GrpcServer::~GrpcServer() { Shutdown(absl::Seconds(5)); }
 const std::string& GrpcServer::bound_address() const { return impl_->bound_address; }
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOptions& options,
-                                                              service::Api& api,
+                                                              api::Api& api,
                                                               prometheus::Registry& metrics) {
   auto hp = metrics::SplitHostPort(options.listen);
   if (!hp.ok()) return hp.status();

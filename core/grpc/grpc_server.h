@@ -4,7 +4,7 @@
 // RecommendService, ModelService, AdminService) over gRPC by adapting each RPC to an Api call,
 // plus the standard grpc.health.v1.Health service and server reflection. Status codes pass
 // through unchanged (they are the canonical codes); messages are capped by
-// service::ClientMessage. A request message that does not decode is answered INVALID_ARGUMENT.
+// api::ClientMessage. A request message that does not decode is answered INVALID_ARGUMENT.
 //
 // This is the only module besides gRPC clients that includes gRPC headers.
 //
@@ -16,7 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "prometheus/registry.h"
 
 namespace recplat::grpc_frontend {
@@ -33,7 +33,7 @@ class GrpcServer {
   // Starts serving. `api` and `metrics` are not owned and must outlive the server.
   // UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const GrpcServerOptions& options,
-                                                           service::Api& api,
+                                                           api::Api& api,
                                                            prometheus::Registry& metrics);
   ~GrpcServer();
 

@@ -4,7 +4,7 @@
 
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -13,7 +13,7 @@ constexpr char kCatalogOrder[] = "catalog_order";
 constexpr char kWeightedRandom[] = "weighted_random";
 
 bool Eligible(const RecommendContext& ctx, uint32_t item) {
-  return ctx.catalog->Recommendable(item) && !internal::Excluded(ctx, item);
+  return ctx.catalog->Recommendable(item) && !Excluded(ctx, item);
 }
 
 class CatalogOrderModel final : public Model {
@@ -58,7 +58,7 @@ class WeightedRandomModel final : public Model {
       if (!Eligible(ctx, item)) continue;
       got.push_back({item, rng.UniformDouble() * ctx.catalog->Meta(item).weight});
     }
-    internal::KeepTop(&got, n);
+    KeepTop(&got, n);
     out->insert(out->end(), got.begin(), got.end());
     return absl::OkStatus();
   }
@@ -67,7 +67,7 @@ class WeightedRandomModel final : public Model {
     for (ScoredItem& s : items) {
       s.score = ctx.catalog != nullptr && s.item < ctx.catalog->size()
                     ? ctx.catalog->Meta(s.item).weight
-                    : internal::kUnknownScore;
+                    : kUnknownScore;
     }
     return absl::OkStatus();
   }

@@ -6,8 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/item_similarity.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/item_similarity.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 constexpr char kFamily[] = "item_knn";
 
 struct KnnParams {
-  internal::SimilarityOptions similarity;
+  SimilarityOptions similarity;
   double history_decay = 1.0;
   int64_t max_history = 200;
 };
@@ -77,7 +77,7 @@ Accumulator& ThreadAccumulator() {
 
 class ItemKnnModel final : public Model {
  public:
-  ItemKnnModel(internal::NeighborLists lists, double history_decay, int64_t max_history)
+  ItemKnnModel(NeighborLists lists, double history_decay, int64_t max_history)
       : lists_(std::move(lists)), history_decay_(history_decay), max_history_(max_history) {}
 
   bool Ready(const RecommendContext& ctx) const override {
@@ -99,12 +99,12 @@ class ItemKnnModel final : public Model {
     std::vector<ScoredItem> got;
     got.reserve(acc.touched.size());
     for (uint32_t item : acc.touched) {
-      if (!internal::Excluded(ctx, item)) {
+      if (!Excluded(ctx, item)) {
         got.push_back({item, acc.score[item]});
       }
     }
     acc.Clear();
-    internal::KeepTop(&got, n);
+    KeepTop(&got, n);
     out->insert(out->end(), got.begin(), got.end());
     return absl::OkStatus();
   }
@@ -113,7 +113,7 @@ class ItemKnnModel final : public Model {
     Accumulator& acc = Accumulate(ctx);
     for (ScoredItem& s : items) {
       const bool seen = s.item < acc.seen.size() && acc.seen[s.item];
-      s.score = seen ? acc.score[s.item] : Known(s.item) ? 0.0 : internal::kUnknownScore;
+      s.score = seen ? acc.score[s.item] : Known(s.item) ? 0.0 : kUnknownScore;
     }
     acc.Clear();
     return absl::OkStatus();
@@ -200,7 +200,7 @@ class ItemKnnModel final : public Model {
     return acc;
   }
 
-  const internal::NeighborLists lists_;
+  const NeighborLists lists_;
   const double history_decay_;
   const int64_t max_history_;
 };
@@ -217,8 +217,8 @@ absl::StatusOr<std::unique_ptr<Model>> ItemKnnFamily::Fit(const TrainingData& da
   if (data.interactions.empty()) {
     return absl::FailedPreconditionError("item_knn: no interactions to train on");
   }
-  RECPLAT_ASSIGN_OR_RETURN(internal::NeighborLists lists,
-                           internal::ComputeItemNeighbors(data, p.similarity));
+  RECPLAT_ASSIGN_OR_RETURN(NeighborLists lists,
+                           ComputeItemNeighbors(data, p.similarity));
   return std::make_unique<ItemKnnModel>(std::move(lists), p.history_decay, p.max_history);
 }
 
@@ -228,7 +228,7 @@ absl::StatusOr<std::unique_ptr<Model>> ItemKnnFamily::Load(const std::filesystem
   RECPLAT_ASSIGN_OR_RETURN(ArtifactReader r,
                            ArtifactReader::ReadFile(dir / kModelArtifactFile, kFamily));
   RECPLAT_ASSIGN_OR_RETURN(std::vector<int64_t> offsets, r.I64("offsets"));
-  internal::NeighborLists lists;
+  NeighborLists lists;
   RECPLAT_ASSIGN_OR_RETURN(lists.items, r.U32("neighbors"));
   RECPLAT_ASSIGN_OR_RETURN(lists.sims, r.F32("sims"));
   RECPLAT_ASSIGN_OR_RETURN(double decay, r.F64Scalar("history_decay"));

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -43,8 +43,8 @@ class PopularityModel final : public Model {
  public:
   // `ranked`: distinct items with finite scores, any order; every item < num_items.
   PopularityModel(std::vector<ScoredItem> ranked, uint32_t num_items)
-      : ranked_(std::move(ranked)), score_of_(num_items, internal::kUnknownScore) {
-    std::sort(ranked_.begin(), ranked_.end(), internal::BetterScored);
+      : ranked_(std::move(ranked)), score_of_(num_items, kUnknownScore) {
+    std::sort(ranked_.begin(), ranked_.end(), BetterScored);
     for (const ScoredItem& s : ranked_) {
       score_of_[s.item] = s.score;
     }
@@ -56,7 +56,7 @@ class PopularityModel final : public Model {
                         std::vector<ScoredItem>* out) const override {
     size_t added = 0;
     for (size_t i = 0; i < ranked_.size() && added < n; ++i) {
-      if (!internal::Excluded(ctx, ranked_[i].item)) {
+      if (!Excluded(ctx, ranked_[i].item)) {
         out->push_back(ranked_[i]);
         ++added;
       }
@@ -66,7 +66,7 @@ class PopularityModel final : public Model {
 
   absl::Status Score(const RecommendContext& ctx, std::span<ScoredItem> items) const override {
     for (ScoredItem& s : items) {
-      s.score = s.item < score_of_.size() ? score_of_[s.item] : internal::kUnknownScore;
+      s.score = s.item < score_of_.size() ? score_of_[s.item] : kUnknownScore;
     }
     return absl::OkStatus();
   }

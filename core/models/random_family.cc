@@ -5,7 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -40,7 +40,7 @@ class RandomModel final : public Model {
     std::vector<ScoredItem> got;
     got.reserve(n);
     auto try_add = [&](uint32_t item) {
-      if (ctx.catalog->Recommendable(item) && !internal::Excluded(ctx, item) &&
+      if (ctx.catalog->Recommendable(item) && !Excluded(ctx, item) &&
           chosen.insert(item).second) {
         got.push_back({item, rng.UniformDouble()});
       }
@@ -61,7 +61,7 @@ class RandomModel final : public Model {
         pos = (pos + stride) % size;
       }
     }
-    std::sort(got.begin(), got.end(), internal::BetterScored);
+    std::sort(got.begin(), got.end(), BetterScored);
     out->insert(out->end(), got.begin(), got.end());
     return absl::OkStatus();
   }

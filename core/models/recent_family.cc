@@ -4,7 +4,7 @@
 
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -32,7 +32,7 @@ class RecentModel final : public Model {
       if (added >= n || (limited && published_ms < oldest_ms)) {
         break;
       }
-      if (!ctx.catalog->Recommendable(item) || internal::Excluded(ctx, item)) {
+      if (!ctx.catalog->Recommendable(item) || Excluded(ctx, item)) {
         continue;
       }
       out->push_back({item, static_cast<double>(published_ms)});
@@ -46,7 +46,7 @@ class RecentModel final : public Model {
       const bool known =
           ctx.catalog != nullptr && s.item < ctx.catalog->size() && ctx.catalog->Meta(s.item).live;
       s.score = known ? static_cast<double>(ctx.catalog->Meta(s.item).published_at_ms)
-                      : internal::kUnknownScore;
+                      : kUnknownScore;
     }
     return absl::OkStatus();
   }

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::models {
 namespace {
@@ -76,7 +76,7 @@ class SessionRulesModel final : public Model {
     if (const std::optional<uint32_t> source = Source(ctx); source.has_value()) {
       const Row row = RowOf(*source);
       for (size_t k = 0; k < row.size() && added < n; ++k) {
-        if (!internal::Excluded(ctx, row.items[k])) {
+        if (!Excluded(ctx, row.items[k])) {
           out->push_back({row.items[k], row.weights[k]});
           taken.insert(row.items[k]);
           ++added;
@@ -88,7 +88,7 @@ class SessionRulesModel final : public Model {
     }
     for (size_t k = 0; k < by_popularity_.size() && added < n; ++k) {
       const uint32_t item = by_popularity_[k];
-      if (!taken.contains(item) && !internal::Excluded(ctx, item)) {
+      if (!taken.contains(item) && !Excluded(ctx, item)) {
         out->push_back({item, OtherScore(item)});
         ++added;
       }
@@ -176,7 +176,7 @@ class SessionRulesModel final : public Model {
   // The score of an item that is not a successor of the request's source.
   double OtherScore(uint32_t item) const {
     if (item >= popularity_.size() || !(popularity_[item] > 0)) {
-      return internal::kUnknownScore;
+      return kUnknownScore;
     }
     return backfill_ ? popularity_[item] / max_popularity_ - 1.0 : -1.0;
   }
@@ -199,7 +199,7 @@ void SortRows(Rules* r) {
     for (size_t k = begin; k < end; ++k) {
       row.push_back({r->successors[k], r->weights[k]});
     }
-    std::sort(row.begin(), row.end(), internal::BetterScored);
+    std::sort(row.begin(), row.end(), BetterScored);
     for (size_t k = begin; k < end; ++k) {
       r->successors[k] = row[k - begin].item;
       r->weights[k] = row[k - begin].score;
@@ -322,7 +322,7 @@ absl::StatusOr<std::unique_ptr<Model>> SessionRulesFamily::Load(const std::files
       if (rules.successors[u] >= num_items || !(rules.weights[u] > 0) ||
           !std::isfinite(rules.weights[u]) ||
           (k > rules.offsets[i] &&
-           !internal::BetterScored({rules.successors[u - 1], rules.weights[u - 1]},
+           !BetterScored({rules.successors[u - 1], rules.weights[u - 1]},
                                    {rules.successors[u], rules.weights[u]}))) {
         return bad(absl::StrCat("bad rule entry ", k));
       }

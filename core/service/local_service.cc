@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/config/config_loader.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "prometheus/counter.h"
 #include "recplat/v1/log_record.pb.h"
 
@@ -27,8 +27,17 @@ struct LocalService::Metrics {
   prometheus::Counter& users;
 };
 
+api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config) {
+  api::ValidationOptions options;
+  options.default_tenant = config.api.default_tenant;
+  options.max_batch = config.api.max_batch;
+  for (const auto& [name, unused] : config.event_types) options.event_types.insert(name);
+  return options;
+}
+
 LocalService::LocalService(ServiceOptions options, Components components)
     : options_(std::move(options)),
+      validation_(ValidationOptionsFromConfig(options_.config)),
       c_(components),
       start_seconds_(components.clock->MonotonicSeconds()),
       metrics_(std::make_unique<Metrics>(*components.metrics)) {}
@@ -57,8 +66,8 @@ absl::Status LocalService::CheckModel(const std::string& model) const {
 
 absl::StatusOr<v1::UpsertItemsResponse> LocalService::UpsertItems(
     const v1::UpsertItemsRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
-  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.items_size(), api.max_batch, "items"));
+  const api::ValidationOptions& vo = validation_;
+  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.items_size(), vo.max_batch, "items"));
   std::vector<std::string> records;
   records.reserve(request.items_size());
   const int64_t now = c_.clock->NowMs();
@@ -66,7 +75,7 @@ absl::StatusOr<v1::UpsertItemsResponse> LocalService::UpsertItems(
     v1::LogRecord r;
     r.set_appended_at_ms(now);
     *r.mutable_item_upsert() = request.items(i);
-    RECPLAT_RETURN_IF_ERROR(NormalizeItem(api, r.mutable_item_upsert(), absl::StrCat("items[", i, "]")));
+    RECPLAT_RETURN_IF_ERROR(api::NormalizeItem(vo, r.mutable_item_upsert(), absl::StrCat("items[", i, "]")));
     records.push_back(r.SerializeAsString());
   }
   RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
@@ -79,15 +88,15 @@ absl::StatusOr<v1::UpsertItemsResponse> LocalService::UpsertItems(
 absl::StatusOr<v1::DeleteItemsResponse> LocalService::DeleteItems(
     const v1::DeleteItemsRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   RECPLAT_RETURN_IF_ERROR(
-      CheckBatchSize(request.ids_size(), options_.config.api.max_batch, "ids"));
+      api::CheckBatchSize(request.ids_size(), options_.config.api.max_batch, "ids"));
   const catalog::Catalog* cat = c_.state->FindCatalog(tenant);
   std::vector<std::string> records;
   const int64_t now = c_.clock->NowMs();
   for (int i = 0; i < request.ids_size(); ++i) {
     const std::string& id = request.ids(i);
-    RECPLAT_RETURN_IF_ERROR(CheckId(id, absl::StrCat("ids[", i, "]")));
+    RECPLAT_RETURN_IF_ERROR(api::CheckId(id, absl::StrCat("ids[", i, "]")));
     bool live = false;
     if (cat != nullptr) {
       auto r = cat->Read();
@@ -113,14 +122,14 @@ absl::StatusOr<v1::DeleteItemsResponse> LocalService::DeleteItems(
 
 absl::StatusOr<v1::Item> LocalService::GetItem(const v1::GetItemRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
-  RECPLAT_RETURN_IF_ERROR(CheckId(request.id(), "id"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::CheckId(request.id(), "id"));
   return c_.state->GetItem(tenant, request.id());
 }
 
 absl::StatusOr<v1::ListItemsResponse> LocalService::ListItems(const v1::ListItemsRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   int page_size = request.page_size() == 0 ? 100 : request.page_size();
   if (page_size < 0 || page_size > 1000) {
     return absl::InvalidArgumentError(
@@ -144,15 +153,15 @@ absl::StatusOr<v1::ListItemsResponse> LocalService::ListItems(const v1::ListItem
 
 absl::StatusOr<v1::UpsertUsersResponse> LocalService::UpsertUsers(
     const v1::UpsertUsersRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
-  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.users_size(), api.max_batch, "users"));
+  const api::ValidationOptions& vo = validation_;
+  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.users_size(), vo.max_batch, "users"));
   std::vector<std::string> records;
   const int64_t now = c_.clock->NowMs();
   for (int i = 0; i < request.users_size(); ++i) {
     v1::LogRecord r;
     r.set_appended_at_ms(now);
     *r.mutable_user_upsert() = request.users(i);
-    RECPLAT_RETURN_IF_ERROR(NormalizeUser(api, r.mutable_user_upsert(), absl::StrCat("users[", i, "]")));
+    RECPLAT_RETURN_IF_ERROR(api::NormalizeUser(vo, r.mutable_user_upsert(), absl::StrCat("users[", i, "]")));
     records.push_back(r.SerializeAsString());
   }
   RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
@@ -164,8 +173,8 @@ absl::StatusOr<v1::UpsertUsersResponse> LocalService::UpsertUsers(
 
 absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
-  RECPLAT_RETURN_IF_ERROR(CheckId(request.id(), "id"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::CheckId(request.id(), "id"));
   if (request.history_limit() < 0 || request.history_limit() > 1000) {
     return absl::InvalidArgumentError("history_limit: must be in [0, 1000]");
   }
@@ -193,8 +202,8 @@ absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserReque
 
 absl::StatusOr<v1::AppendEventsResponse> LocalService::AppendEvents(
     const v1::AppendEventsRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
-  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.events_size(), api.max_batch, "events"));
+  const api::ValidationOptions& vo = validation_;
+  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.events_size(), vo.max_batch, "events"));
   std::vector<std::string> records;
   records.reserve(request.events_size());
   const int64_t now = c_.clock->NowMs();
@@ -205,8 +214,8 @@ absl::StatusOr<v1::AppendEventsResponse> LocalService::AppendEvents(
     v1::Event* e = r.mutable_event();
     *e = request.events(i);
     const std::string field = absl::StrCat("events[", i, "]");
-    RECPLAT_RETURN_IF_ERROR(NormalizeEvent(api, options_.config.event_types, now, e, field));
-    if (api.require_known_items) {
+    RECPLAT_RETURN_IF_ERROR(api::NormalizeEvent(vo, now, e, field));
+    if (options_.config.api.require_known_items) {
       const catalog::Catalog* cat = c_.state->FindCatalog(e->tenant());
       bool known = false;
       if (cat != nullptr) {
@@ -233,7 +242,7 @@ absl::StatusOr<v1::AppendEventsResponse> LocalService::AppendEvents(
 absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
     const v1::RecommendRequest& request) {
   v1::RecommendRequest normalized = request;
-  RECPLAT_RETURN_IF_ERROR(NormalizeRecommend(options_.config.api, &normalized));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeRecommend(validation_, &normalized));
   for (const auto* list : {&normalized.retrieval_models(), &normalized.scoring_models()}) {
     const char* field = list == &normalized.retrieval_models() ? "retrieval_models"
                                                                 : "scoring_models";
@@ -262,11 +271,11 @@ absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
     const v1::SimilarItemsRequest& request) {
   v1::SimilarItemsRequest normalized = request;
   RECPLAT_RETURN_IF_ERROR(
-      NormalizeTenant(options_.config.api.default_tenant, normalized.mutable_tenant(), "tenant"));
-  RECPLAT_RETURN_IF_ERROR(CheckId(normalized.item_id(), "item_id"));
-  if (normalized.k() < 1 || normalized.k() > Limits::kMaxSimilarK) {
+      api::NormalizeTenant(options_.config.api.default_tenant, normalized.mutable_tenant(), "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::CheckId(normalized.item_id(), "item_id"));
+  if (normalized.k() < 1 || normalized.k() > api::Limits::kMaxSimilarK) {
     return absl::InvalidArgumentError(
-        absl::StrCat("k: must be in [1, ", Limits::kMaxSimilarK, "], got ", normalized.k()));
+        absl::StrCat("k: must be in [1, ", api::Limits::kMaxSimilarK, "], got ", normalized.k()));
   }
   return c_.engine->SimilarItems(normalized);
 }
@@ -274,7 +283,7 @@ absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
 absl::StatusOr<v1::ListModelsResponse> LocalService::ListModels(
     const v1::ListModelsRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   if (!request.model().empty()) RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
   v1::ListModelsResponse response;
   for (auto& v : c_.registry->List(tenant, request.model())) *response.add_versions() = std::move(v);
@@ -283,7 +292,7 @@ absl::StatusOr<v1::ListModelsResponse> LocalService::ListModels(
 
 absl::StatusOr<v1::TrainResponse> LocalService::Train(const v1::TrainRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
   v1::TrainResponse response;
   if (!options_.config.training.enabled) {
@@ -307,7 +316,7 @@ absl::StatusOr<v1::TrainResponse> LocalService::Train(const v1::TrainRequest& re
 
 absl::StatusOr<v1::PromoteResponse> LocalService::Promote(const v1::PromoteRequest& request) {
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
   if (request.version() <= 0) {
     return absl::InvalidArgumentError(
@@ -332,6 +341,7 @@ absl::StatusOr<v1::GetStatsResponse> LocalService::GetStats(const v1::GetStatsRe
     out->set_items(t.items);
     out->set_users(t.users);
     out->set_events(t.events);
+    for (const auto& [type, count] : t.events_by_type) (*out->mutable_events_by_type())[type] = count;
   }
   response.set_training_queue_length(static_cast<uint32_t>(c_.trainer->queue_length()));
   response.set_training_running(c_.trainer->running());
@@ -346,6 +356,14 @@ absl::StatusOr<v1::GetConfigResponse> LocalService::GetConfig(const v1::GetConfi
   response.set_yaml(config::ConfigToYaml(options_.config));
   response.set_profile_path(options_.profile_path);
   return response;
+}
+
+absl::StatusOr<v1::WriteResponse> LocalService::Write(const v1::WriteRequest&) {
+  return absl::UnimplementedError("Write is not implemented yet");
+}
+
+absl::StatusOr<v1::ScanServedResponse> LocalService::ScanServed(const v1::ScanServedRequest&) {
+  return absl::UnimplementedError("ScanServed is not implemented yet");
 }
 
 }  // namespace recplat::service

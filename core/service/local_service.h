@@ -19,7 +19,8 @@
 #include "core/ingest/materializer.h"
 #include "core/log/event_log.h"
 #include "core/registry/model_registry.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
+#include "core/api/validation.h"
 #include "core/state/state_store.h"
 #include "core/training/trainer.h"
 #include "prometheus/registry.h"
@@ -47,7 +48,10 @@ struct ServiceOptions {
   absl::Duration apply_timeout = absl::Seconds(30);
 };
 
-class LocalService final : public Api {
+// The validation settings of a profile: its default tenant, batch limit and event types.
+api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config);
+
+class LocalService final : public api::Api {
  public:
   LocalService(ServiceOptions options, Components components);
   ~LocalService() override;
@@ -58,6 +62,7 @@ class LocalService final : public Api {
   absl::StatusOr<v1::ListItemsResponse> ListItems(const v1::ListItemsRequest&) override;
   absl::StatusOr<v1::UpsertUsersResponse> UpsertUsers(const v1::UpsertUsersRequest&) override;
   absl::StatusOr<v1::GetUserResponse> GetUser(const v1::GetUserRequest&) override;
+  absl::StatusOr<v1::WriteResponse> Write(const v1::WriteRequest&) override;
   absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) override;
   absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(const v1::PutDocumentsRequest&) override;
   absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(const v1::GetDocumentsRequest&) override;
@@ -65,6 +70,7 @@ class LocalService final : public Api {
       const v1::ScanDocumentsRequest&) override;
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
   absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
+  absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) override;
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override;
   absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) override;
   absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) override;
@@ -83,6 +89,7 @@ class LocalService final : public Api {
   absl::Status CheckModel(const std::string& model) const;
 
   const ServiceOptions options_;
+  const api::ValidationOptions validation_;
   const Components c_;
   const double start_seconds_;
   std::unique_ptr<Metrics> metrics_;

@@ -2,15 +2,15 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/service/local_service.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "recplat/v1/log_record.pb.h"
 
 namespace recplat::service {
 
 absl::StatusOr<v1::PutDocumentsResponse> LocalService::PutDocuments(
     const v1::PutDocumentsRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
-  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.documents_size(), api.max_batch, "documents"));
+  const api::ValidationOptions& vo = validation_;
+  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.documents_size(), vo.max_batch, "documents"));
   std::vector<std::string> records;
   records.reserve(request.documents_size());
   const int64_t now = c_.clock->NowMs();
@@ -19,7 +19,7 @@ absl::StatusOr<v1::PutDocumentsResponse> LocalService::PutDocuments(
     r.set_appended_at_ms(now);
     *r.mutable_document_put() = request.documents(i);
     RECPLAT_RETURN_IF_ERROR(
-        NormalizeDocument(api, r.mutable_document_put(), absl::StrCat("documents[", i, "]")));
+        api::NormalizeDocument(vo, r.mutable_document_put(), absl::StrCat("documents[", i, "]")));
     records.push_back(r.SerializeAsString());
   }
   RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
@@ -30,14 +30,14 @@ absl::StatusOr<v1::PutDocumentsResponse> LocalService::PutDocuments(
 
 absl::StatusOr<v1::GetDocumentsResponse> LocalService::GetDocuments(
     const v1::GetDocumentsRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
+  const api::ValidationOptions& vo = validation_;
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, &tenant, request.collection(), "request"));
-  RECPLAT_RETURN_IF_ERROR(CheckBatchSize(request.keys_size(), api.max_batch, "keys"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeCollection(vo, &tenant, request.collection(), "request"));
+  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.keys_size(), vo.max_batch, "keys"));
   for (int i = 0; i < request.keys_size(); ++i) {
-    if (request.keys(i).empty() || request.keys(i).size() > Limits::kMaxDocumentKeyBytes) {
+    if (request.keys(i).empty() || request.keys(i).size() > api::Limits::kMaxDocumentKeyBytes) {
       return absl::InvalidArgumentError(
-          absl::StrCat("keys[", i, "]: must be 1..", Limits::kMaxDocumentKeyBytes, " bytes"));
+          absl::StrCat("keys[", i, "]: must be 1..", api::Limits::kMaxDocumentKeyBytes, " bytes"));
     }
   }
   std::vector<std::string> keys(request.keys().begin(), request.keys().end());
@@ -50,12 +50,12 @@ absl::StatusOr<v1::GetDocumentsResponse> LocalService::GetDocuments(
 
 absl::StatusOr<v1::ScanDocumentsResponse> LocalService::ScanDocuments(
     const v1::ScanDocumentsRequest& request) {
-  const config::ApiConfig& api = options_.config.api;
+  const api::ValidationOptions& vo = validation_;
   std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, &tenant, request.collection(), "request"));
-  if (request.limit() < 0 || request.limit() > Limits::kMaxScanLimit) {
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeCollection(vo, &tenant, request.collection(), "request"));
+  if (request.limit() < 0 || request.limit() > api::Limits::kMaxScanLimit) {
     return absl::InvalidArgumentError(
-        absl::StrCat("limit: must be 0..", Limits::kMaxScanLimit, " (0 means 1000)"));
+        absl::StrCat("limit: must be 0..", api::Limits::kMaxScanLimit, " (0 means 1000)"));
   }
   const size_t limit = request.limit() == 0 ? 1000 : static_cast<size_t>(request.limit());
   std::vector<v1::Document> found;

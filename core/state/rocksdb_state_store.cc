@@ -536,11 +536,30 @@ std::vector<TenantStats> RocksDbStateStore::Stats() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<TenantStats> out;
   for (const auto& [name, meta] : tenants_) {
-    out.push_back({name, meta.items, meta.users, meta.events});
+    TenantStats stats{name, meta.items, meta.users, meta.events, {}};
+    for (const auto& [type, count] : meta.events_by_type) {
+      if (type < type_names_.size()) stats.events_by_type[type_names_[type]] = count;
+    }
+    out.push_back(std::move(stats));
   }
   std::sort(out.begin(), out.end(),
             [](const TenantStats& a, const TenantStats& b) { return a.tenant < b.tenant; });
   return out;
+}
+
+uint64_t RocksDbStateStore::EventCount(absl::string_view tenant, absl::string_view type) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  auto t = tenants_.find(tenant);
+  auto id = type_ids_.find(type);
+  if (t == tenants_.end() || id == type_ids_.end()) return 0;
+  auto count = t->second.events_by_type.find(id->second);
+  return count == t->second.events_by_type.end() ? 0 : count->second;
+}
+
+uint64_t RocksDbStateStore::LiveItemCount(absl::string_view tenant) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  auto t = tenants_.find(tenant);
+  return t == tenants_.end() ? 0 : t->second.items;
 }
 
 }  // namespace recplat::state

@@ -59,6 +59,8 @@ class RocksDbStateStore final : public StateStore {
       absl::string_view tenant, uint32_t* num_users,
       const std::function<void(const HistoryEntry&)>& fn) const override;
   std::vector<TenantStats> Stats() const override;
+  uint64_t EventCount(absl::string_view tenant, absl::string_view type) const override;
+  uint64_t LiveItemCount(absl::string_view tenant) const override;
   absl::Status Flush() override;
 
  private:

@@ -289,7 +289,9 @@ class ApplyBatch {
       Put(RocksDbStateStore::kSessions, key, hv);
     }
     RECPLAT_RETURN_IF_ERROR(BumpCounter(tenant, item, type, ts));
-    ++Tenant(tenant).events;
+    internal::TenantMeta& meta = Tenant(tenant);
+    ++meta.events;
+    ++meta.events_by_type[type];
     return absl::OkStatus();
   }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -64,9 +65,12 @@ struct OffsetRecord {
 
 struct TenantStats {
   std::string tenant;
+  // Live items.
   uint64_t items = 0;
   uint64_t users = 0;
   uint64_t events = 0;
+  // Applied events by type name.
+  std::map<std::string, uint64_t> events_by_type;
 };
 
 struct StateStoreOptions {
@@ -168,6 +172,11 @@ class StateStore {
       const std::function<void(const HistoryEntry&)>& fn) const = 0;
 
   virtual std::vector<TenantStats> Stats() const = 0;
+
+  // Applied events of `type` in `tenant` (not decayed); 0 for an unknown tenant or type.
+  virtual uint64_t EventCount(absl::string_view tenant, absl::string_view type) const = 0;
+  // Live (not deleted) items of `tenant`.
+  virtual uint64_t LiveItemCount(absl::string_view tenant) const = 0;
 
   // Flushes memtables to disk (called on clean shutdown so the next open is fast).
   virtual absl::Status Flush() = 0;

@@ -7,7 +7,7 @@
 #include "core/common/logging.h"
 #include "core/common/process_stats.h"
 #include "core/common/status_macros.h"
-#include "core/metrics/metrics.h"
+#include "core/common/metrics/metrics.h"
 #include "core/training/training_data_builder.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"

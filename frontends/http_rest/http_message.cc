@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "core/service/status_mapping.h"
+#include "core/api/status_mapping.h"
 
 namespace recplat::http {
 namespace {
@@ -135,10 +135,10 @@ HttpResponse EmptyResponse(int status) {
 }
 
 HttpResponse ErrorResponse(int http_status, absl::StatusCode code, absl::string_view message) {
-  const std::string client_message = service::ClientMessage(absl::Status(code, message));
+  const std::string client_message = api::ClientMessage(absl::Status(code, message));
   HttpResponse response;
   response.status = http_status;
-  absl::StrAppend(&response.body, R"({"error":{"code":")", service::CodeName(code),
+  absl::StrAppend(&response.body, R"({"error":{"code":")", api::CodeName(code),
                   R"(","status":)", http_status, R"(,"message":)");
   AppendJsonString(client_message, &response.body);
   response.body.append("}}");
@@ -150,7 +150,7 @@ HttpResponse ErrorResponse(const absl::Status& status) {
     // A caller bug; answer something well-formed rather than a 200 error body.
     return ErrorResponse(500, absl::StatusCode::kInternal, "error response for an OK status");
   }
-  return ErrorResponse(service::HttpStatusFor(status.code()), status.code(), status.message());
+  return ErrorResponse(api::HttpStatusFor(status.code()), status.code(), status.message());
 }
 
 absl::Status ParseRequestTarget(absl::string_view target, HttpRequest* request) {

@@ -53,13 +53,13 @@ HttpResponse EmptyResponse(int status = 200);
 
 // The JSON error body every route uses:
 //   {"error": {"code": "INVALID_ARGUMENT", "status": 400, "message": "..."}}
-// with the HTTP status taken from service::HttpStatusFor (the one status-mapping table) and the
-// message from service::ClientMessage. `status` must not be OK.
+// with the HTTP status taken from api::HttpStatusFor (the one status-mapping table) and the
+// message from api::ClientMessage. `status` must not be OK.
 HttpResponse ErrorResponse(const absl::Status& status);
 
 // The same body for an HTTP status the mapping table has no row for (405, 408, 413, 431):
 // `http_status` is sent as is, `code` names the closest canonical code, and `message` passes
-// through service::ClientMessage.
+// through api::ClientMessage.
 HttpResponse ErrorResponse(int http_status, absl::StatusCode code, absl::string_view message);
 
 // Replaces *out with the percent-decoded `in` ('+' stays '+'). False on a malformed escape.

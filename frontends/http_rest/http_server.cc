@@ -29,7 +29,7 @@
 #include "boost/beast/http.hpp"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
-#include "core/metrics/metrics.h"
+#include "core/common/metrics/metrics.h"
 
 namespace recplat::http {
 namespace {

@@ -10,7 +10,7 @@ namespace recplat::http {
 
 namespace {
 
-using service::Api;
+using api::Api;
 
 template <typename Req, typename Resp>
 using ApiMethod = absl::StatusOr<Resp> (Api::*)(const Req&);
@@ -82,7 +82,7 @@ absl::Status AddAll(std::vector<Route> routes, Router* router) {
 
 }  // namespace
 
-absl::Status AddHealthRoutes(service::Api* api, Router* router) {
+absl::Status AddHealthRoutes(api::Api* api, Router* router) {
   std::vector<Route> routes;
   routes.push_back(
       {"GET", "/healthz", [](const HttpRequest&) { return JsonResponse(R"({"status":"ok"})"); }});
@@ -93,7 +93,7 @@ absl::Status AddHealthRoutes(service::Api* api, Router* router) {
   return AddAll(std::move(routes), router);
 }
 
-absl::Status AddNativeRoutes(service::Api* api, Router* router) {
+absl::Status AddNativeRoutes(api::Api* api, Router* router) {
   std::vector<Route> routes;
   // Catalog.
   routes.push_back({"POST", "/v1/items", BodyRoute(api, &Api::UpsertItems)});

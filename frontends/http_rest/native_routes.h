@@ -1,6 +1,6 @@
 // File: native_routes.h
 //
-// The route sets that the HTTP frontend serves on top of service::Api:
+// The route sets that the HTTP frontend serves on top of api::Api:
 //   - health: GET /healthz (the process answers) and GET /readyz (Api::Ready());
 //   - native: the JSON mirror of the internal API under /v1 (docs/http_api.md lists every
 //     route). Bodies and query parameters are decoded with json_codec.h; errors answer the JSON
@@ -11,16 +11,16 @@
 #pragma once
 
 #include "absl/status/status.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/router.h"
 
 namespace recplat::http {
 
 // GET /healthz -> 200 {"status":"ok"}.
 // GET /readyz  -> 200 {"status":"ready"} when api->Ready(), else 503 {"status":"starting"}.
-absl::Status AddHealthRoutes(service::Api* api, Router* router);
+absl::Status AddHealthRoutes(api::Api* api, Router* router);
 
 // The native JSON API (/v1/...).
-absl::Status AddNativeRoutes(service::Api* api, Router* router);
+absl::Status AddNativeRoutes(api::Api* api, Router* router);
 
 }  // namespace recplat::http

@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "core/service/status_mapping.h"
+#include "core/api/status_mapping.h"
 
 namespace recplat::renewal_ws {
 namespace {
@@ -202,10 +202,10 @@ ErrorObject ErrorFromStatus(const absl::Status& status) {
     return MakeError(kInternalError, "error reported without a status");
   }
   ErrorObject error;
-  error.code = service::JsonRpcCodeFor(status.code());
+  error.code = api::JsonRpcCodeFor(status.code());
   const bool reserved = error.code <= kInvalidRequest && error.code >= kInternalError;
-  error.message = reserved ? StandardMessage(error.code) : service::CodeName(status.code());
-  error.data = service::ClientMessage(status);
+  error.message = reserved ? StandardMessage(error.code) : api::CodeName(status.code());
+  error.data = api::ClientMessage(status);
   return error;
 }
 

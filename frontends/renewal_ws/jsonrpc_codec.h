@@ -11,7 +11,7 @@
 // responses and encodes requests and notifications.
 //
 // Errors are JSON-RPC error objects, never exceptions: nlohmann::json exceptions are caught in
-// this codec. Error codes come from the one status-mapping table (core/service/status_mapping.h,
+// this codec. Error codes come from the one status-mapping table (core/api/status_mapping.h,
 // JsonRpcCodeFor) except the two the table leaves to the codec: -32700 (malformed JSON) and
 // -32600 (bad envelope).
 //
@@ -32,7 +32,7 @@
 namespace recplat::renewal_ws {
 
 // The JSON-RPC 2.0 reserved error codes. Codes for handler statuses are not chosen here but by
-// recplat::service::JsonRpcCodeFor (e.g. INVALID_ARGUMENT -> kInvalidParams).
+// recplat::api::JsonRpcCodeFor (e.g. INVALID_ARGUMENT -> kInvalidParams).
 inline constexpr int kParseError = -32700;      // the frame is not JSON
 inline constexpr int kInvalidRequest = -32600;  // JSON, but not a valid request/batch
 inline constexpr int kMethodNotFound = -32601;  // == JsonRpcCodeFor(UNIMPLEMENTED)
@@ -121,9 +121,9 @@ Message ParseMessage(const nlohmann::json& message);
 absl::StatusOr<nlohmann::json> BindParams(const nlohmann::json& params,
                                           const std::vector<std::string>& names);
 
-// The error object for a non-OK status: code = recplat::service::JsonRpcCodeFor(status.code()),
+// The error object for a non-OK status: code = recplat::api::JsonRpcCodeFor(status.code()),
 // message = the standard text for reserved codes ("Invalid params") or the code's canonical name
-// for server-defined ones ("NOT_FOUND"), data = recplat::service::ClientMessage(status).
+// for server-defined ones ("NOT_FOUND"), data = recplat::api::ClientMessage(status).
 // REQUIRES: !status.ok().
 ErrorObject ErrorFromStatus(const absl::Status& status);
 

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-// API limits (core/service/validation.h, Limits).
+// API limits (core/api/validation.h, Limits).
 constexpr size_t kMaxTitleBytes = 4 << 10;
 constexpr size_t kMaxTextBytes = 256 << 10;
 constexpr size_t kMaxLabelBytes = 256;

@@ -129,7 +129,7 @@ RenewalFrontend::RenewalFrontend(std::unique_ptr<Impl> impl) : impl_(std::move(i
 
 RenewalFrontend::~RenewalFrontend() { Shutdown(); }
 
-absl::StatusOr<std::unique_ptr<RenewalFrontend>> RenewalFrontend::Start(service::Api* api,
+absl::StatusOr<std::unique_ptr<RenewalFrontend>> RenewalFrontend::Start(api::Api* api,
                                                                         RenewalOptions options) {
   if (api == nullptr) return absl::InvalidArgumentError("renewal: no core API");
   if (options.token.empty()) {

@@ -8,7 +8,7 @@
 // lost it reconnects forever with backoff; before each reconnection it catches up on the
 // articles published meanwhile (since_id = the newest cached one) and re-reads the assignments.
 //
-// It reaches the core only through service::Api. It does not parse flags or the environment:
+// It reaches the core only through api::Api. It does not parse flags or the environment:
 // the caller fills RenewalOptions (CLI --token/-t, --api-base-uri/-a, RENEWAL_* variables).
 //
 // Thread safety: Start/Shutdown from one thread; the accessors from any thread.
@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/renewal_ws/renewal_service.h"
 #include "frontends/renewal_ws/rest_client.h"
 #include "prometheus/registry.h"
@@ -70,7 +70,7 @@ class RenewalFrontend {
   // sizes), loads the service's kept state, and starts syncing and connecting in the
   // background: an unreachable backend is not an error (it is retried forever).
   // `api` is not owned and must outlive the frontend.
-  static absl::StatusOr<std::unique_ptr<RenewalFrontend>> Start(service::Api* api,
+  static absl::StatusOr<std::unique_ptr<RenewalFrontend>> Start(api::Api* api,
                                                                 RenewalOptions options);
   ~RenewalFrontend();  // Shutdown()
 

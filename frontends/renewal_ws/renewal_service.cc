@@ -40,11 +40,11 @@ const json& UserArg(const json& params) {
 
 }  // namespace
 
-RenewalService::RenewalService(service::Api* api, RenewalServiceOptions options)
+RenewalService::RenewalService(api::Api* api, RenewalServiceOptions options)
     : api_(api), options_(std::move(options)) {}
 
 absl::StatusOr<std::unique_ptr<RenewalService>> RenewalService::Create(
-    service::Api* api, RenewalServiceOptions options) {
+    api::Api* api, RenewalServiceOptions options) {
   if (options.cache_size == 0 || options.max_k < 1 || options.write_batch < 1) {
     return absl::InvalidArgumentError("renewal: cache_size, max_k and write_batch must be >= 1");
   }

@@ -1,7 +1,7 @@
 // File: renewal_service.h
 //
 // RenewalService: the JSON-RPC methods a Renewal recsystem serves (seed-systems.md §1.3), bound
-// to the core through service::Api only:
+// to the core through api::Api only:
 //   ping                 -> "pong"
 //   recommend            (user_id, limit, since_id, max_id, min_articles, max_articles; all but
 //                        user_id optional, named or positional in that order) -> [article ids]
@@ -46,7 +46,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/renewal_ws/jsonrpc_dispatcher.h"
 #include "frontends/renewal_ws/renewal_codec.h"
 #include "nlohmann/json.hpp"
@@ -75,7 +75,7 @@ class RenewalService {
 
   // Loads the cached article ids and the assigned users from the core's documents.
   // `api` is not owned and must outlive the service. Errors: those of ScanDocuments.
-  static absl::StatusOr<std::unique_ptr<RenewalService>> Create(service::Api* api,
+  static absl::StatusOr<std::unique_ptr<RenewalService>> Create(api::Api* api,
                                                                 RenewalServiceOptions options);
 
   // Registers the six methods. ALREADY_EXISTS if one is registered already.
@@ -111,7 +111,7 @@ class RenewalService {
   absl::StatusOr<ArticleMetrics> Metrics(int64_t article_id) const;
 
  private:
-  RenewalService(service::Api* api, RenewalServiceOptions options);
+  RenewalService(api::Api* api, RenewalServiceOptions options);
   absl::Status Load();
   absl::Status PutDocuments(std::vector<v1::Document> documents) const;
   absl::Status Evict(const std::vector<int64_t>& ids);
@@ -125,7 +125,7 @@ class RenewalService {
   absl::Status LearnListedInteractions(const std::string& user_id, const nlohmann::json& user);
   v1::Document Doc(const char* collection, std::string key) const;
 
-  service::Api* const api_;
+  api::Api* const api_;
   const RenewalServiceOptions options_;
 
   mutable absl::Mutex mu_;

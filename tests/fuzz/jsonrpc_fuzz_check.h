@@ -28,7 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "core/service/status_mapping.h"
+#include "core/api/status_mapping.h"
 #include "frontends/renewal_ws/jsonrpc_dispatcher.h"
 #include "nlohmann/json.hpp"
 
@@ -127,7 +127,7 @@ inline std::optional<ExpectedReply> ExpectForMessage(const json& m) {
   if (!code.is_number_integer() || code < 1 || code > 16) {
     return ExpectError(echo, -32602);
   }
-  return ExpectError(echo, service::JsonRpcCodeFor(static_cast<absl::StatusCode>(code.get<int>())));
+  return ExpectError(echo, api::JsonRpcCodeFor(static_cast<absl::StatusCode>(code.get<int>())));
 }
 
 // Nesting depth of `value` (a scalar is 0), walked without recursion.

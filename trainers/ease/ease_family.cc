@@ -12,7 +12,7 @@
 #include "absl/strings/strip.h"
 #include "core/common/random.h"
 #include "core/common/status_macros.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 #include "trainers/ease/ease_model.h"
 #include "trainers/ease/ease_solver.h"
 
@@ -282,7 +282,7 @@ double ValidationNdcg(const ValidationSplit& split, const std::vector<float>& b,
           ranked.push_back({c, acc[c]});
         }
       }
-      models::internal::KeepTop(&ranked, kValidationK);
+      models::KeepTop(&ranked, kValidationK);
       const std::vector<uint32_t>& held = split.held[v];  // Sorted ascending.
       double dcg = 0;
       double idcg = 0;

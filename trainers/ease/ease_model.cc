@@ -8,7 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "core/common/status_macros.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::ease {
 namespace {
@@ -84,11 +84,11 @@ absl::Status EaseModel::Retrieve(const models::RecommendContext& ctx, size_t n,
   std::vector<ScoredItem> got;
   got.reserve(kept_items_.size());
   for (size_t b = 0; b < kept_items_.size(); ++b) {
-    if (!models::internal::Excluded(ctx, kept_items_[b])) {
+    if (!models::Excluded(ctx, kept_items_[b])) {
       got.push_back({kept_items_[b], acc[b]});
     }
   }
-  models::internal::KeepTop(&got, n);
+  models::KeepTop(&got, n);
   out->insert(out->end(), got.begin(), got.end());
   return absl::OkStatus();
 }
@@ -99,7 +99,7 @@ absl::Status EaseModel::Score(const models::RecommendContext& ctx,
   const std::vector<float>& acc = Accumulate(ctx, &sources);
   for (ScoredItem& s : items) {
     const int64_t b = KeptIndex(s.item);
-    s.score = b >= 0 ? acc[static_cast<size_t>(b)] : models::internal::kUnknownScore;
+    s.score = b >= 0 ? acc[static_cast<size_t>(b)] : models::kUnknownScore;
   }
   return absl::OkStatus();
 }
@@ -119,7 +119,7 @@ absl::Status EaseModel::Similar(uint32_t item, size_t n, const models::Candidate
       got.push_back({other, row[b]});
     }
   }
-  models::internal::KeepTop(&got, n);
+  models::KeepTop(&got, n);
   out->insert(out->end(), got.begin(), got.end());
   return absl::OkStatus();
 }

@@ -11,7 +11,7 @@
 // Ready iff the request has at least one known source item. Retrieve returns the best n kept
 // items that pass ctx.filter (scores may be <= 0 when few items relate to the sources);
 // Score gives every kept item its sum (0 with no source) and items that were not kept (never
-// interacted with, pruned by max_items, or outside the catalog) internal::kUnknownScore.
+// interacted with, pruned by max_items, or outside the catalog) models::kUnknownScore.
 // Similar(item) is row `item` of B: the items it predicts, best first, only weights > 0, the
 // item itself excluded. Ties go to the lower item index.
 //

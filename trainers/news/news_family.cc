@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
-#include "core/models/internal/item_similarity.h"
+#include "core/models/item_similarity.h"
 #include "trainers/news/news_model.h"
 
 namespace recplat::news {
@@ -144,11 +144,11 @@ absl::StatusOr<std::unique_ptr<models::Model>> NewsFamily::Fit(
                                   [](const models::ItemInfo& i) { return i.live; });
   if (live == 0) return absl::FailedPreconditionError("news: no live item to recommend");
   d.content = BuildContentIndex(items, p.fields);
-  models::internal::SimilarityOptions so;
+  models::SimilarityOptions so;
   so.neighbors = p.neighbors;
   so.shrink = p.shrink;
   so.threads = p.threads;
-  auto neighbors = models::internal::ComputeItemNeighbors(data, so);
+  auto neighbors = models::ComputeItemNeighbors(data, so);
   if (neighbors.ok()) {
     d.coclick = std::move(*neighbors);
   } else if (!absl::IsFailedPrecondition(neighbors.status())) {

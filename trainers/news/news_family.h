@@ -7,7 +7,7 @@
 //   - content: TF-IDF vectors of every live item's keywords (categories), title and the head
 //     of its text (text_features.h), field weights keyword_weight / title_weight / text_weight;
 //   - co-clicks: item-item cosine over the users' interactions with positive event-type weight
-//     (core/models/internal/item_similarity.h), `neighbors` per item, `shrink`;
+//     (core/models/item_similarity.h), `neighbors` per item, `shrink`;
 //   - appeal: per item, the positive interest mass m(i) = Σ weight(type) × value over events of
 //     positive weight, and the exposures e(i) = number of `exposure_event` events, both decayed
 //     with popularity_half_life_hours to the newest interaction (or the fit time if earlier); appeal = (m + k·ρ) / (e + k), ρ = Σm/Σe,

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::news {
 
@@ -13,8 +13,8 @@ namespace {
 
 using models::RecommendContext;
 using models::ScoredItem;
-using models::internal::Excluded;
-using models::internal::KeepTop;
+using models::Excluded;
+using models::KeepTop;
 
 // A dense accumulator that remembers which slots it touched, so resetting costs O(touched).
 struct Accumulator {
@@ -174,7 +174,7 @@ absl::Status NewsModel::Retrieve(const RecommendContext& ctx, size_t n,
 absl::Status NewsModel::Score(const RecommendContext& ctx, std::span<ScoredItem> items) const {
   Scorer scorer(*this, ctx);
   for (ScoredItem& it : items) {
-    it.score = scorer.Live(it.item) ? scorer.ScoreOf(it.item) : models::internal::kUnknownScore;
+    it.score = scorer.Live(it.item) ? scorer.ScoreOf(it.item) : models::kUnknownScore;
   }
   return absl::OkStatus();
 }

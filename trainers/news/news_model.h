@@ -34,7 +34,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "core/models/internal/item_similarity.h"
+#include "core/models/item_similarity.h"
 #include "core/models/model.h"
 #include "trainers/news/text_features.h"
 
@@ -57,7 +57,7 @@ struct BlendParams {
 // What a fit produces; the model serves it as is.
 struct NewsModelData {
   ContentIndex content;
-  models::internal::NeighborLists coclick;
+  models::NeighborLists coclick;
   // By item index, in [0, 1]; size num_items (items past it have appeal 0).
   std::vector<float> appeal;
   // By item index: publication time at fit (used when the request has no catalog).

@@ -5,7 +5,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 
 namespace recplat::gru4rec {
 namespace {
@@ -112,17 +112,17 @@ absl::Status Gru4RecModel::Retrieve(const models::RecommendContext& ctx, size_t 
   top.reserve(n + 1);
   for (size_t m = 0; m < scores.size(); ++m) {
     const ScoredItem candidate{parts_.items[m], scores[m]};
-    if (top.size() == n && !models::internal::BetterScored(candidate, top.front())) continue;
-    if (models::internal::Excluded(ctx, candidate.item)) continue;
+    if (top.size() == n && !models::BetterScored(candidate, top.front())) continue;
+    if (models::Excluded(ctx, candidate.item)) continue;
     if (top.size() == n) {
-      std::pop_heap(top.begin(), top.end(), models::internal::BetterScored);
+      std::pop_heap(top.begin(), top.end(), models::BetterScored);
       top.back() = candidate;
     } else {
       top.push_back(candidate);
     }
-    std::push_heap(top.begin(), top.end(), models::internal::BetterScored);
+    std::push_heap(top.begin(), top.end(), models::BetterScored);
   }
-  std::sort(top.begin(), top.end(), models::internal::BetterScored);
+  std::sort(top.begin(), top.end(), models::BetterScored);
   out->insert(out->end(), top.begin(), top.end());
   return absl::OkStatus();
 }
@@ -134,7 +134,7 @@ absl::Status Gru4RecModel::Score(const models::RecommendContext& ctx,
   const ConstView wy = View(w.wy);
   for (ScoredItem& s : items) {
     const int64_t m = ModelIndex(s.item);
-    s.score = m < 0 ? models::internal::kUnknownScore
+    s.score = m < 0 ? models::kUnknownScore
                     : static_cast<double>(wy.row(m).dot(h) + w.by.data[static_cast<size_t>(m)]);
   }
   return absl::OkStatus();

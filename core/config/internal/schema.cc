@@ -26,7 +26,10 @@ void Bind(Visitor& v, StateConfig& c);
 void Bind(Visitor& v, ApiConfig& c);
 void Bind(Visitor& v, TrainingConfig& c);
 void Bind(Visitor& v, EventTypeConfig& c);
+void Bind(Visitor& v, GateConfig& c);
 void Bind(Visitor& v, TrainTriggerConfig& c);
+void Bind(Visitor& v, ResponseCacheConfig& c);
+void Bind(Visitor& v, CatalogConfig& c);
 void Bind(Visitor& v, ModelConfig& c);
 void Bind(Visitor& v, FilterConfig& c);
 void Bind(Visitor& v, DiversityConfig& c);
@@ -95,16 +98,37 @@ void Bind(Visitor& v, EventTypeConfig& c) {
   v.Scalar("history", BoolRef(c.history));
 }
 
+void Bind(Visitor& v, GateConfig& c) {
+  v.Scalar("event_type", StringRef(c.event_type, AnyText()));
+  v.Scalar("per_item", DoubleRef(c.per_item, 0, kInf));
+}
+
 void Bind(Visitor& v, TrainTriggerConfig& c) {
   v.Scalar("every_events", IntRef(c.every_events, 0, kInt64Max));
   v.Scalar("every_seconds", DoubleRef(c.every_seconds, 0, kInf));
   v.Scalar("on_start", BoolRef(c.on_start));
+  v.List("event_types", c.event_types, EventTypeName());
+  v.Scalar("every_item_writes", IntRef(c.every_item_writes, 0, kInt64Max));
+  v.Struct("gate", Ref(c.gate));
+}
+
+void Bind(Visitor& v, ResponseCacheConfig& c) {
+  v.Scalar("size", IntRef(c.size, 0, 10000000));
+  v.Scalar("ttl_seconds", DoubleRef(c.ttl_seconds, 0, 86400, /*min_exclusive=*/true));
+}
+
+void Bind(Visitor& v, CatalogConfig& c) {
+  v.Scalar("max_items", IntRef(c.max_items, 0, kInt64Max));
+  v.Scalar("retention_order", StringRef(c.retention_order, OneOf({"id_numeric", "published_at"})));
+  v.Scalar("max_age_hours", DoubleRef(c.max_age_hours, 0, kInf));
 }
 
 void Bind(Visitor& v, ModelConfig& c) {
   v.Scalar("family", StringRef(c.family, AnyText()));
   v.TextMap("params", c.params);
   v.Struct("train", Ref(c.train));
+  v.Struct("serve_gate", Ref(c.serve_gate));
+  v.List("serve_requires", c.serve_requires, OneOf({"user", "session", "anchor"}));
   v.Scalar("auto_promote", BoolRef(c.auto_promote));
   v.Scalar("keep_versions", IntRef(c.keep_versions, 1, kInt32Max));
 }
@@ -133,6 +157,8 @@ void Bind(Visitor& v, SurfaceConfig& c) {
   v.Scalar("max_k", IntRef(c.max_k, 1, kInt32Max));
   v.Scalar("history_length", IntRef(c.history_length, 1, kInt32Max));
   v.Scalar("apply_item_weight", BoolRef(c.apply_item_weight));
+  v.List("ordering", c.ordering, OneOf({"diversity", "available_first"}));
+  v.Struct("cache", Ref(c.cache));
 }
 
 template <typename S>
@@ -170,6 +196,7 @@ void Bind(Visitor& v, Config& c) {
   v.Struct("log", Ref(c.log));
   v.Struct("state", Ref(c.state));
   v.Struct("api", Ref(c.api));
+  v.Struct("catalog", Ref(c.catalog));
   v.Struct("training", Ref(c.training));
   v.StructMap("event_types", StructMapRefImpl<EventTypeConfig>(c.event_types), EventTypeName());
   v.StructMap("models", StructMapRefImpl<ModelConfig>(c.models), ModelName());

@@ -7,7 +7,9 @@
 // Column families and their keys:
 //   default (meta)  "applied_offset"                  -> u64
 //                   "type:" name                      -> u16 event type id
-//                   "tenant:" str(tenant)             -> TenantMeta (fixed 32 bytes)
+//                   "tenant:" str(tenant)             -> TenantMeta (32 fixed bytes, then
+//                                                        fixed (u16 type id, u64 count) pairs:
+//                                                        applied events by type)
 //   items           str(tenant) str(id)               -> StoredItem proto
 //   item_idx        str(tenant) be32(idx)             -> id bytes
 //   users           str(tenant) str(id)               -> User proto
@@ -22,6 +24,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -135,6 +138,8 @@ struct TenantMeta {
   uint64_t items = 0;
   uint64_t users = 0;
   uint64_t events = 0;
+  // Applied events by event type id.
+  std::map<uint16_t, uint64_t> events_by_type;
 };
 
 inline std::string EncodeTenantMeta(const TenantMeta& m) {
@@ -144,12 +149,26 @@ inline std::string EncodeTenantMeta(const TenantMeta& m) {
   PutFixed(&out, m.items);
   PutFixed(&out, m.users);
   PutFixed(&out, m.events);
+  for (const auto& [type, count] : m.events_by_type) {
+    PutFixed(&out, type);
+    PutFixed(&out, count);
+  }
   return out;
 }
 
 inline bool DecodeTenantMeta(absl::string_view in, TenantMeta* m) {
-  return GetFixed(&in, &m->next_user_index) && GetFixed(&in, &m->reserved) &&
-         GetFixed(&in, &m->items) && GetFixed(&in, &m->users) && GetFixed(&in, &m->events);
+  if (!(GetFixed(&in, &m->next_user_index) && GetFixed(&in, &m->reserved) &&
+        GetFixed(&in, &m->items) && GetFixed(&in, &m->users) && GetFixed(&in, &m->events))) {
+    return false;
+  }
+  m->events_by_type.clear();
+  while (!in.empty()) {
+    uint16_t type = 0;
+    uint64_t count = 0;
+    if (!GetFixed(&in, &type) || !GetFixed(&in, &count)) return false;
+    m->events_by_type[type] = count;
+  }
+  return true;
 }
 
 // A time-decayed counter: `value` as of `ref_ms`, and the raw number of increments.

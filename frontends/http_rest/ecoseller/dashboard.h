@@ -62,7 +62,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/ecoseller/config_object.h"
 #include "frontends/http_rest/ecoseller/objects.h"
 #include "frontends/http_rest/ecoseller/shop_store.h"
@@ -101,7 +101,7 @@ struct DashboardSource {
 // A source reading `shop`'s mirror and monitoring records and `api`'s model registry for
 // `tenant`; total memory from sysconf. `shop` and `api` must outlive the source. Defined in
 // dashboard_source.cc, the only dashboard file that links the ShopStore.
-DashboardSource MakeDashboardSource(ShopStore* shop, service::Api* api, std::string tenant);
+DashboardSource MakeDashboardSource(ShopStore* shop, api::Api* api, std::string tenant);
 
 // The machine's physical memory in bytes (sysconf), 0 when unknown.
 int64_t PhysicalMemoryBytes();

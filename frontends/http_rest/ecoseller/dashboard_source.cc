@@ -25,7 +25,7 @@ int64_t PhysicalMemoryBytes() {
   return static_cast<int64_t>(pages) * static_cast<int64_t>(page_size);
 }
 
-DashboardSource MakeDashboardSource(ShopStore* shop, service::Api* api, std::string tenant) {
+DashboardSource MakeDashboardSource(ShopStore* shop, api::Api* api, std::string tenant) {
   DashboardSource source;
   source.current_config = [shop] { return shop->CurrentConfig(); };
   source.counts = [shop] { return shop->Counts(); };

@@ -20,7 +20,7 @@ HttpResponse JsonOf(const json& value) { return JsonResponse(value.dump()); }
 }  // namespace
 
 struct EcosellerFrontend::Impl {
-  service::Api* api = nullptr;
+  api::Api* api = nullptr;
   EcosellerOptions options;
   std::unique_ptr<ShopStore> shop;
   std::unique_ptr<Predictor> predictor;
@@ -107,7 +107,7 @@ EcosellerFrontend::EcosellerFrontend(std::unique_ptr<Impl> impl) : impl_(std::mo
 EcosellerFrontend::~EcosellerFrontend() = default;
 
 absl::StatusOr<std::unique_ptr<EcosellerFrontend>> EcosellerFrontend::Create(
-    service::Api* api, EcosellerOptions options) {
+    api::Api* api, EcosellerOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->api = api;
   impl->options = options;

@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/router.h"
 
 namespace recplat::http::ecoseller {
@@ -36,7 +36,7 @@ struct EcosellerOptions {
 class EcosellerFrontend {
  public:
   // Opens the shop (rebuilding its mirror from the core). `api` must outlive the frontend.
-  static absl::StatusOr<std::unique_ptr<EcosellerFrontend>> Create(service::Api* api,
+  static absl::StatusOr<std::unique_ptr<EcosellerFrontend>> Create(api::Api* api,
                                                                    EcosellerOptions options);
   ~EcosellerFrontend();
 

@@ -114,7 +114,7 @@ absl::StatusOr<PredictRequest> ParsePredictRequest(absl::string_view body) {
   return r;
 }
 
-Predictor::Predictor(service::Api* api, ShopStore* shop, PredictorOptions options)
+Predictor::Predictor(api::Api* api, ShopStore* shop, PredictorOptions options)
     : api_(api), shop_(shop), options_(std::move(options)) {}
 
 Predictor::~Predictor() = default;

@@ -40,7 +40,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/ecoseller/shop_store.h"
 
 namespace recplat::http::ecoseller {
@@ -78,7 +78,7 @@ struct PredictorOptions {
 class Predictor {
  public:
   // `api` and `shop` must outlive the predictor.
-  Predictor(service::Api* api, ShopStore* shop, PredictorOptions options);
+  Predictor(api::Api* api, ShopStore* shop, PredictorOptions options);
   ~Predictor();
 
   absl::StatusOr<std::vector<PredictedItem>> Predict(const PredictRequest& request);
@@ -99,7 +99,7 @@ class Predictor {
   std::string Identifier(const std::string& model, int64_t version);
   void RefreshModels();
 
-  service::Api* const api_;
+  api::Api* const api_;
   ShopStore* const shop_;
   const PredictorOptions options_;
 

@@ -4,13 +4,13 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "frontends/http_rest/ecoseller/shop_codec.h"
 #include "frontends/http_rest/ecoseller/shop_mirror.h"
 
 namespace recplat::http::ecoseller::shop {
 
-using service::Limits;
+using api::Limits;
 
 std::set<int64_t> ShopMirror::Subtree(int64_t category_id) const {
   std::set<int64_t> seen = {category_id};

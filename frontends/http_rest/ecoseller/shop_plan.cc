@@ -9,25 +9,22 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
-#include "core/config/config.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "frontends/http_rest/ecoseller/shop_codec.h"
 #include "frontends/http_rest/ecoseller/shop_store.h"
 
 namespace recplat::http::ecoseller::shop {
 namespace {
 
-using service::Limits;
+using api::Limits;
 
-const std::map<std::string, config::EventTypeConfig>& ShopEventTypeMap() {
-  static const auto* const kMap = [] {
-    auto* map = new std::map<std::string, config::EventTypeConfig>();
-    for (absl::string_view type : kShopEventTypes) {
-      (*map)[std::string(type)] = config::EventTypeConfig{};
-    }
-    return map;
+const api::ValidationOptions& ShopValidation() {
+  static const auto* const kOptions = [] {
+    auto* options = new api::ValidationOptions();
+    for (absl::string_view type : kShopEventTypes) options->event_types.insert(std::string(type));
+    return options;
   }();
-  return *kMap;
+  return *kOptions;
 }
 
 bool IsDeleted(const StoreObject& object) {
@@ -129,7 +126,7 @@ absl::Status Planner::AddEvent(EventSpec spec, const std::string& path) {
     return absl::OkStatus();
   }
   if (!spec.session_id.empty()) {
-    RECPLAT_RETURN_IF_ERROR(service::CheckId(spec.session_id, absl::StrCat(path, ".session_id")));
+    RECPLAT_RETURN_IF_ERROR(api::CheckId(spec.session_id, absl::StrCat(path, ".session_id")));
   }
   const int64_t at_ms = absl::ToUnixMillis(spec.at);
   if (at_ms < 0) {
@@ -148,8 +145,8 @@ absl::Status Planner::AddEvent(EventSpec spec, const std::string& path) {
   for (auto& [name, value] : spec.context) {
     (*event.mutable_context())[name] = TruncateUtf8(value, Limits::kMaxAttributeValueBytes);
   }
-  RECPLAT_RETURN_IF_ERROR(service::NormalizeEvent(config::ApiConfig{}, ShopEventTypeMap(),
-                                                  absl::ToUnixMillis(now_), &event, path));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeEvent(ShopValidation(), absl::ToUnixMillis(now_), &event,
+                                              path));
   plan_.events.push_back(std::move(event));
   return absl::OkStatus();
 }
@@ -209,7 +206,7 @@ absl::Status Planner::Add(const StoreObject& object, const std::string& path) {
     plan_.train.insert("similarity");
   }
   if (const auto* variant = std::get_if<ProductVariant>(&object)) {
-    RECPLAT_RETURN_IF_ERROR(service::CheckId(variant->sku, absl::StrCat(path, ".sku")));
+    RECPLAT_RETURN_IF_ERROR(api::CheckId(variant->sku, absl::StrCat(path, ".sku")));
     variants_[variant->sku] = !deleted;
     return AddObject(object, path);
   }

@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "frontends/http_rest/ecoseller/shop_codec.h"
 #include "frontends/http_rest/ecoseller/shop_plan.h"
 #include "frontends/http_rest/ecoseller/shop_store_impl.h"
@@ -49,9 +49,9 @@ ShopStore::ShopStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 ShopStore::~ShopStore() { impl_->StopFlusher(); }
 
-absl::StatusOr<std::unique_ptr<ShopStore>> ShopStore::Open(service::Api* api,
+absl::StatusOr<std::unique_ptr<ShopStore>> ShopStore::Open(api::Api* api,
                                                            ShopStoreOptions options) {
-  RECPLAT_RETURN_IF_ERROR(service::NormalizeTenant("default", &options.tenant, "tenant"));
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant("default", &options.tenant, "tenant"));
   if (options.write_batch < 1) {
     return absl::InvalidArgumentError("write_batch: must be >= 1");
   }

@@ -77,7 +77,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/ecoseller/config_object.h"
 #include "frontends/http_rest/ecoseller/objects.h"
 
@@ -149,7 +149,7 @@ class ShopStore {
   // must outlive the store. INVALID_ARGUMENT for a bad tenant or write_batch < 1; errors of the
   // core's ListModels/ScanDocuments are returned as they are. Undecodable documents are skipped
   // (and logged).
-  static absl::StatusOr<std::unique_ptr<ShopStore>> Open(service::Api* api,
+  static absl::StatusOr<std::unique_ptr<ShopStore>> Open(api::Api* api,
                                                          ShopStoreOptions options);
   ~ShopStore();  // Flushes pending prediction records.
 

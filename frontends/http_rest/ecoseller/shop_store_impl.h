@@ -19,7 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "core/service/api.h"
+#include "core/api/api.h"
 #include "frontends/http_rest/ecoseller/shop_mirror.h"
 #include "frontends/http_rest/ecoseller/shop_store.h"
 
@@ -29,7 +29,7 @@ struct ShopStore::Impl {
   // At most this many prediction records wait for a flush; older ones are dropped beyond it.
   static constexpr size_t kMaxPendingPredictions = 100000;
 
-  service::Api* api = nullptr;  // Not owned.
+  api::Api* api = nullptr;  // Not owned.
   ShopStoreOptions options;
 
   absl::Mutex store_mu;

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 #include "frontends/http_rest/ecoseller/shop_codec.h"
 #include "frontends/http_rest/ecoseller/shop_store.h"
 #include "frontends/http_rest/ecoseller/shop_store_impl.h"
@@ -45,7 +45,7 @@ absl::Status ShopStore::Impl::FlushPending() {
       doc.set_key(TimeKey(batch[i].create_at, NextDiscriminator()));
       doc.set_body(shop::PredictionToJson(batch[i]).dump(
           -1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace));
-      if (doc.body().size() > service::Limits::kMaxDocumentBodyBytes) {
+      if (doc.body().size() > api::Limits::kMaxDocumentBodyBytes) {
         // It can never be written; keeping it would block the queue.
         RECPLAT_LOG(Warn, "ecoseller: dropping an oversized prediction record",
                     {{"bytes", doc.body().size()}});

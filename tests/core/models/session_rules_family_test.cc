@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "core/models/artifact_io.h"
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 #include "core/models/popularity_family.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -162,10 +162,10 @@ TEST(SessionRulesFamilyTest, ScoresRulesAbovePopularityAboveUnknown) {
   ASSERT_THAT(m->Score(ctx, items), IsOk());
   EXPECT_DOUBLE_EQ(items[0].score, -0.5);
   EXPECT_DOUBLE_EQ(items[1].score, 1.0);
-  EXPECT_EQ(items[2].score, internal::kUnknownScore);  // Never clicked.
+  EXPECT_EQ(items[2].score, kUnknownScore);  // Never clicked.
   EXPECT_DOUBLE_EQ(items[3].score, 2.0);
   EXPECT_DOUBLE_EQ(items[4].score, 0.0);
-  EXPECT_EQ(items[5].score, internal::kUnknownScore);  // Outside the model.
+  EXPECT_EQ(items[5].score, kUnknownScore);  // Outside the model.
   ASSERT_OK_AND_ASSIGN(auto nb, SessionRulesFamily().Fit(Sessions(), P({{"backfill", "false"}})));
   ASSERT_THAT(nb->Score(ctx, items), IsOk());
   EXPECT_DOUBLE_EQ(items[0].score, -1.0);

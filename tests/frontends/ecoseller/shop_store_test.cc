@@ -174,7 +174,7 @@ class ShopStoreTest : public ::testing::Test {
     Open();
   }
 
-  service::Api& api() { return runtime_->service(); }
+  api::Api& api() { return runtime_->service(); }
   ShopStore& store() { return *store_; }
 
   absl::StatusOr<v1::Item> Item(const std::string& sku) {

@@ -95,7 +95,7 @@ class RenewalWsIntegrationTest : public ::testing::Test {
     if (runtime_ != nullptr) runtime_->Shutdown(absl::Seconds(1));
   }
 
-  service::Api& api() { return runtime_->service(); }
+  api::Api& api() { return runtime_->service(); }
 
   RenewalOptions Options(const std::string& base_uri) {
     RenewalOptions options;

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "core/models/internal/serving_util.h"
+#include "core/models/serving_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/core/models/models_test_util.h"
@@ -67,7 +67,7 @@ TEST(EaseFamilyTest, ScoresAreRowsOfB) {
   ASSERT_OK_AND_ASSIGN(auto m, EaseFamily().Fit(Tiny(), P({{"l2", "1"}})));
   // B by hand in ease_solver_test: B[1][0] = 1/2, B[0][1] = 6/11, B[2][1] = 4/11,
   // B[1][2] = 1/2, B[0][2] = B[2][0] = 0, diag 0. Items 3 and 4 are unknown.
-  const double u = models::internal::kUnknownScore;
+  const double u = models::kUnknownScore;
   EXPECT_THAT(ScoresFor(*m, {0}, {0, 1, 2, 3, 4}),
               ElementsAre(0.0, ::testing::DoubleNear(6.0 / 11, 1e-6),
                           ::testing::DoubleNear(0.0, 1e-6), u, u));
@@ -160,7 +160,7 @@ TEST(EaseFamilyTest, MaxItemsKeepsTheMostPopular) {
   const auto& model = dynamic_cast<const EaseModel&>(*m);
   EXPECT_THAT(model.kept_items(), ElementsAre(0u, 2u));
   EXPECT_EQ(MetricOf(*m, "items"), 2.0);
-  const double u = models::internal::kUnknownScore;
+  const double u = models::kUnknownScore;
   std::vector<double> s = ScoresFor(*m, {0}, {1, 2, 3});
   EXPECT_EQ(s[0], u);
   EXPECT_GT(s[1], 0.0);

@@ -7,18 +7,29 @@
 // becomes `now_ms`.
 #pragma once
 
-#include <map>
+#include <cstdint>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "core/config/config.h"
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/recommend.pb.h"
 
-namespace recplat::service {
+namespace recplat::api {
+
+// The running profile's settings that validation depends on (LocalService builds them from the
+// profile's `api` and `event_types`).
+struct ValidationOptions {
+  // Tenant used when a request leaves it empty.
+  std::string default_tenant = "default";
+  // Largest batch of one write call.
+  int32_t max_batch = 10000;
+  // Event types accepted by writes.
+  std::set<std::string> event_types;
+};
 
 // Limits of the API; the byte limits are documented on the fields in the .proto files.
 struct Limits {
@@ -50,18 +61,17 @@ absl::Status CheckId(absl::string_view id, absl::string_view field);
 // Checks a batch size against 1..max_batch.
 absl::Status CheckBatchSize(int size, int max_batch, absl::string_view field);
 
-absl::Status NormalizeItem(const config::ApiConfig& api, v1::Item* item, absl::string_view field);
-absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::string_view field);
-absl::Status NormalizeEvent(const config::ApiConfig& api,
-                            const std::map<std::string, config::EventTypeConfig>& event_types,
-                            int64_t now_ms, v1::Event* event, absl::string_view field);
+absl::Status NormalizeItem(const ValidationOptions& options, v1::Item* item, absl::string_view field);
+absl::Status NormalizeUser(const ValidationOptions& options, v1::User* user, absl::string_view field);
+absl::Status NormalizeEvent(const ValidationOptions& options, int64_t now_ms, v1::Event* event,
+                            absl::string_view field);
 // A document to write: tenant resolved, collection 1..128 bytes of [A-Za-z0-9_.-], key
 // 1..512 bytes, body at most 1 MiB.
-absl::Status NormalizeDocument(const config::ApiConfig& api, v1::Document* doc,
+absl::Status NormalizeDocument(const ValidationOptions& options, v1::Document* doc,
                                absl::string_view field);
 // The address part of document reads: tenant resolved, collection checked.
-absl::Status NormalizeCollection(const config::ApiConfig& api, std::string* tenant,
+absl::Status NormalizeCollection(const ValidationOptions& options, std::string* tenant,
                                  const std::string& collection, absl::string_view field);
-absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendRequest* request);
+absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendRequest* request);
 
-}  // namespace recplat::service
+}  // namespace recplat::api

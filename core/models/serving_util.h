@@ -11,7 +11,7 @@
 
 #include "core/models/model.h"
 
-namespace recplat::models::internal {
+namespace recplat::models {
 
 // The score given to items a model knows nothing of: below every real score, and far enough
 // above -infinity that callers can still shift it arithmetically.
@@ -37,4 +37,4 @@ inline void KeepTop(std::vector<ScoredItem>* items, size_t n) {
   std::sort(items->begin(), items->end(), BetterScored);
 }
 
-}  // namespace recplat::models::internal
+}  // namespace recplat::models

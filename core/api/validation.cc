@@ -1,12 +1,14 @@
-#include "core/service/validation.h"
+#include "core/api/validation.h"
 
+#include <cctype>
 #include <cmath>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/common/status_macros.h"
 
-namespace recplat::service {
+namespace recplat::api {
 namespace {
 
 absl::Status Invalid(absl::string_view field, absl::string_view problem) {
@@ -71,8 +73,8 @@ absl::Status CheckBatchSize(int size, int max_batch, absl::string_view field) {
   return absl::OkStatus();
 }
 
-absl::Status NormalizeItem(const config::ApiConfig& api, v1::Item* item, absl::string_view field) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, item->mutable_tenant(),
+absl::Status NormalizeItem(const ValidationOptions& options, v1::Item* item, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, item->mutable_tenant(),
                                           absl::StrCat(field, ".tenant")));
   RECPLAT_RETURN_IF_ERROR(CheckId(item->id(), absl::StrCat(field, ".id")));
   RECPLAT_RETURN_IF_ERROR(
@@ -115,8 +117,8 @@ absl::Status NormalizeItem(const config::ApiConfig& api, v1::Item* item, absl::s
   return absl::OkStatus();
 }
 
-absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::string_view field) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, user->mutable_tenant(),
+absl::Status NormalizeUser(const ValidationOptions& options, v1::User* user, absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, user->mutable_tenant(),
                                           absl::StrCat(field, ".tenant")));
   RECPLAT_RETURN_IF_ERROR(CheckId(user->id(), absl::StrCat(field, ".id")));
   if (user->attributes_size() > Limits::kMaxAttributes) {
@@ -134,10 +136,10 @@ absl::Status NormalizeUser(const config::ApiConfig& api, v1::User* user, absl::s
   return absl::OkStatus();
 }
 
-absl::Status NormalizeEvent(const config::ApiConfig& api,
-                            const std::map<std::string, config::EventTypeConfig>& event_types,
-                            int64_t now_ms, v1::Event* event, absl::string_view field) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, event->mutable_tenant(),
+absl::Status NormalizeEvent(const ValidationOptions& options, int64_t now_ms, v1::Event* event,
+                            absl::string_view field) {
+  const std::set<std::string>& event_types = options.event_types;
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, event->mutable_tenant(),
                                           absl::StrCat(field, ".tenant")));
   if (event->user_id().empty() && event->session_id().empty()) {
     return Invalid(field, "user_id or session_id is required");
@@ -151,7 +153,7 @@ absl::Status NormalizeEvent(const config::ApiConfig& api,
   RECPLAT_RETURN_IF_ERROR(CheckId(event->item_id(), absl::StrCat(field, ".item_id")));
   if (!event_types.contains(event->type())) {
     std::vector<std::string> names;
-    for (const auto& [name, unused] : event_types) names.push_back(name);
+    for (const std::string& name : event_types) names.push_back(name);
     return Invalid(absl::StrCat(field, ".type"),
                    absl::StrCat("unknown event type '", event->type(), "' (configured: ",
                                 absl::StrJoin(names, ", "), ")"));
@@ -175,8 +177,8 @@ absl::Status NormalizeEvent(const config::ApiConfig& api,
   return absl::OkStatus();
 }
 
-absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendRequest* request) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, request->mutable_tenant(), "tenant"));
+absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendRequest* request) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, request->mutable_tenant(), "tenant"));
   if (request->k() < 1) return Invalid("k", absl::StrCat("must be >= 1, got ", request->k()));
   if (request->min_k() < 0 || request->min_k() > request->k()) {
     return Invalid("min_k", absl::StrCat("must be in [0, k=", request->k(), "], got ",
@@ -207,9 +209,9 @@ absl::Status NormalizeRecommend(const config::ApiConfig& api, v1::RecommendReque
   return absl::OkStatus();
 }
 
-absl::Status NormalizeCollection(const config::ApiConfig& api, std::string* tenant,
+absl::Status NormalizeCollection(const ValidationOptions& options, std::string* tenant,
                                  const std::string& collection, absl::string_view field) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(api.default_tenant, tenant,
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, tenant,
                                           absl::StrCat(field, ".tenant")));
   if (collection.empty()) return Invalid(absl::StrCat(field, ".collection"), "required");
   if (collection.size() > Limits::kMaxCollectionBytes) {
@@ -225,9 +227,9 @@ absl::Status NormalizeCollection(const config::ApiConfig& api, std::string* tena
   return absl::OkStatus();
 }
 
-absl::Status NormalizeDocument(const config::ApiConfig& api, v1::Document* doc,
+absl::Status NormalizeDocument(const ValidationOptions& options, v1::Document* doc,
                                absl::string_view field) {
-  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(api, doc->mutable_tenant(), doc->collection(), field));
+  RECPLAT_RETURN_IF_ERROR(NormalizeCollection(options, doc->mutable_tenant(), doc->collection(), field));
   if (doc->key().empty()) return Invalid(absl::StrCat(field, ".key"), "required");
   if (doc->key().size() > Limits::kMaxDocumentKeyBytes) {
     return Invalid(absl::StrCat(field, ".key"),
@@ -243,4 +245,4 @@ absl::Status NormalizeDocument(const config::ApiConfig& api, v1::Document* doc,
   return absl::OkStatus();
 }
 
-}  // namespace recplat::service
+}  // namespace recplat::api

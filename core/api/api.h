@@ -3,8 +3,12 @@
 // Api: the internal API of recplat as a C++ interface, one method per RPC of
 // proto/recplat/v1/*.proto. Frontends (gRPC, HTTP, WebSocket JSON-RPC, batch) decode their
 // protocol into these messages, call an Api, and encode the answer; they never reach the state
-// store, the models or the engine. LocalService implements it in-process; a client of a remote
-// core over gRPC can implement it too, so a frontend works either way unchanged.
+// store, the models or the engine, and keep no state or ranking rule of their own. Two
+// implementations: service::LocalService (in-process, role `all` and `core`) and the gRPC
+// client of core/grpc (role `frontend`), so a frontend works either way unchanged.
+//
+// This module (core/api) is all of the core that frontends and tools/ may include, besides
+// core/common (scripts/check-layering.sh).
 //
 // Errors are absl::Status with the canonical codes documented on each RPC in the .proto files;
 // status_mapping.h turns them into each protocol's codes.
@@ -19,8 +23,9 @@
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/models.pb.h"
 #include "recplat/v1/recommend.pb.h"
+#include "recplat/v1/write.pb.h"
 
-namespace recplat::service {
+namespace recplat::api {
 
 class Api {
  public:
@@ -33,6 +38,9 @@ class Api {
   virtual absl::StatusOr<v1::ListItemsResponse> ListItems(const v1::ListItemsRequest&) = 0;
   virtual absl::StatusOr<v1::UpsertUsersResponse> UpsertUsers(const v1::UpsertUsersRequest&) = 0;
   virtual absl::StatusOr<v1::GetUserResponse> GetUser(const v1::GetUserRequest&) = 0;
+
+  // WriteService: any mix of writes, validated as a whole and appended atomically.
+  virtual absl::StatusOr<v1::WriteResponse> Write(const v1::WriteRequest&) = 0;
 
   // EventService
   virtual absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) = 0;
@@ -49,6 +57,7 @@ class Api {
   virtual absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) = 0;
   virtual absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(
       const v1::SimilarItemsRequest&) = 0;
+  virtual absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) = 0;
 
   // ModelService
   virtual absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) = 0;
@@ -63,4 +72,4 @@ class Api {
   virtual bool Ready() const = 0;
 };
 
-}  // namespace recplat::service
+}  // namespace recplat::api

@@ -1,4 +1,4 @@
-#include "core/metrics/metrics.h"
+#include "core/common/metrics/metrics.h"
 
 #include <exception>
 

@@ -1,6 +1,6 @@
-#include "core/service/status_mapping.h"
+#include "core/api/status_mapping.h"
 
-namespace recplat::service {
+namespace recplat::api {
 
 int HttpStatusFor(absl::StatusCode code) {
   switch (code) {
@@ -69,4 +69,4 @@ std::string ClientMessage(const absl::Status& status) {
   return msg;
 }
 
-}  // namespace recplat::service
+}  // namespace recplat::api

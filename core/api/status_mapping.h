@@ -10,7 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace recplat::service {
+namespace recplat::api {
 
 // Longest error message sent to a client.
 inline constexpr size_t kMaxClientMessage = 1024;
@@ -28,4 +28,4 @@ std::string CodeName(absl::StatusCode code);
 // generic text for INTERNAL/UNKNOWN/DATA_LOSS (whose details go to the log only).
 std::string ClientMessage(const absl::Status& status);
 
-}  // namespace recplat::service
+}  // namespace recplat::api

@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "core/models/training_data.h"
 
-namespace recplat::models::internal {
+namespace recplat::models {
 
 // Neighbour lists of all items in CSR form: item i's neighbours are
 // items[offsets[i] .. offsets[i+1]) with similarities sims[same range], most similar first
@@ -54,4 +54,4 @@ struct SimilarityOptions {
 absl::StatusOr<NeighborLists> ComputeItemNeighbors(const TrainingData& data,
                                                    const SimilarityOptions& options);
 
-}  // namespace recplat::models::internal
+}  // namespace recplat::models

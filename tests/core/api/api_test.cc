@@ -1,11 +1,11 @@
 #include <cmath>
 
-#include "core/service/status_mapping.h"
-#include "core/service/validation.h"
+#include "core/api/status_mapping.h"
+#include "core/api/validation.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace recplat::service {
+namespace recplat::api {
 namespace {
 
 using ::recplat::testing::StatusIs;
@@ -39,7 +39,11 @@ TEST(StatusMappingTest, ClientMessagesAreCappedAndHideInternals) {
               ::testing::Not(HasSubstr("secret")));
 }
 
-config::ApiConfig Api() { return config::ApiConfig{}; }
+ValidationOptions Api() {
+  ValidationOptions options;
+  options.event_types = {"view"};
+  return options;
+}
 
 TEST(ValidationTest, TenantIsDefaultedAndChecked) {
   std::string t;
@@ -88,26 +92,25 @@ TEST(ValidationTest, ItemsAreCheckedFieldByField) {
 }
 
 TEST(ValidationTest, EventsNeedAKnownTypeAndAnActor) {
-  std::map<std::string, config::EventTypeConfig> types = {{"view", {1.0}}};
   v1::Event e;
   e.set_item_id("a");
   e.set_type("view");
-  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+  EXPECT_THAT(NormalizeEvent(Api(), 99, &e, "events[0]"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("user_id or session_id")));
   e.set_session_id("s");
-  ASSERT_OK(NormalizeEvent(Api(), types, 99, &e, "events[0]"));
+  ASSERT_OK(NormalizeEvent(Api(), 99, &e, "events[0]"));
   EXPECT_EQ(e.timestamp_ms(), 99);  // Defaulted to now.
   e.set_type("buy");
-  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[3]"),
+  EXPECT_THAT(NormalizeEvent(Api(), 99, &e, "events[3]"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("events[3].type: unknown event type 'buy' (configured: view)")));
   e.set_type("view");
   e.set_value(INFINITY);
-  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+  EXPECT_THAT(NormalizeEvent(Api(), 99, &e, "events[0]"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value")));
   e.set_value(1);
   e.set_timestamp_ms(-5);
-  EXPECT_THAT(NormalizeEvent(Api(), types, 99, &e, "events[0]"),
+  EXPECT_THAT(NormalizeEvent(Api(), 99, &e, "events[0]"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("timestamp_ms")));
 }
 
@@ -128,4 +131,4 @@ TEST(ValidationTest, RecommendRequests) {
 }
 
 }  // namespace
-}  // namespace recplat::service
+}  // namespace recplat::api

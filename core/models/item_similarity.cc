@@ -1,11 +1,11 @@
-#include "core/models/internal/item_similarity.h"
+#include "core/models/item_similarity.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <thread>
 
-namespace recplat::models::internal {
+namespace recplat::models {
 namespace {
 
 // A sparse matrix in compressed rows: row r holds (index[k], value[k]) for k in
@@ -179,4 +179,4 @@ absl::StatusOr<NeighborLists> ComputeItemNeighbors(const TrainingData& data,
   return out;
 }
 
-}  // namespace recplat::models::internal
+}  // namespace recplat::models
