@@ -114,6 +114,8 @@ absl::Status NormalizeItem(const ValidationOptions& options, v1::Item* item, abs
   item->clear_index();
   item->clear_updated_at_ms();
   item->clear_event_counts();
+  item->clear_counters();
+  item->clear_live();
   return absl::OkStatus();
 }
 
@@ -242,6 +244,131 @@ absl::Status NormalizeDocument(const ValidationOptions& options, v1::Document* d
   }
   if (doc->deleted()) doc->clear_body();
   doc->clear_updated_at_ms();
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::api
+
+namespace recplat::api {
+namespace {
+
+absl::Status CheckFinite(double value, absl::string_view field) {
+  if (!std::isfinite(value)) return Invalid(field, "must be finite");
+  return absl::OkStatus();
+}
+
+absl::Status CheckRefs(int size, absl::string_view field) {
+  if (size > Limits::kMaxShopRefs) {
+    return Invalid(field, absl::StrCat(size, " entries exceed the limit of ", Limits::kMaxShopRefs));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NormalizeShopKind(v1::ShopEntity* e, const std::string& f) {
+  switch (e->kind_case()) {
+    case v1::ShopEntity::kCategory:
+      if (e->deleted()) e->mutable_category()->clear_parent_id();
+      return absl::OkStatus();
+    case v1::ShopEntity::kProduct: {
+      v1::ShopProduct* p = e->mutable_product();
+      const std::string pf = absl::StrCat(f, ".product");
+      if (e->deleted()) {
+        const int64_t id = p->id();
+        p->Clear();
+        p->set_id(id);
+        return absl::OkStatus();
+      }
+      RECPLAT_RETURN_IF_ERROR(CheckRefs(p->translation_ids_size(), pf + ".translation_ids"));
+      RECPLAT_RETURN_IF_ERROR(CheckRefs(p->variant_skus_size(), pf + ".variant_skus"));
+      for (int i = 0; i < p->variant_skus_size(); ++i) {
+        RECPLAT_RETURN_IF_ERROR(
+            CheckId(p->variant_skus(i), absl::StrCat(pf, ".variant_skus[", i, "]")));
+      }
+      if (p->created_at_ms() < 0) {
+        return Invalid(pf + ".created_at_ms", "must not be negative");
+      }
+      return absl::OkStatus();
+    }
+    case v1::ShopEntity::kTranslation: {
+      v1::ShopTranslation* t = e->mutable_translation();
+      const std::string tf = absl::StrCat(f, ".translation");
+      if (e->deleted()) {
+        const int64_t id = t->id();
+        t->Clear();
+        t->set_id(id);
+        return absl::OkStatus();
+      }
+      RECPLAT_RETURN_IF_ERROR(CheckText(t->title(), Limits::kMaxShopTextBytes, tf + ".title"));
+      return CheckText(t->language_code(), Limits::kMaxAttributeValueBytes,
+                       tf + ".language_code");
+    }
+    case v1::ShopEntity::kVariant: {
+      v1::ShopVariant* v = e->mutable_variant();
+      const std::string vf = absl::StrCat(f, ".variant");
+      RECPLAT_RETURN_IF_ERROR(CheckId(v->sku(), vf + ".sku"));
+      if (e->deleted()) {
+        std::string sku = std::move(*v->mutable_sku());
+        v->Clear();
+        v->set_sku(std::move(sku));
+        return absl::OkStatus();
+      }
+      RECPLAT_RETURN_IF_ERROR(
+          CheckFinite(v->recommendation_weight(), vf + ".recommendation_weight"));
+      return CheckRefs(v->attribute_ids_size(), vf + ".attribute_ids");
+    }
+    case v1::ShopEntity::kAttribute: {
+      v1::ShopAttribute* a = e->mutable_attribute();
+      if (e->deleted()) {
+        const int64_t id = a->id();
+        a->Clear();
+        a->set_id(id);
+        return absl::OkStatus();
+      }
+      return CheckText(a->raw_value(), Limits::kMaxShopTextBytes,
+                       absl::StrCat(f, ".attribute.raw_value"));
+    }
+    case v1::ShopEntity::kAttributeType:
+      if (e->deleted()) e->mutable_attribute_type()->clear_numerical();
+      return absl::OkStatus();
+    case v1::ShopEntity::kPrice: {
+      v1::ShopPrice* p = e->mutable_price();
+      const std::string pf = absl::StrCat(f, ".price");
+      if (e->deleted()) {
+        const int64_t id = p->id();
+        p->Clear();
+        p->set_id(id);
+        return absl::OkStatus();
+      }
+      RECPLAT_RETURN_IF_ERROR(CheckId(p->variant_sku(), pf + ".variant_sku"));
+      return CheckFinite(p->price(), pf + ".price");
+    }
+    case v1::ShopEntity::KIND_NOT_SET:
+      break;
+  }
+  return Invalid(f, "one of category, product, translation, variant, attribute, "
+                    "attribute_type, price is required");
+}
+
+}  // namespace
+
+absl::Status NormalizeShopEntity(const ValidationOptions& options, v1::ShopEntity* entity,
+                                 absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, entity->mutable_tenant(),
+                                          absl::StrCat(field, ".tenant")));
+  return NormalizeShopKind(entity, std::string(field));
+}
+
+absl::Status NormalizeCounterUpdate(const ValidationOptions& options, v1::CounterUpdate* update,
+                                    absl::string_view field) {
+  RECPLAT_RETURN_IF_ERROR(NormalizeTenant(options.default_tenant, update->mutable_tenant(),
+                                          absl::StrCat(field, ".tenant")));
+  RECPLAT_RETURN_IF_ERROR(CheckId(update->item_id(), absl::StrCat(field, ".item_id")));
+  RECPLAT_RETURN_IF_ERROR(
+      CheckName(update->name(), Limits::kMaxCounterNameBytes, absl::StrCat(field, ".name")));
+  RECPLAT_RETURN_IF_ERROR(CheckFinite(update->add(), absl::StrCat(field, ".add")));
+  if (update->has_set()) {
+    RECPLAT_RETURN_IF_ERROR(CheckFinite(update->set(), absl::StrCat(field, ".set")));
+  }
   return absl::OkStatus();
 }
 

@@ -17,6 +17,8 @@
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/recommend.pb.h"
+#include "recplat/v1/shop.pb.h"
+#include "recplat/v1/write.pb.h"
 
 namespace recplat::api {
 
@@ -49,6 +51,12 @@ struct Limits {
   static constexpr size_t kMaxDocumentKeyBytes = 512;
   static constexpr size_t kMaxDocumentBodyBytes = 1 << 20;
   static constexpr int kMaxScanLimit = 10000;
+  // Texts of shop entities (translation titles, attribute raw values); items derived from them
+  // truncate to the item limits.
+  static constexpr size_t kMaxShopTextBytes = 64 << 10;
+  // Ids listed by one shop entity (a product's SKUs or translations, a variant's attributes).
+  static constexpr int kMaxShopRefs = 10000;
+  static constexpr size_t kMaxCounterNameBytes = 128;
 };
 
 // Resolves `*tenant` (empty -> default) and checks it: 1..64 bytes of [A-Za-z0-9_.-].
@@ -72,6 +80,16 @@ absl::Status NormalizeDocument(const ValidationOptions& options, v1::Document* d
 // The address part of document reads: tenant resolved, collection checked.
 absl::Status NormalizeCollection(const ValidationOptions& options, std::string* tenant,
                                  const std::string& collection, absl::string_view field);
+// A shop entity to write (see shop.proto): tenant resolved, kind required, SKUs valid ids,
+// numbers finite, created_at_ms >= 0, texts at most kMaxShopTextBytes, lists at most
+// kMaxShopRefs. A deleted entity keeps only its id (SKU). Errors name the kind's field, e.g.
+// "ops[2].shop.variant.sku: required".
+absl::Status NormalizeShopEntity(const ValidationOptions& options, v1::ShopEntity* entity,
+                                 absl::string_view field);
+// A counter update: tenant resolved, item_id a valid id, name 1..128 bytes without control
+// characters, `add` and `set` finite.
+absl::Status NormalizeCounterUpdate(const ValidationOptions& options, v1::CounterUpdate* update,
+                                    absl::string_view field);
 absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendRequest* request);
 
 }  // namespace recplat::api

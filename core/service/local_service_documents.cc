@@ -62,7 +62,8 @@ absl::StatusOr<v1::ScanDocumentsResponse> LocalService::ScanDocuments(
   v1::ScanDocumentsResponse response;
   RECPLAT_RETURN_IF_ERROR(c_.state->ScanDocuments(tenant, request.collection(), request.prefix(),
                                                   request.start_key(), limit, request.keys_only(),
-                                                  &found, response.mutable_next_key()));
+                                                  request.reverse(), &found,
+                                                  response.mutable_next_key()));
   for (v1::Document& doc : found) *response.add_documents() = std::move(doc);
   return response;
 }

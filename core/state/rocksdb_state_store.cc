@@ -1,6 +1,8 @@
 // RocksDbStateStore: opening, rebuilding the in-memory mirrors, and reads.
 #include "core/state/rocksdb_state_store.h"
 
+#include "core/state/internal/rocks_util.h"
+
 #include <algorithm>
 #include <cmath>
 #include <mutex>
@@ -17,6 +19,8 @@
 namespace recplat::state {
 
 using internal::CounterValue;
+using internal::FromRocks;
+using internal::PrefixIterator;
 using internal::GetBE;
 using internal::GetFixed;
 using internal::GetString;
@@ -28,30 +32,8 @@ namespace {
 
 const char* const kCfNames[] = {"default",
                                     "items", "item_idx", "users", "history", "sessions",
-                                    "counters", "served", "recs", "docs"};
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  return absl::InternalError(absl::StrCat(what, ": ", s.ToString()));
-}
-
-// Iterates keys under `prefix` in `cf`.
-std::unique_ptr<rocksdb::Iterator> PrefixIterator(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                                                  const std::string& prefix,
-                                                  std::string* upper_storage,
-                                                  rocksdb::Slice* upper,
-                                                  const rocksdb::Snapshot* snapshot = nullptr) {
-  rocksdb::ReadOptions ro;
-  *upper_storage = internal::PrefixUpperBound(prefix);
-  if (!upper_storage->empty()) {
-    *upper = rocksdb::Slice(*upper_storage);
-    ro.iterate_upper_bound = upper;
-  }
-  ro.snapshot = snapshot;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
-  it->Seek(prefix);
-  return it;
-}
+                                    "counters", "served", "recs", "docs", "event_ids",
+                                    "item_counters"};
 
 // Decodes a history value into `e` (everything but the timestamp, which is in the key).
 bool DecodeHistoryValue(absl::string_view v, HistoryEntry* e) {
@@ -179,11 +161,18 @@ absl::Status RocksDbStateStore::LoadMemoryState() {
     for (const Loaded& l : list) {
       const v1::Item& item = l.stored.item();
       std::vector<std::string> categories(item.categories().begin(), item.categories().end());
-      c->Set(l.idx, item.id(), !l.stored.deleted(), !item.has_available() || item.available(),
+      const bool dormant = l.stored.dormant() && !l.stored.deleted();
+      if (dormant) dormant_[tenant].insert(l.idx);
+      c->Set(l.idx, item.id(), !l.stored.deleted() && !dormant,
+             !item.has_available() || item.available(),
              item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                               : 1.0f,
              item.published_at_ms(), categories);
     }
+  }
+  {
+    absl::MutexLock apply_lock(&apply_mu_);
+    RECPLAT_RETURN_IF_ERROR(LoadApplyState());
   }
   RECPLAT_LOG(Info, "state store opened",
               {{"path", options_.path}, {"applied_offset", applied_offset_},
@@ -229,6 +218,8 @@ absl::StatusOr<v1::Item> RocksDbStateStore::GetItem(absl::string_view tenant,
                                             "'"));
   }
   v1::Item item = std::move(*stored.mutable_item());
+  item.set_live(!stored.dormant());
+  RECPLAT_RETURN_IF_ERROR(ReadNamedCounters(tenant, &item));
   std::string prefix = TenantPrefix(tenant);
   PutBE(&prefix, item.index(), 4);
   std::string upper_storage;
@@ -271,7 +262,7 @@ absl::Status RocksDbStateStore::ListItems(absl::string_view tenant, uint32_t sta
     }
     auto item = GetItem(tenant, absl::string_view(it->value().data(), it->value().size()));
     if (item.ok()) {
-      out->push_back(std::move(item).value());
+      if (item->live()) out->push_back(std::move(item).value());
     } else if (!absl::IsNotFound(item.status())) {
       return item.status();
     }
@@ -374,70 +365,6 @@ absl::StatusOr<v1::RecList> RocksDbStateStore::GetRecList(absl::string_view tena
   return list;
 }
 
-absl::Status RocksDbStateStore::GetDocuments(absl::string_view tenant,
-                                             absl::string_view collection,
-                                             std::span<const std::string> keys,
-                                             std::vector<v1::Document>* out) const {
-  std::string prefix = TenantPrefix(tenant);
-  internal::PutString(&prefix, collection);
-  std::vector<std::string> full_keys;
-  full_keys.reserve(keys.size());
-  for (const std::string& key : keys) full_keys.push_back(absl::StrCat(prefix, key));
-  std::vector<rocksdb::Slice> slices(full_keys.begin(), full_keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs(keys.size(), cf(kDocs));
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses =
-      db_->MultiGet(rocksdb::ReadOptions(), cfs, slices, &values);
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    RECPLAT_RETURN_IF_ERROR(FromRocks(statuses[i], "state store: read document"));
-    v1::Document doc;
-    if (!doc.ParseFromString(values[i])) {
-      return absl::DataLossError("state store: corrupt document");
-    }
-    doc.set_tenant(std::string(tenant));
-    doc.set_collection(std::string(collection));
-    doc.set_key(keys[i]);
-    out->push_back(std::move(doc));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status RocksDbStateStore::ScanDocuments(absl::string_view tenant,
-                                              absl::string_view collection,
-                                              absl::string_view prefix,
-                                              absl::string_view start_key, size_t limit,
-                                              bool keys_only, std::vector<v1::Document>* out,
-                                              std::string* next_key) const {
-  const std::string start(start_key);  // `start_key` may alias `*next_key`.
-  next_key->clear();
-  std::string base = TenantPrefix(tenant);
-  internal::PutString(&base, collection);
-  const std::string scan_prefix = absl::StrCat(base, prefix);
-  std::string upper_storage;
-  rocksdb::Slice upper;
-  auto it = PrefixIterator(db_.get(), cf(kDocs), scan_prefix, &upper_storage, &upper);
-  if (absl::string_view(start) > prefix) it->Seek(absl::StrCat(base, start));
-  for (; it->Valid(); it->Next()) {
-    absl::string_view key(it->key().data(), it->key().size());
-    key.remove_prefix(base.size());
-    if (out->size() >= limit) {
-      *next_key = std::string(key);
-      break;
-    }
-    v1::Document doc;
-    if (!doc.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError("state store: corrupt document");
-    }
-    if (keys_only) doc.clear_body();
-    doc.set_tenant(std::string(tenant));
-    doc.set_collection(std::string(collection));
-    doc.set_key(std::string(key));
-    out->push_back(std::move(doc));
-  }
-  return FromRocks(it->status(), "state store: scan documents");
-}
-
 double RocksDbStateStore::Counter(absl::string_view tenant, uint32_t item, uint16_t type) const {
   std::string key = TenantPrefix(tenant);
   PutBE(&key, item, 4);
@@ -536,7 +463,7 @@ std::vector<TenantStats> RocksDbStateStore::Stats() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   std::vector<TenantStats> out;
   for (const auto& [name, meta] : tenants_) {
-    TenantStats stats{name, meta.items, meta.users, meta.events, {}};
+    TenantStats stats{name, meta.items, meta.users, meta.events, meta.duplicate_events, {}};
     for (const auto& [type, count] : meta.events_by_type) {
       if (type < type_names_.size()) stats.events_by_type[type_names_[type]] = count;
     }

@@ -1,8 +1,8 @@
 // File: rocksdb_state_store.h (internal to core/state)
 //
-// The RocksDB implementation of StateStore. Declared in a header only so that its two
-// translation units (reads in rocksdb_state_store.cc, Apply in state_apply.cc) share it; other
-// modules use StateStore and OpenRocksDbStateStore().
+// The RocksDB implementation of StateStore. Declared in a header only so that its translation
+// units (opening and reads in rocksdb_state_store.cc, state_load.cc and state_documents.cc,
+// Apply in state_apply*.cc) share it; other modules use StateStore and OpenRocksDbStateStore().
 #pragma once
 
 #include <memory>
@@ -12,8 +12,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "core/shop/shop_catalog.h"
 #include "core/state/internal/keys.h"
+#include "core/state/internal/retention.h"
 #include "core/state/state_store.h"
 #include "rocksdb/db.h"
 
@@ -23,17 +26,19 @@ class RocksDbStateStore final : public StateStore {
  public:
   // Column family handles, in this order.
   enum Cf { kMeta = 0, kItems, kItemIdx, kUsers, kHistory, kSessions, kCounters, kServed, kRecs,
-            kDocs, kNumCfs };
+            kDocs, kEventIds, kItemCounters, kNumCfs };
 
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
   ~RocksDbStateStore() override;
 
-  absl::Status Apply(std::span<const OffsetRecord> records) override;
+  using StateStore::Apply;
+  absl::Status Apply(std::span<const OffsetRecord> records, ApplyReport* report) override;
   uint64_t AppliedOffset() const override;
   absl::Status RecordServed(absl::string_view tenant, absl::string_view user_id,
                             std::span<const ServedItem> items, int64_t timestamp_ms) override;
   const catalog::Catalog* FindCatalog(absl::string_view tenant) const override;
   absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const override;
+  bool ItemKnown(absl::string_view tenant, absl::string_view id) const override;
   absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
                          std::vector<v1::Item>* out, uint32_t* next) const override;
   absl::StatusOr<v1::User> GetUser(absl::string_view tenant, absl::string_view id) const override;
@@ -50,7 +55,7 @@ class RocksDbStateStore final : public StateStore {
                             std::vector<v1::Document>* out) const override;
   absl::Status ScanDocuments(absl::string_view tenant, absl::string_view collection,
                              absl::string_view prefix, absl::string_view start_key, size_t limit,
-                             bool keys_only, std::vector<v1::Document>* out,
+                             bool keys_only, bool reverse, std::vector<v1::Document>* out,
                              std::string* next_key) const override;
   double Counter(absl::string_view tenant, uint32_t item, uint16_t type) const override;
   std::string EventTypeName(uint16_t type) const override;
@@ -69,10 +74,18 @@ class RocksDbStateStore final : public StateStore {
 
   // Loads applied offset, event types, tenant metas and catalogs. Called once by Open().
   absl::Status LoadMemoryState();
+  // Rebuilds the state only the apply path reads (shop catalogs from the "_shop.*" documents and
+  // product sequence numbers, retention indexes from the items) from RocksDB. Called at open,
+  // and before the next Apply() after one failed (a failed batch may have changed them).
+  absl::Status LoadApplyState() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  absl::Status LoadShopCatalogs() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
+  absl::Status LoadRetentionIndexes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(apply_mu_);
   // Reads a history-like column family (history or sessions) under `prefix`.
   absl::Status ReadHistory(Cf cf, const std::string& prefix, size_t limit,
                            std::vector<HistoryEntry>* out) const;
   catalog::Catalog* GetOrCreateCatalog(absl::string_view tenant);
+  // Fills item->counters from the item_counters column family.
+  absl::Status ReadNamedCounters(absl::string_view tenant, v1::Item* item) const;
   double Decayed(const internal::CounterValue& c, int64_t now_ms) const;
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return handles_[c]; }
@@ -90,9 +103,18 @@ class RocksDbStateStore final : public StateStore {
   absl::flat_hash_map<std::string, uint16_t> type_ids_;
   absl::flat_hash_map<std::string, internal::TenantMeta> tenants_;
   absl::flat_hash_map<std::string, std::unique_ptr<catalog::Catalog>> catalogs_;
+  // Dense indices of the dormant items per tenant (known, not live).
+  absl::flat_hash_map<std::string, absl::flat_hash_set<uint32_t>> dormant_;
 
   // Serialises Apply() calls.
   absl::Mutex apply_mu_;
+  // State of the apply path only. ApplyBatch changes it as it goes (later records of a batch
+  // see earlier ones); when a batch fails, `apply_state_stale_` makes the next Apply() reload it.
+  absl::flat_hash_map<std::string, std::unique_ptr<shop::ShopCatalog>> shops_
+      ABSL_GUARDED_BY(apply_mu_);
+  absl::flat_hash_map<std::string, std::unique_ptr<internal::RetentionIndex>> retention_
+      ABSL_GUARDED_BY(apply_mu_);
+  bool apply_state_stale_ ABSL_GUARDED_BY(apply_mu_) = false;
 
   friend class ApplyBatch;
 };

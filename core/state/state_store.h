@@ -2,8 +2,15 @@
 //
 // StateStore: everything the core knows, materialised from the event log: items (with the
 // in-memory Catalog per tenant), users, per-user interaction histories, sessions, per-item
-// counters per event type with time decay, precomputed recommendation lists, and the lists
-// served to each user. Keys are namespaced by tenant; external string ids map to dense indices.
+// counters per event type with time decay, named per-item counters (CounterUpdate), the shop
+// catalog (core/shop) and the items derived from it, the ids of applied events (for
+// de-duplication), precomputed recommendation lists, and the lists served to each user. Keys are
+// namespaced by tenant; external string ids map to dense indices.
+//
+// Items are live, known-but-not-live ("dormant": derived from a shop variant whose product is
+// missing or unpublished, or from a deleted variant; events and counters may still name them)
+// or deleted. Only live items are in the catalog's live set. Catalog retention (options below)
+// deletes items in log order, so every process applying the same log keeps the same items.
 //
 // Writes come from one place only: the materializer (core/ingest) calls Apply() with records
 // read from the event log, and Apply() stores their effects together with the applied offset in
@@ -69,8 +76,44 @@ struct TenantStats {
   uint64_t items = 0;
   uint64_t users = 0;
   uint64_t events = 0;
+  // Events skipped because their (tenant, event_id) was applied before.
+  uint64_t duplicate_events = 0;
   // Applied events by type name.
   std::map<std::string, uint64_t> events_by_type;
+};
+
+// What one Apply() applied, per tenant (filled only when the call succeeds).
+struct TenantApplied {
+  // Applied events by type name (duplicates excluded).
+  std::map<std::string, uint64_t> events_by_type;
+  // Events skipped as duplicates of an applied (tenant, event_id).
+  uint64_t duplicate_events = 0;
+};
+struct ApplyReport {
+  std::map<std::string, TenantApplied> tenants;
+};
+
+// How catalog retention ranks items (config `catalog.retention_order`).
+enum class RetentionOrder {
+  // The item id read as a signed 64-bit integer; non-numeric ids rank lowest. Ties (and
+  // non-numeric ids among themselves) by dense index: the older item ranks lower.
+  kIdNumeric,
+  // The publication time; ties by dense index.
+  kPublishedAt,
+};
+
+// Catalog retention per tenant (config `catalog`), applied after every item upsert (also items
+// derived from shop variants and items created by events or counters).
+struct RetentionOptions {
+  // Live items kept per tenant; beyond it the lowest ranked live items are deleted (the upserted
+  // item itself when it ranks lowest). 0 keeps everything.
+  int64_t max_items = 0;
+  RetentionOrder order = RetentionOrder::kIdNumeric;
+  // Live items published more than this many hours before the tenant's newest live item are
+  // deleted; 0 = never.
+  double max_age_hours = 0;
+
+  bool enabled() const { return max_items > 0 || max_age_hours > 0; }
 };
 
 struct StateStoreOptions {
@@ -82,6 +125,7 @@ struct StateStoreOptions {
   int64_t block_cache_bytes = 128 << 20;
   // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
   const common::Clock* clock = nullptr;
+  RetentionOptions retention;
 };
 
 class StateStore {
@@ -92,10 +136,15 @@ class StateStore {
 
   // Applies `records` (strictly increasing offsets, each greater than AppliedOffset()-1) and
   // sets AppliedOffset() to the last offset + 1, atomically. Records already applied (offset <
-  // AppliedOffset()) are skipped, so re-applying after a crash is harmless. Events for unknown
-  // items create them (available, published at the event time); events for unknown users
-  // create them. On error nothing is applied (memory and disk unchanged).
-  virtual absl::Status Apply(std::span<const OffsetRecord> records) = 0;
+  // AppliedOffset()) are skipped, so re-applying after a crash is harmless. Events and counter
+  // updates for unknown items create them (available, published at the event/write time);
+  // events for unknown users create them. An event whose (tenant, event_id) was applied before
+  // (in an earlier batch or earlier in this one) is skipped and counted as a duplicate. Shop
+  // entities update the tenant's shop catalog, are stored as documents of "_shop.<kind>" and
+  // upsert the items of the affected variants, all in the same batch. On error nothing is
+  // applied (memory and disk unchanged). `report` (may be null) receives what was applied.
+  virtual absl::Status Apply(std::span<const OffsetRecord> records, ApplyReport* report) = 0;
+  absl::Status Apply(std::span<const OffsetRecord> records) { return Apply(records, nullptr); }
 
   // The offset up to which the log has been applied (exclusive).
   virtual uint64_t AppliedOffset() const = 0;
@@ -111,11 +160,17 @@ class StateStore {
   // valid for the store's lifetime.
   virtual const catalog::Catalog* FindCatalog(absl::string_view tenant) const = 0;
 
-  // NOT_FOUND when the item does not exist or was deleted. event_counts are decayed to now.
+  // NOT_FOUND when the item does not exist or was deleted. A dormant item is returned with
+  // `live: false`, every other one with `live: true`. event_counts are decayed to now; counters
+  // are the named counters' sums.
   virtual absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const = 0;
 
-  // Live items in index order starting at index `start`; sets `*next` to the index to continue
-  // from, or 0 when done.
+  // Whether events and counters may name the item: it is live or dormant (not unknown, not
+  // deleted).
+  virtual bool ItemKnown(absl::string_view tenant, absl::string_view id) const = 0;
+
+  // Live items (dormant and deleted ones are skipped) in index order starting at index `start`;
+  // sets `*next` to the index to continue from, or 0 when done.
   virtual absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
                                  std::vector<v1::Item>* out, uint32_t* next) const = 0;
 
@@ -147,11 +202,14 @@ class StateStore {
                                     std::vector<v1::Document>* out) const = 0;
 
   // Up to `limit` documents of `collection` whose key starts with `prefix`, from `start_key`
-  // (inclusive; empty = the first) in key order. `*next_key` receives the key to continue from,
-  // or "" at the end. Bodies are left empty when `keys_only`.
+  // (inclusive; empty = the first) in key order, or with `reverse` in descending key order from
+  // `start_key` (inclusive; empty = the last key of the prefix) down. `*next_key` receives the
+  // key to continue from (in the same direction), or "" at the end. Bodies are left empty when
+  // `keys_only`.
   virtual absl::Status ScanDocuments(absl::string_view tenant, absl::string_view collection,
                                      absl::string_view prefix, absl::string_view start_key,
-                                     size_t limit, bool keys_only, std::vector<v1::Document>* out,
+                                     size_t limit, bool keys_only, bool reverse,
+                                     std::vector<v1::Document>* out,
                                      std::string* next_key) const = 0;
 
   // Decayed count of `type` events on `item`, now; 0 when none.
@@ -175,14 +233,20 @@ class StateStore {
 
   // Applied events of `type` in `tenant` (not decayed); 0 for an unknown tenant or type.
   virtual uint64_t EventCount(absl::string_view tenant, absl::string_view type) const = 0;
-  // Live (not deleted) items of `tenant`.
+  // Live (neither deleted nor dormant) items of `tenant`.
   virtual uint64_t LiveItemCount(absl::string_view tenant) const = 0;
 
   // Flushes memtables to disk (called on clean shutdown so the next open is fast).
   virtual absl::Status Flush() = 0;
 };
 
-// Opens (creating if needed) the RocksDB-backed store and rebuilds the in-memory catalogs.
+// Whether a data gate (config GateConfig) holds for `tenant`: more than `per_item` x
+// LiveItemCount(tenant) events of `event_type` were applied. An empty event_type always holds.
+bool GateHolds(const StateStore& state, absl::string_view tenant, absl::string_view event_type,
+               double per_item);
+
+// Opens (creating if needed) the RocksDB-backed store and rebuilds the in-memory catalogs,
+// shop catalogs and retention indexes.
 // INTERNAL when the database cannot be opened (e.g. another process holds its lock).
 absl::StatusOr<std::unique_ptr<StateStore>> OpenRocksDbStateStore(
     const StateStoreOptions& options);

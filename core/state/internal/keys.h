@@ -10,6 +10,8 @@
 //                   "tenant:" str(tenant)             -> TenantMeta (32 fixed bytes, then
 //                                                        fixed (u16 type id, u64 count) pairs:
 //                                                        applied events by type)
+//                   "shop_seq:" str(tenant) be64(product id) -> be64 log offset of the
+//                                                        product's last write (ShopCatalog)
 //   items           str(tenant) str(id)               -> StoredItem proto
 //   item_idx        str(tenant) be32(idx)             -> id bytes
 //   users           str(tenant) str(id)               -> User proto
@@ -18,7 +20,10 @@
 //   counters        str(tenant) be32(idx) be16(type)  -> CounterValue (fixed 24 bytes)
 //   served          str(tenant) str(user) be32(idx)   -> ServedValue
 //   recs            str(tenant) str(key)              -> RecList proto
-//   docs            str(tenant) str(collection) key   -> Document proto (body, updated_at_ms)
+//   docs            str(tenant) str(collection) key   -> Document proto (body, updated_at_ms);
+//                                                        shop entities in "_shop.<kind>"
+//   event_ids       str(tenant) str(event_id)         -> be64 offset of the applied event
+//   item_counters   str(tenant) be32(idx) name        -> double (fixed 8 bytes): named counter
 // (~ts: the timestamp with its sign bit flipped, then inverted, so newer sorts first.)
 #pragma once
 
@@ -131,10 +136,28 @@ inline std::string TenantPrefix(absl::string_view tenant) {
   return k;
 }
 
+inline constexpr absl::string_view kShopSeqPrefix = "shop_seq:";
+
+inline std::string ShopSeqKey(absl::string_view tenant, int64_t product_id) {
+  std::string k(kShopSeqPrefix);
+  PutString(&k, tenant);
+  PutBE(&k, static_cast<uint64_t>(product_id), 8);
+  return k;
+}
+
+// Key prefix of an item's named counters.
+inline std::string ItemCounterPrefix(absl::string_view tenant, uint32_t idx) {
+  std::string k;
+  PutString(&k, tenant);
+  PutBE(&k, idx, 4);
+  return k;
+}
+
 // Per-tenant counters kept in the meta column family.
 struct TenantMeta {
   uint32_t next_user_index = 0;
-  uint32_t reserved = 0;
+  // Events skipped as duplicates of an applied event id (wraps at 2^32).
+  uint32_t duplicate_events = 0;
   uint64_t items = 0;
   uint64_t users = 0;
   uint64_t events = 0;
@@ -145,7 +168,7 @@ struct TenantMeta {
 inline std::string EncodeTenantMeta(const TenantMeta& m) {
   std::string out;
   PutFixed(&out, m.next_user_index);
-  PutFixed(&out, m.reserved);
+  PutFixed(&out, m.duplicate_events);
   PutFixed(&out, m.items);
   PutFixed(&out, m.users);
   PutFixed(&out, m.events);
@@ -157,7 +180,7 @@ inline std::string EncodeTenantMeta(const TenantMeta& m) {
 }
 
 inline bool DecodeTenantMeta(absl::string_view in, TenantMeta* m) {
-  if (!(GetFixed(&in, &m->next_user_index) && GetFixed(&in, &m->reserved) &&
+  if (!(GetFixed(&in, &m->next_user_index) && GetFixed(&in, &m->duplicate_events) &&
         GetFixed(&in, &m->items) && GetFixed(&in, &m->users) && GetFixed(&in, &m->events))) {
     return false;
   }

@@ -359,25 +359,30 @@ TEST_F(StateStoreTest, DocumentsArePutReadScannedAndDeleted) {
   // Prefix scan stays inside the collection and tenant, in key order, with paging.
   got.clear();
   std::string next;
-  ASSERT_OK(store_->ScanDocuments("default", "products", "p", "", 1, false, &got, &next));
+  ASSERT_OK(store_->ScanDocuments("default", "products", "p",
+                                   "", 1, false, /*reverse=*/false, &got, &next));
   EXPECT_THAT(Keys(got), ElementsAre("p1"));
   EXPECT_EQ(next, "p2");
   got.clear();
-  ASSERT_OK(store_->ScanDocuments("default", "products", "p", next, 10, true, &got, &next));
+  ASSERT_OK(store_->ScanDocuments("default", "products", "p",
+                                   next, 10, true, /*reverse=*/false, &got, &next));
   EXPECT_THAT(Keys(got), ElementsAre("p2"));
   EXPECT_EQ(got[0].body(), "");  // keys_only
   EXPECT_EQ(next, "");
   got.clear();
-  ASSERT_OK(store_->ScanDocuments("default", "products", "", "", 10, false, &got, &next));
+  ASSERT_OK(store_->ScanDocuments("default", "products", "",
+                                   "", 10, false, /*reverse=*/false, &got, &next));
   EXPECT_THAT(Keys(got), ElementsAre("p1", "p2", "q1"));
 
   ASSERT_OK(ApplyAll({Doc("default", "products", "p1", "", /*deleted=*/true)}));
   Reopen();
   got.clear();
-  ASSERT_OK(store_->ScanDocuments("default", "products", "", "", 10, false, &got, &next));
+  ASSERT_OK(store_->ScanDocuments("default", "products", "",
+                                   "", 10, false, /*reverse=*/false, &got, &next));
   EXPECT_THAT(Keys(got), ElementsAre("p2", "q1"));
   got.clear();
-  ASSERT_OK(store_->ScanDocuments("shop2", "products", "", "", 10, false, &got, &next));
+  ASSERT_OK(store_->ScanDocuments("shop2", "products", "",
+                                   "", 10, false, /*reverse=*/false, &got, &next));
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].body(), "other tenant");
 }
