@@ -142,6 +142,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   so.counter_half_life_hours = cfg.state.counter_half_life_hours;
   so.block_cache_bytes = cfg.state.block_cache_mb << 20;
   so.clock = &clock;
+  so.retention = {cfg.catalog.max_items, cfg.catalog.retention_order == "published_at"
+      ? state::RetentionOrder::kPublishedAt : state::RetentionOrder::kIdNumeric,
+      cfg.catalog.max_age_hours};
   RECPLAT_ASSIGN_OR_RETURN(impl->state, state::OpenRocksDbStateStore(so));
 
   impl->materializer = std::make_unique<ingest::Materializer>(

@@ -54,12 +54,14 @@ absl::Status Materializer::ApplyOnce(bool* applied_any) {
           RECPLAT_LOG(Error, "skipping undecodable log record", {{"offset", offset}});
           ++info.corrupt_records;
           r.Clear();
-        } else if (r.has_event()) {
-          ++info.events_by_tenant[r.event().tenant()];
         } else if (r.has_item_upsert()) {
           ++info.catalog_writes_by_tenant[r.item_upsert().tenant()];
+          ++info.item_writes_by_tenant[r.item_upsert().tenant()];
         } else if (r.has_item_delete()) {
           ++info.catalog_writes_by_tenant[r.item_delete().tenant()];
+          ++info.item_writes_by_tenant[r.item_delete().tenant()];
+        } else if (r.has_shop_entity()) {
+          ++info.item_writes_by_tenant[r.shop_entity().tenant()];
         } else if (r.has_user_upsert()) {
           ++info.catalog_writes_by_tenant[r.user_upsert().tenant()];
         }
@@ -68,8 +70,18 @@ absl::Status Materializer::ApplyOnce(bool* applied_any) {
       });
   if (!read.ok()) return read;
   if (batch.empty()) return absl::OkStatus();
-  absl::Status applied = state_.Apply(batch);
+  state::ApplyReport report;
+  absl::Status applied = state_.Apply(batch, &report);
   if (!applied.ok()) return applied;
+  // Offsets below the state's applied offset were skipped by Apply(): only what it applied
+  // counts (the report), so a listener never sees an event twice.
+  for (const auto& [tenant, t] : report.tenants) {
+    for (const auto& [type, count] : t.events_by_type) {
+      info.events_by_tenant[tenant] += count;
+      info.events_by_tenant_type[tenant][type] += count;
+    }
+    if (t.duplicate_events > 0) info.duplicate_events_by_tenant[tenant] = t.duplicate_events;
+  }
   info.end_offset = batch.back().offset + 1;
   {
     absl::MutexLock lock(&mu_);

@@ -33,10 +33,17 @@ struct AppliedBatch {
   uint64_t first_offset = 0;
   // Exclusive.
   uint64_t end_offset = 0;
-  // Events applied per tenant.
+  // Events applied per tenant (events skipped as duplicates of an applied event_id excluded).
   std::map<std::string, uint64_t> events_by_tenant;
+  // The same by tenant and event type.
+  std::map<std::string, std::map<std::string, uint64_t>> events_by_tenant_type;
+  // Events skipped as duplicates (their (tenant, event_id) was applied before), per tenant.
+  std::map<std::string, uint64_t> duplicate_events_by_tenant;
   // Catalog writes (item upserts/deletes, user upserts) applied per tenant.
   std::map<std::string, uint64_t> catalog_writes_by_tenant;
+  // Item writes applied per tenant: item upserts and deletes, shop entity writes (training
+  // trigger `every_item_writes`).
+  std::map<std::string, uint64_t> item_writes_by_tenant;
   // Records that could not be decoded and were skipped (logged as errors).
   uint64_t corrupt_records = 0;
 };

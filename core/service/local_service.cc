@@ -19,12 +19,18 @@ struct LocalService::Metrics {
         events(records.Add({{"kind", "event"}})),
         items(records.Add({{"kind", "item_upsert"}})),
         deletes(records.Add({{"kind", "item_delete"}})),
-        users(records.Add({{"kind", "user_upsert"}})) {}
+        users(records.Add({{"kind", "user_upsert"}})),
+        documents(records.Add({{"kind", "document_put"}})),
+        shop(records.Add({{"kind", "shop_entity"}})),
+        counters(records.Add({{"kind", "counter"}})) {}
   prometheus::Family<prometheus::Counter>& records;
   prometheus::Counter& events;
   prometheus::Counter& items;
   prometheus::Counter& deletes;
   prometheus::Counter& users;
+  prometheus::Counter& documents;
+  prometheus::Counter& shop;
+  prometheus::Counter& counters;
 };
 
 api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config) {
@@ -56,68 +62,27 @@ absl::StatusOr<uint64_t> LocalService::AppendAndMaybeWait(const std::vector<std:
   return first;
 }
 
+void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds) {
+  for (v1::WriteOp::OpCase kind : kinds) {
+    switch (kind) {
+      case v1::WriteOp::kUpsertItem: metrics_->items.Increment(); break;
+      case v1::WriteOp::kDeleteItem: metrics_->deletes.Increment(); break;
+      case v1::WriteOp::kUpsertUser: metrics_->users.Increment(); break;
+      case v1::WriteOp::kEvent: metrics_->events.Increment(); break;
+      case v1::WriteOp::kPutDocument: metrics_->documents.Increment(); break;
+      case v1::WriteOp::kShop: metrics_->shop.Increment(); break;
+      case v1::WriteOp::kCounter: metrics_->counters.Increment(); break;
+      case v1::WriteOp::OP_NOT_SET: break;
+    }
+  }
+}
+
 absl::Status LocalService::CheckModel(const std::string& model) const {
   if (model.empty()) return absl::InvalidArgumentError("model: required");
   if (c_.registry->FindConfig(model) == nullptr) {
     return absl::NotFoundError(absl::StrCat("model '", model, "' is not configured"));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<v1::UpsertItemsResponse> LocalService::UpsertItems(
-    const v1::UpsertItemsRequest& request) {
-  const api::ValidationOptions& vo = validation_;
-  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.items_size(), vo.max_batch, "items"));
-  std::vector<std::string> records;
-  records.reserve(request.items_size());
-  const int64_t now = c_.clock->NowMs();
-  for (int i = 0; i < request.items_size(); ++i) {
-    v1::LogRecord r;
-    r.set_appended_at_ms(now);
-    *r.mutable_item_upsert() = request.items(i);
-    RECPLAT_RETURN_IF_ERROR(api::NormalizeItem(vo, r.mutable_item_upsert(), absl::StrCat("items[", i, "]")));
-    records.push_back(r.SerializeAsString());
-  }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
-  metrics_->items.Increment(static_cast<double>(records.size()));
-  v1::UpsertItemsResponse response;
-  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
-  return response;
-}
-
-absl::StatusOr<v1::DeleteItemsResponse> LocalService::DeleteItems(
-    const v1::DeleteItemsRequest& request) {
-  std::string tenant = request.tenant();
-  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
-  RECPLAT_RETURN_IF_ERROR(
-      api::CheckBatchSize(request.ids_size(), options_.config.api.max_batch, "ids"));
-  const catalog::Catalog* cat = c_.state->FindCatalog(tenant);
-  std::vector<std::string> records;
-  const int64_t now = c_.clock->NowMs();
-  for (int i = 0; i < request.ids_size(); ++i) {
-    const std::string& id = request.ids(i);
-    RECPLAT_RETURN_IF_ERROR(api::CheckId(id, absl::StrCat("ids[", i, "]")));
-    bool live = false;
-    if (cat != nullptr) {
-      auto r = cat->Read();
-      auto idx = r.Find(id);
-      live = idx.has_value() && r.Meta(*idx).live;
-    }
-    if (!live) {
-      return absl::NotFoundError(
-          absl::StrCat("ids[", i, "]: item '", id, "' not found in tenant '", tenant, "'"));
-    }
-    v1::LogRecord rec;
-    rec.set_appended_at_ms(now);
-    rec.mutable_item_delete()->set_tenant(tenant);
-    rec.mutable_item_delete()->set_id(id);
-    records.push_back(rec.SerializeAsString());
-  }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
-  metrics_->deletes.Increment(static_cast<double>(records.size()));
-  v1::DeleteItemsResponse response;
-  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
-  return response;
 }
 
 absl::StatusOr<v1::Item> LocalService::GetItem(const v1::GetItemRequest& request) {
@@ -151,26 +116,6 @@ absl::StatusOr<v1::ListItemsResponse> LocalService::ListItems(const v1::ListItem
   return response;
 }
 
-absl::StatusOr<v1::UpsertUsersResponse> LocalService::UpsertUsers(
-    const v1::UpsertUsersRequest& request) {
-  const api::ValidationOptions& vo = validation_;
-  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.users_size(), vo.max_batch, "users"));
-  std::vector<std::string> records;
-  const int64_t now = c_.clock->NowMs();
-  for (int i = 0; i < request.users_size(); ++i) {
-    v1::LogRecord r;
-    r.set_appended_at_ms(now);
-    *r.mutable_user_upsert() = request.users(i);
-    RECPLAT_RETURN_IF_ERROR(api::NormalizeUser(vo, r.mutable_user_upsert(), absl::StrCat("users[", i, "]")));
-    records.push_back(r.SerializeAsString());
-  }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
-  metrics_->users.Increment(static_cast<double>(records.size()));
-  v1::UpsertUsersResponse response;
-  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
-  return response;
-}
-
 absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserRequest& request) {
   std::string tenant = request.tenant();
   RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
@@ -197,45 +142,6 @@ absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserReque
       out->set_session_id(h.session_id);
     }
   }
-  return response;
-}
-
-absl::StatusOr<v1::AppendEventsResponse> LocalService::AppendEvents(
-    const v1::AppendEventsRequest& request) {
-  const api::ValidationOptions& vo = validation_;
-  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.events_size(), vo.max_batch, "events"));
-  std::vector<std::string> records;
-  records.reserve(request.events_size());
-  const int64_t now = c_.clock->NowMs();
-  v1::LogRecord r;
-  for (int i = 0; i < request.events_size(); ++i) {
-    r.Clear();
-    r.set_appended_at_ms(now);
-    v1::Event* e = r.mutable_event();
-    *e = request.events(i);
-    const std::string field = absl::StrCat("events[", i, "]");
-    RECPLAT_RETURN_IF_ERROR(api::NormalizeEvent(vo, now, e, field));
-    if (options_.config.api.require_known_items) {
-      const catalog::Catalog* cat = c_.state->FindCatalog(e->tenant());
-      bool known = false;
-      if (cat != nullptr) {
-        auto reader = cat->Read();
-        auto idx = reader.Find(e->item_id());
-        known = idx.has_value() && reader.Meta(*idx).live;
-      }
-      if (!known) {
-        return absl::NotFoundError(absl::StrCat(field, ".item_id: item '", e->item_id(),
-                                                "' is not in the catalog of tenant '",
-                                                e->tenant(), "'"));
-      }
-    }
-    records.push_back(r.SerializeAsString());
-  }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, request.wait_applied()));
-  metrics_->events.Increment(static_cast<double>(records.size()));
-  v1::AppendEventsResponse response;
-  response.mutable_offsets()->Reserve(static_cast<int>(records.size()));
-  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
   return response;
 }
 
@@ -356,10 +262,6 @@ absl::StatusOr<v1::GetConfigResponse> LocalService::GetConfig(const v1::GetConfi
   response.set_yaml(config::ConfigToYaml(options_.config));
   response.set_profile_path(options_.profile_path);
   return response;
-}
-
-absl::StatusOr<v1::WriteResponse> LocalService::Write(const v1::WriteRequest&) {
-  return absl::UnimplementedError("Write is not implemented yet");
 }
 
 absl::StatusOr<v1::ScanServedResponse> LocalService::ScanServed(const v1::ScanServedRequest&) {

@@ -1,10 +1,13 @@
 // File: local_service.h
 //
-// LocalService: the in-process implementation of Api over the core components. Writes are
-// validated as a whole, appended to the event log as LogRecords (durable before the call
-// returns), and, for catalog writes (and events with wait_applied), awaited until the
-// materializer applied them, so the caller reads its own writes. Reads go to the state store,
-// recommendations to the engine, model calls to the registry and the trainer.
+// LocalService: the in-process implementation of Api over the core components. Writes (Write
+// and the typed writes, which are special cases of it) are validated as a whole, appended to the
+// event log as LogRecords in one atomic append (durable before the call returns), and, for
+// catalog, user, document and shop writes (and any write with wait_applied), awaited until the
+// materializer applied them, so the caller reads its own writes. Documents of reserved
+// collections (names starting with '_', e.g. the shop catalog's "_shop.<kind>") can be read but
+// not written by clients (PERMISSION_DENIED). Reads go to the state store, recommendations to
+// the engine, model calls to the registry and the trainer.
 //
 // Thread-safety: thread-safe; all components are shared and thread-safe.
 #pragma once
@@ -83,9 +86,22 @@ class LocalService final : public api::Api {
 
  private:
   struct Metrics;
+  // How WriteOps names the ops in error messages: "<list>[i]" for a typed call (`typed`, e.g.
+  // "events[3].type"), "<list>[i].<op>" for Write (e.g. "ops[3].event.type").
+  struct WriteNaming {
+    const char* list;
+    bool typed;
+  };
+  // The write path of every write call: validates every op (same-request references included),
+  // appends them in one atomic append and waits for the materializer when an op needs it or
+  // `wait_applied`; returns the first offset.
+  absl::StatusOr<uint64_t> WriteOps(std::vector<v1::WriteOp> ops, const WriteNaming& naming,
+                                    bool wait_applied);
   // Appends serialised records; returns the first offset. Waits for them to be applied when
   // `wait` is set.
   absl::StatusOr<uint64_t> AppendAndMaybeWait(const std::vector<std::string>& records, bool wait);
+  // Counts appended records by kind (metrics).
+  void CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds);
   absl::Status CheckModel(const std::string& model) const;
 
   const ServiceOptions options_;

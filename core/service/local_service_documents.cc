@@ -1,4 +1,5 @@
-// LocalService: the DocumentService methods (see proto/recplat/v1/documents.proto).
+// LocalService: the DocumentService reads (see proto/recplat/v1/documents.proto); PutDocuments
+// is in local_service_write.cc.
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/service/local_service.h"
@@ -6,27 +7,6 @@
 #include "recplat/v1/log_record.pb.h"
 
 namespace recplat::service {
-
-absl::StatusOr<v1::PutDocumentsResponse> LocalService::PutDocuments(
-    const v1::PutDocumentsRequest& request) {
-  const api::ValidationOptions& vo = validation_;
-  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(request.documents_size(), vo.max_batch, "documents"));
-  std::vector<std::string> records;
-  records.reserve(request.documents_size());
-  const int64_t now = c_.clock->NowMs();
-  for (int i = 0; i < request.documents_size(); ++i) {
-    v1::LogRecord r;
-    r.set_appended_at_ms(now);
-    *r.mutable_document_put() = request.documents(i);
-    RECPLAT_RETURN_IF_ERROR(
-        api::NormalizeDocument(vo, r.mutable_document_put(), absl::StrCat("documents[", i, "]")));
-    records.push_back(r.SerializeAsString());
-  }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, /*wait=*/true));
-  v1::PutDocumentsResponse response;
-  for (size_t i = 0; i < records.size(); ++i) response.add_offsets(first + i);
-  return response;
-}
 
 absl::StatusOr<v1::GetDocumentsResponse> LocalService::GetDocuments(
     const v1::GetDocumentsRequest& request) {

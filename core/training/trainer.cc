@@ -1,6 +1,7 @@
 #include "core/training/trainer.h"
 
 #include <cmath>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -216,10 +217,17 @@ std::optional<Trainer::IncrementalPlan> Trainer::PlanIncremental(
   return std::nullopt;
 }
 
+bool Trainer::TrainGateHolds(const std::string& tenant, const std::string& model) const {
+  const config::ModelConfig* cfg = registry_.FindConfig(model);
+  if (cfg == nullptr) return false;
+  return state::GateHolds(state_, tenant, cfg->train.gate.event_type, cfg->train.gate.per_item);
+}
+
 void Trainer::MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
                                  const std::string& trigger) {
   const std::string key = Key(tenant, model);
   if (stop_ || queued_.contains(key)) return;
+  if (!TrainGateHolds(tenant, model)) return;
   KeyState& ks = keys_[key];
   if (ks.last_failed >= 0 && clock_.MonotonicSeconds() - ks.last_failed < kRetryAfterFailure) {
     return;
@@ -234,17 +242,48 @@ void Trainer::MaybeEnqueueLocked(const std::string& tenant, const std::string& m
   metrics_->queue.Set(static_cast<double>(queue_.size()));
 }
 
+namespace {
+
+uint64_t CountFor(const std::map<std::string, uint64_t>& counts, const std::string& tenant) {
+  auto it = counts.find(tenant);
+  return it == counts.end() ? 0 : it->second;
+}
+
+// The applied events of `tenant` that count towards `train.every_events`: all of them, or only
+// those of the listed types.
+uint64_t CountedEvents(const ingest::AppliedBatch& batch, const std::string& tenant,
+                       const std::vector<std::string>& event_types) {
+  if (event_types.empty()) return CountFor(batch.events_by_tenant, tenant);
+  auto it = batch.events_by_tenant_type.find(tenant);
+  if (it == batch.events_by_tenant_type.end()) return 0;
+  uint64_t n = 0;
+  for (const std::string& type : event_types) n += CountFor(it->second, type);
+  return n;
+}
+
+}  // namespace
+
 void Trainer::OnApplied(const ingest::AppliedBatch& batch) {
   absl::MutexLock lock(&mu_);
-  for (const auto& [tenant, count] : batch.events_by_tenant) {
+  std::set<std::string> tenants;
+  for (const auto& [tenant, count] : batch.events_by_tenant) tenants.insert(tenant);
+  for (const auto& [tenant, count] : batch.item_writes_by_tenant) tenants.insert(tenant);
+  for (const std::string& tenant : tenants) {
+    const bool had_events = CountFor(batch.events_by_tenant, tenant) > 0;
     for (const std::string& model : registry_.ModelNames()) {
       if (!IsTrainable(model)) continue;
-      const config::ModelConfig* cfg = registry_.FindConfig(model);
+      const config::TrainTriggerConfig& train = registry_.FindConfig(model)->train;
       KeyState& ks = keys_[Key(tenant, model)];
-      ks.events_since_training += static_cast<int64_t>(count);
-      if (cfg->train.every_events > 0 && ks.events_since_training >= cfg->train.every_events) {
+      ks.events_since_training +=
+          static_cast<int64_t>(CountedEvents(batch, tenant, train.event_types));
+      ks.item_writes_since_training +=
+          static_cast<int64_t>(CountFor(batch.item_writes_by_tenant, tenant));
+      if (train.every_events > 0 && ks.events_since_training >= train.every_events) {
         MaybeEnqueueLocked(tenant, model, "events");
-      } else if (cfg->train.on_start && registry_.Current(tenant, model) == nullptr) {
+      } else if (train.every_item_writes > 0 &&
+                 ks.item_writes_since_training >= train.every_item_writes) {
+        MaybeEnqueueLocked(tenant, model, "item_writes");
+      } else if (had_events && train.on_start && registry_.Current(tenant, model) == nullptr) {
         MaybeEnqueueLocked(tenant, model, "events");
       }
     }
@@ -304,7 +343,9 @@ void Trainer::WorkerLoop() {
       // does not (a request must never be answered by a training that started before it).
       queued_.erase(Key(job->tenant, job->model));
       metrics_->queue.Set(static_cast<double>(queue_.size()));
-      keys_[Key(job->tenant, job->model)].events_since_training = 0;
+      KeyState& ks = keys_[Key(job->tenant, job->model)];
+      ks.events_since_training = 0;
+      ks.item_writes_since_training = 0;
       running_job_ = true;
     }
     absl::StatusOr<v1::ModelVersion> result = TrainNow(job->tenant, job->model, job->trigger);

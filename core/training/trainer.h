@@ -1,9 +1,13 @@
 // File: trainer.h
 //
 // Trainer: the training queue and its background worker. Requests to train (tenant, model) come
-// from the API (Train), from event-count thresholds (OnApplied, fed by the materializer), from
-// schedules (a ticker) and from start-up; the queue holds each (tenant, model) at most once, so
-// a burst of triggers trains once. The worker fits on a snapshot of the state, records the
+// from the API (Train), from event-count and item-write thresholds (OnApplied, fed by the
+// materializer; `train.every_events` counts only `train.event_types` when set, and
+// `train.every_item_writes` counts item upserts/deletes and shop entity writes), from schedules
+// (a ticker) and from start-up; the queue holds each (tenant, model) at most once, so a burst of
+// triggers trains once. No automatic trigger queues a model while its `train.gate` does not hold
+// for the tenant (state::GateHolds; counting goes on meanwhile); Enqueue and TrainNow (explicit
+// requests) are not gated. The worker fits on a snapshot of the state, records the
 // version in the registry (with duration, peak memory, data sizes and metrics), promotes it when
 // the model's `auto_promote` is set, and prunes old versions. Training never blocks serving:
 // the registry swaps the serving snapshot atomically.
@@ -85,8 +89,9 @@ class Trainer {
   absl::StatusOr<v1::ModelVersion> TrainNow(const std::string& tenant, const std::string& model,
                                             const std::string& trigger);
 
-  // Materializer listener: counts applied events per tenant and queues models whose
-  // `train.every_events` threshold is reached, or that have no version yet.
+  // Materializer listener: counts applied events (of the model's `train.event_types`) and item
+  // writes per tenant and queues models whose `train.every_events` or `train.every_item_writes`
+  // threshold is reached, or (`train.on_start`) that have no version yet when events arrive.
   void OnApplied(const ingest::AppliedBatch& batch);
 
   // Starts the worker and the schedule ticker, and queues `train.on_start` models without a
@@ -109,6 +114,7 @@ class Trainer {
   };
   struct KeyState {
     int64_t events_since_training = 0;
+    int64_t item_writes_since_training = 0;
     double last_finished = -1;  // MonotonicSeconds, -1 = never.
     double last_failed = -1;
   };
@@ -130,6 +136,8 @@ class Trainer {
   void MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
                           const std::string& trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool IsTrainable(const std::string& model) const;
+  // Whether the model's `train.gate` holds for the tenant (automatic triggers only).
+  bool TrainGateHolds(const std::string& tenant, const std::string& model) const;
   // The incremental training to try for (tenant, model), or nullopt for a full fit.
   std::optional<IncrementalPlan> PlanIncremental(const std::string& tenant,
                                                  const std::string& model,
