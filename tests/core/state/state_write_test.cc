@@ -1,0 +1,111 @@
+// The state store's write-path features: event de-duplication by event_id, named counters,
+// what Apply() reports, and reverse document scans.
+#include "gmock/gmock.h"
+#include "tests/core/state/state_test_util.h"
+
+namespace recplat::state {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+class StateWriteTest : public test::StateFixture {
+ protected:
+  size_t History(const std::string& user) {
+    std::vector<HistoryEntry> h;
+    EXPECT_OK(store_->UserHistory("default", user, 1000, &h));
+    return h.size();
+  }
+};
+
+TEST_F(StateWriteTest, EventIdsAreAppliedOnce) {
+  ApplyReport report;
+  // Within one batch: the second "e1" is a duplicate; events without an id never are.
+  ASSERT_OK(ApplyAll({Event("u", "a", "e1"), Event("u", "a", "e1"), Event("u", "a"),
+                      Event("u", "a")},
+                     &report));
+  EXPECT_EQ(History("u"), 3u);
+  EXPECT_EQ(report.tenants["default"].duplicate_events, 1u);
+  EXPECT_THAT(report.tenants["default"].events_by_type, ElementsAre(Pair("view", 3u)));
+  // Across batches, and the same id in another tenant is another event.
+  ASSERT_OK(ApplyAll({Event("u", "a", "e1"), Event("u", "a", "e2"),
+                      Event("u", "a", "e1", "view", "t2")},
+                     &report));
+  EXPECT_EQ(History("u"), 4u);
+  EXPECT_EQ(report.tenants["default"].duplicate_events, 1u);
+  EXPECT_EQ(report.tenants["t2"].duplicate_events, 0u);
+  // Across a restart.
+  Reopen();
+  ASSERT_OK(ApplyAll({Event("u", "a", "e2"), Event("u", "a", "e3")}));
+  EXPECT_EQ(History("u"), 5u);
+  const std::vector<TenantStats> stats = store_->Stats();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].tenant, "default");
+  EXPECT_EQ(stats[0].events, 5u);
+  EXPECT_EQ(stats[0].duplicate_events, 3u);
+  EXPECT_EQ(store_->EventCount("default", "view"), 5u);
+}
+
+TEST_F(StateWriteTest, NamedCountersApplySetThenAddInLogOrder) {
+  ASSERT_OK(ApplyAll({Item("a"), Counter("a", "likes", 1), Counter("a", "likes", 2),
+                      Counter("a", "shares", 0, 10.0)}));
+  ASSERT_OK_AND_ASSIGN(v1::Item a, store_->GetItem("default", "a"));
+  EXPECT_THAT(a.counters(), UnorderedElementsAre(Pair("likes", 3.0), Pair("shares", 10.0)));
+  // `set` first, then `add`; later batches continue from the stored sums.
+  ASSERT_OK(ApplyAll({Counter("a", "likes", 0.5, 100.0), Counter("a", "shares", -4)}));
+  Reopen();
+  ASSERT_OK(ApplyAll({Counter("a", "likes", 1)}));
+  ASSERT_OK_AND_ASSIGN(a, store_->GetItem("default", "a"));
+  EXPECT_THAT(a.counters(), UnorderedElementsAre(Pair("likes", 101.5), Pair("shares", 6.0)));
+  // A counter of an unknown item creates it (validation decides whether that is allowed).
+  ASSERT_OK(ApplyAll({Counter("new", "likes", 2)}));
+  ASSERT_OK_AND_ASSIGN(v1::Item created, store_->GetItem("default", "new"));
+  EXPECT_TRUE(created.live());
+  EXPECT_THAT(created.counters(), ElementsAre(Pair("likes", 2.0)));
+  // Counters are per item: "a" is unaffected.
+  EXPECT_EQ(store_->GetItem("default", "a")->counters().at("likes"), 101.5);
+}
+
+TEST_F(StateWriteTest, EveryReadFillsLive) {
+  ASSERT_OK(ApplyAll({Item("a"), Item("b"), Delete("b")}));
+  ASSERT_OK_AND_ASSIGN(v1::Item a, store_->GetItem("default", "a"));
+  EXPECT_TRUE(a.live());
+  EXPECT_FALSE(Found("b"));  // Deleted items are not found (a delete is not a dormant item).
+  EXPECT_FALSE(store_->ItemKnown("default", "b"));
+  EXPECT_TRUE(store_->ItemKnown("default", "a"));
+  std::vector<v1::Item> page;
+  uint32_t next = 0;
+  ASSERT_OK(store_->ListItems("default", 0, 10, &page, &next));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_TRUE(page[0].live());
+}
+
+TEST_F(StateWriteTest, ReverseScansGoDownFromTheStartKey) {
+  ASSERT_OK(ApplyAll({Doc("c", "a1", "1"), Doc("c", "b1", "2"), Doc("c", "b2", "3"),
+                      Doc("c", "b3", "4"), Doc("c", "c1", "5"), Doc("cc", "b9", "other")}));
+  auto scan = [&](const std::string& prefix, const std::string& start, size_t limit,
+                  std::string* next) {
+    std::vector<v1::Document> docs;
+    EXPECT_OK(store_->ScanDocuments("default", "c", prefix, start, limit, false,
+                                    /*reverse=*/true, &docs, next));
+    std::vector<std::string> keys;
+    for (const v1::Document& d : docs) keys.push_back(d.key() + "=" + d.body());
+    return keys;
+  };
+  std::string next;
+  EXPECT_THAT(scan("", "", 10, &next), ElementsAre("c1=5", "b3=4", "b2=3", "b1=2", "a1=1"));
+  EXPECT_EQ(next, "");
+  EXPECT_THAT(scan("b", "", 2, &next), ElementsAre("b3=4", "b2=3"));
+  EXPECT_EQ(next, "b1");
+  EXPECT_THAT(scan("b", next, 2, &next), ElementsAre("b1=2"));
+  EXPECT_EQ(next, "");
+  EXPECT_THAT(scan("b", "b25", 10, &next), ElementsAre("b2=3", "b1=2"));  // Between keys.
+  EXPECT_THAT(scan("b", "z", 10, &next), ElementsAre("b3=4", "b2=3", "b1=2"));  // Past the end.
+  EXPECT_THAT(scan("b", "a", 10, &next), IsEmpty());  // Before the prefix.
+  EXPECT_THAT(scan("x", "", 10, &next), IsEmpty());
+}
+
+}  // namespace
+}  // namespace recplat::state
