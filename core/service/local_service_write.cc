@@ -70,9 +70,10 @@ absl::StatusOr<uint64_t> LocalService::WriteOps(std::vector<v1::WriteOp> ops,
   for (size_t i = 0; i < ops.size(); ++i) {
     v1::WriteOp& op = ops[i];
     const v1::WriteOp::OpCase kind = op.op_case();
-    const std::string field = naming.typed
-                                  ? absl::StrCat(naming.list, "[", i, "]")
-                                  : absl::StrCat(naming.list, "[", i, "].", OpName(kind));
+    std::string field = absl::StrCat(naming.list, "[", i, "]");
+    if (!naming.typed && kind != v1::WriteOp::OP_NOT_SET) {
+      absl::StrAppend(&field, ".", OpName(kind));
+    }
     r.Clear();
     r.set_appended_at_ms(now);
     switch (kind) {

@@ -69,6 +69,35 @@ TEST_F(MaterializerTest, CatchUpAppliesEverythingInBatches) {
   EXPECT_EQ(seen[2].events_by_tenant.at("default"), 5u);
 }
 
+TEST_F(MaterializerTest, BatchesReportWhatWasApplied) {
+  v1::LogRecord dup;
+  dup.ParseFromString(EventRecord("u", "a"));
+  dup.mutable_event()->set_event_id("e1");
+  dup.mutable_event()->set_type("click");
+  v1::LogRecord item;
+  item.mutable_item_upsert()->set_tenant("t2");
+  item.mutable_item_upsert()->set_id("x");
+  v1::LogRecord shop;
+  shop.mutable_shop_entity()->set_tenant("t2");
+  shop.mutable_shop_entity()->mutable_category()->set_id(1);
+  ASSERT_OK(log_->Append({EventRecord("u", "a"), dup.SerializeAsString(),
+                          dup.SerializeAsString(), item.SerializeAsString(),
+                          shop.SerializeAsString()})
+                .status());
+  Materializer m(*log_, *state_, {});
+  std::vector<AppliedBatch> seen;
+  m.AddListener([&](const AppliedBatch& b) { seen.push_back(b); });
+  ASSERT_OK(m.CatchUp());
+  ASSERT_EQ(seen.size(), 1u);
+  const AppliedBatch& b = seen[0];
+  EXPECT_EQ(b.events_by_tenant.at("default"), 2u);  // The repeated event id counts once.
+  EXPECT_EQ(b.events_by_tenant_type.at("default").at("view"), 1u);
+  EXPECT_EQ(b.events_by_tenant_type.at("default").at("click"), 1u);
+  EXPECT_EQ(b.duplicate_events_by_tenant.at("default"), 1u);
+  EXPECT_EQ(b.item_writes_by_tenant.at("t2"), 2u);  // The item upsert and the shop entity.
+  EXPECT_FALSE(b.item_writes_by_tenant.contains("default"));
+}
+
 TEST_F(MaterializerTest, BackgroundThreadAppliesNewAppends) {
   Materializer m(*log_, *state_, {});
   m.Start();

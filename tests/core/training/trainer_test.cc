@@ -181,6 +181,65 @@ TEST_F(TrainerTest, EventThresholdTriggersTraining) {
   trainer_->Stop();
 }
 
+TEST_F(TrainerTest, EveryEventsCountsOnlyTheListedTypes) {
+  config::ModelConfig mc;
+  mc.train.every_events = 3;
+  mc.train.event_types = {"buy"};
+  mc.train.on_start = false;
+  Build(mc);
+  ingest::AppliedBatch batch;
+  batch.events_by_tenant["default"] = 10;
+  batch.events_by_tenant_type["default"] = {{"view", 8}, {"buy", 2}};
+  trainer_->OnApplied(batch);  // 2 buys.
+  EXPECT_EQ(trainer_->queue_length(), 0u);
+  batch.events_by_tenant_type["default"] = {{"view", 1}};
+  trainer_->OnApplied(batch);  // Still 2.
+  EXPECT_EQ(trainer_->queue_length(), 0u);
+  batch.events_by_tenant_type["default"] = {{"buy", 1}};
+  trainer_->OnApplied(batch);  // 3 >= 3.
+  EXPECT_EQ(trainer_->queue_length(), 1u);
+}
+
+TEST_F(TrainerTest, ItemWritesTriggerTraining) {
+  config::ModelConfig mc;
+  mc.train.every_item_writes = 5;
+  mc.train.on_start = false;
+  Build(mc);
+  ingest::AppliedBatch batch;
+  batch.item_writes_by_tenant["shop"] = 3;
+  trainer_->OnApplied(batch);
+  EXPECT_EQ(trainer_->queue_length(), 0u);
+  batch.events_by_tenant["default"] = 100;  // Events do not count as item writes.
+  trainer_->OnApplied(batch);               // 6 >= 5 for "shop".
+  EXPECT_EQ(trainer_->queue_length(), 1u);
+  trainer_->Start();
+  for (int i = 0; i < 500 && registry_->Current("shop", "m") == nullptr; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_NE(registry_->Current("shop", "m"), nullptr);
+  EXPECT_EQ(registry_->List("shop", "m")[0].training().trigger(), "item_writes");
+  EXPECT_EQ(registry_->Current("default", "m"), nullptr);
+  trainer_->Stop();
+}
+
+TEST_F(TrainerTest, TheGateHoldsBackAutomaticTrainingOnly) {
+  config::ModelConfig mc;
+  mc.train.every_events = 1;
+  mc.train.gate = {"buy", 1.0};  // More buys than live items.
+  Build(mc);
+  Events(4);  // Items i0..i3 (4 live), 2 buys: closed.
+  ASSERT_FALSE(state::GateHolds(*state_, "default", "buy", 1.0));
+  ingest::AppliedBatch batch;
+  batch.events_by_tenant["default"] = 4;
+  trainer_->OnApplied(batch);
+  EXPECT_EQ(trainer_->queue_length(), 0u);
+  ASSERT_OK(trainer_->TrainNow("default", "m", "api").status());  // Explicit: not gated.
+  Events(6);  // 5 buys > 4 items: open.
+  ASSERT_TRUE(state::GateHolds(*state_, "default", "buy", 1.0));
+  trainer_->OnApplied(batch);
+  EXPECT_EQ(trainer_->queue_length(), 1u);
+}
+
 TEST_F(TrainerTest, StopCancelsQueuedTrainings) {
   Build({});
   bool queued;

@@ -1,0 +1,357 @@
+// LocalService over the real core (RocksDB log and state in a temporary directory, materializer,
+// registry, trainer, engine), wired as apps/recplat/runtime.cc wires them: the write path
+// (Write and the typed writes), event de-duplication, counters, shop entities, reserved
+// collections and reverse scans through the API.
+#include "core/service/local_service.h"
+
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_env.h"
+
+namespace recplat::service {
+namespace {
+
+using ::recplat::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Pair;
+
+v1::WriteOp UpsertItem(const std::string& id) {
+  v1::WriteOp op;
+  op.mutable_upsert_item()->set_id(id);
+  return op;
+}
+
+v1::WriteOp DeleteItem(const std::string& id) {
+  v1::WriteOp op;
+  op.mutable_delete_item()->set_id(id);
+  return op;
+}
+
+v1::WriteOp EventOp(const std::string& item, const std::string& type = "view",
+                    const std::string& event_id = "") {
+  v1::WriteOp op;
+  op.mutable_event()->set_user_id("u");
+  op.mutable_event()->set_item_id(item);
+  op.mutable_event()->set_type(type);
+  op.mutable_event()->set_event_id(event_id);
+  return op;
+}
+
+v1::WriteOp CounterOp(const std::string& item, double add, std::optional<double> set = {}) {
+  v1::WriteOp op;
+  op.mutable_counter()->set_item_id(item);
+  op.mutable_counter()->set_name("likes");
+  op.mutable_counter()->set_add(add);
+  if (set.has_value()) op.mutable_counter()->set_set(*set);
+  return op;
+}
+
+v1::WriteOp DocOp(const std::string& collection, const std::string& key) {
+  v1::WriteOp op;
+  op.mutable_put_document()->set_collection(collection);
+  op.mutable_put_document()->set_key(key);
+  op.mutable_put_document()->set_body("{}");
+  return op;
+}
+
+v1::WriteOp VariantOp(const std::string& sku) {
+  v1::WriteOp op;
+  op.mutable_shop()->mutable_variant()->set_sku(sku);
+  op.mutable_shop()->mutable_variant()->set_stock_quantity(1);
+  return op;
+}
+
+v1::WriteOp ProductOp(int64_t id, const std::string& sku, bool published) {
+  v1::WriteOp op;
+  op.mutable_shop()->mutable_product()->set_id(id);
+  op.mutable_shop()->mutable_product()->add_variant_skus(sku);
+  op.mutable_shop()->mutable_product()->set_published(published);
+  return op;
+}
+
+v1::WriteRequest Request(std::vector<v1::WriteOp> ops, bool wait_applied = false) {
+  v1::WriteRequest request;
+  for (v1::WriteOp& op : ops) *request.add_ops() = std::move(op);
+  request.set_wait_applied(wait_applied);
+  return request;
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void TearDown() override { Close(); }
+
+  void Open() {
+    config_.data_dir = dir_.path().string();
+    config_.training.enabled = false;
+    ASSERT_OK_AND_ASSIGN(log_, log::OpenRocksDbEventLog({.path = (dir_.path() / "log").string(),
+                                                          .sync = false}));
+    state::StateStoreOptions so;
+    so.path = (dir_.path() / "state").string();
+    so.clock = &clock_;
+    ASSERT_OK_AND_ASSIGN(state_, state::OpenRocksDbStateStore(so));
+    materializer_ = std::make_unique<ingest::Materializer>(*log_, *state_,
+                                                           ingest::MaterializerOptions{});
+    ASSERT_OK(materializer_->CatchUp());
+    metrics_ = std::make_unique<prometheus::Registry>();
+    families_ = std::make_unique<models::ModelFamilyRegistry>();
+    ASSERT_OK(models::RegisterBuiltinFamilies(families_.get()));
+    registry::RegistryOptions ro;
+    ro.root = dir_.path() / "models";
+    ro.families = families_.get();
+    ro.clock = &clock_;
+    ASSERT_OK_AND_ASSIGN(registry_, registry::ModelRegistry::Create(ro));
+    trainer_ = std::make_unique<training::Trainer>(
+        training::TrainerOptions{config_.event_types, config_.training}, *state_, *registry_,
+        clock_, *metrics_);
+    engine_ = std::make_unique<engine::Engine>(engine::EngineOptionsFromConfig(config_), *state_,
+                                               *registry_, clock_, *metrics_);
+    Components c{log_.get(),     state_.get(),  materializer_.get(), registry_.get(),
+                 trainer_.get(), engine_.get(), &clock_,             metrics_.get()};
+    ServiceOptions options;
+    options.config = config_;
+    service_ = std::make_unique<LocalService>(std::move(options), c);
+    materializer_->Start();
+  }
+
+  // Stops and destroys everything, as a process exit would (the data directory stays).
+  void Close() {
+    if (materializer_ != nullptr) materializer_->Stop();
+    service_.reset();
+    engine_.reset();
+    trainer_.reset();
+    registry_.reset();
+    materializer_.reset();
+    state_.reset();
+    log_.reset();
+    families_.reset();
+    metrics_.reset();
+  }
+
+  api::Api& api() { return *service_; }
+
+  absl::StatusOr<v1::Item> Item(const std::string& id) {
+    v1::GetItemRequest request;
+    request.set_id(id);
+    return api().GetItem(request);
+  }
+
+  size_t History() {
+    v1::GetUserRequest request;
+    request.set_id("u");
+    request.set_history_limit(1000);
+    absl::StatusOr<v1::GetUserResponse> user = api().GetUser(request);
+    return user.ok() ? static_cast<size_t>(user->history_size()) : 0;
+  }
+
+  std::vector<std::string> DocKeys(const std::string& collection, bool reverse = false) {
+    v1::ScanDocumentsRequest request;
+    request.set_collection(collection);
+    request.set_reverse(reverse);
+    std::vector<std::string> keys;
+    absl::StatusOr<v1::ScanDocumentsResponse> response = api().ScanDocuments(request);
+    EXPECT_OK(response);
+    if (response.ok()) {
+      for (const v1::Document& d : response->documents()) keys.push_back(d.key());
+    }
+    return keys;
+  }
+
+  uint64_t LogNextOffset() { return api().GetStats({})->log_next_offset(); }
+
+  recplat::testing::TempDir dir_;
+  recplat::testing::FakeClock clock_;
+  config::Config config_;
+  std::unique_ptr<prometheus::Registry> metrics_;
+  std::unique_ptr<models::ModelFamilyRegistry> families_;
+  std::unique_ptr<log::EventLog> log_;
+  std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<ingest::Materializer> materializer_;
+  std::unique_ptr<registry::ModelRegistry> registry_;
+  std::unique_ptr<training::Trainer> trainer_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<LocalService> service_;
+};
+
+TEST_F(ServiceTest, AnInvalidOpWritesNothing) {
+  EXPECT_THAT(api().Write(Request({UpsertItem("a"), EventOp("a"), DocOp("notes", "k"),
+                                   EventOp("a", "purchase")})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ops[3].event.type: unknown event type 'purchase'")));
+  EXPECT_EQ(LogNextOffset(), 0u);
+  EXPECT_THAT(Item("a"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(DocKeys("notes"), IsEmpty());
+  EXPECT_THAT(api().Write(Request({})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ops: empty batch"));
+  EXPECT_THAT(api().Write(Request({v1::WriteOp()})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ops[0]: one of")));
+  v1::WriteOp bad_variant = VariantOp("");
+  EXPECT_THAT(api().Write(Request({bad_variant})),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ops[0].shop.variant.sku: required"));
+  v1::WriteOp bad_counter = CounterOp("a", 1);
+  bad_counter.mutable_counter()->set_name("");
+  EXPECT_THAT(api().Write(Request({UpsertItem("a"), bad_counter})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ops[1].counter.name")));
+  EXPECT_EQ(LogNextOffset(), 0u);
+}
+
+TEST_F(ServiceTest, OpsMayNameItemsWrittenEarlierInTheRequest) {
+  ASSERT_OK_AND_ASSIGN(v1::WriteResponse written,
+                       api().Write(Request({UpsertItem("x"), EventOp("x"), CounterOp("x", 2),
+                                            VariantOp("S"), EventOp("S"), CounterOp("S", 1)},
+                                           /*wait_applied=*/true)));
+  EXPECT_THAT(written.offsets(), ElementsAre(0, 1, 2, 3, 4, 5));
+  ASSERT_OK_AND_ASSIGN(v1::Item x, Item("x"));
+  EXPECT_TRUE(x.live());
+  EXPECT_THAT(x.counters(), ElementsAre(Pair("likes", 2.0)));
+  ASSERT_OK_AND_ASSIGN(v1::Item s, Item("S"));
+  EXPECT_FALSE(s.live());  // A variant of no product: known, not live.
+  EXPECT_EQ(History(), 2u);
+
+  // A delete earlier in the request makes the item unknown to the ops after it.
+  EXPECT_THAT(api().Write(Request({DeleteItem("x"), EventOp("x")})),
+              StatusIs(absl::StatusCode::kNotFound,
+                       "ops[1].event.item_id: item 'x' is not in the catalog of tenant "
+                       "'default'"));
+  EXPECT_THAT(api().Write(Request({DeleteItem("nope")})),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("ops[0].delete_item.id")));
+  EXPECT_THAT(api().Write(Request({CounterOp("nope", 1)})),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("ops[0].counter.item_id")));
+  EXPECT_OK(Item("x"));  // Nothing of the failed requests was written.
+  // Events and counters may name known-but-not-live items (S), and deletes take effect.
+  ASSERT_OK(api().Write(Request({EventOp("S"), DeleteItem("x")})).status());
+  EXPECT_THAT(Item("x"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ServiceTest, ReservedCollectionsAreReadOnlyForClients) {
+  EXPECT_THAT(api().Write(Request({DocOp("_shop.variant", "S")})),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("ops[0].put_document.collection: '_shop.variant' is reserved")));
+  v1::PutDocumentsRequest put;
+  put.add_documents()->set_collection("_mine");
+  put.mutable_documents(0)->set_key("k");
+  EXPECT_THAT(api().PutDocuments(put), StatusIs(absl::StatusCode::kPermissionDenied,
+                                                HasSubstr("documents[0].collection")));
+  ASSERT_OK(api().Write(Request({VariantOp("S"), ProductOp(1, "S", true)})).status());
+  EXPECT_THAT(DocKeys("_shop.variant"), ElementsAre("S"));
+  v1::GetDocumentsRequest get;
+  get.set_collection("_shop.product");
+  get.add_keys("1");
+  ASSERT_OK_AND_ASSIGN(v1::GetDocumentsResponse got, api().GetDocuments(get));
+  ASSERT_EQ(got.documents_size(), 1);
+  EXPECT_THAT(got.documents(0).body(), HasSubstr("\"published\":true"));
+}
+
+TEST_F(ServiceTest, TypedWritesKeepTheirFieldNames) {
+  v1::AppendEventsRequest events;
+  for (int i = 0; i < 4; ++i) *events.add_events() = EventOp("a").event();
+  EXPECT_THAT(api().AppendEvents(events),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("events[0].item_id: item 'a'")));
+  EXPECT_THAT(api().AppendEvents({}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "events: empty batch"));
+  v1::UpsertItemsRequest items;
+  items.add_items()->set_id("a");
+  items.add_items();
+  EXPECT_THAT(api().UpsertItems(items),
+              StatusIs(absl::StatusCode::kInvalidArgument, "items[1].id: required"));
+  v1::DeleteItemsRequest deletes;
+  deletes.add_ids("z");
+  EXPECT_THAT(api().DeleteItems(deletes),
+              StatusIs(absl::StatusCode::kNotFound,
+                       "ids[0]: item 'z' not found in tenant 'default'"));
+  v1::UpsertUsersRequest users;
+  users.add_users();
+  EXPECT_THAT(api().UpsertUsers(users),
+              StatusIs(absl::StatusCode::kInvalidArgument, "users[0].id: required"));
+  EXPECT_EQ(LogNextOffset(), 0u);
+
+  items.mutable_items(1)->set_id("b");
+  ASSERT_OK_AND_ASSIGN(v1::UpsertItemsResponse upserted, api().UpsertItems(items));
+  EXPECT_THAT(upserted.offsets(), ElementsAre(0, 1));
+  events.mutable_events(3)->set_type("purchase");
+  EXPECT_THAT(api().AppendEvents(events),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("events[3].type")));
+  events.mutable_events(3)->set_type("view");
+  ASSERT_OK(api().AppendEvents(events).status());
+  deletes.set_ids(0, "b");
+  ASSERT_OK(api().DeleteItems(deletes).status());
+  EXPECT_THAT(Item("b"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(ServiceTest, EventIdsAreAppliedOnceAcrossBatchesAndRestarts) {
+  ASSERT_OK(api().Write(Request({UpsertItem("a")})).status());
+  ASSERT_OK_AND_ASSIGN(v1::WriteResponse first,
+                       api().Write(Request({EventOp("a", "view", "e1"), EventOp("a", "view", "e1"),
+                                            EventOp("a", "click", "e2")},
+                                           /*wait_applied=*/true)));
+  EXPECT_EQ(first.offsets_size(), 3);  // Every op is acknowledged...
+  EXPECT_EQ(History(), 2u);            // ...the duplicate is not applied.
+  ASSERT_OK(api().Write(Request({EventOp("a", "view", "e1")}, true)).status());
+  EXPECT_EQ(History(), 2u);
+  Close();
+  Open();
+  ASSERT_OK(api().Write(Request({EventOp("a", "click", "e2"), EventOp("a", "view", "e3")}, true))
+                .status());
+  EXPECT_EQ(History(), 3u);
+  ASSERT_OK_AND_ASSIGN(v1::GetStatsResponse stats, api().GetStats({}));
+  ASSERT_EQ(stats.tenants_size(), 1);
+  EXPECT_EQ(stats.tenants(0).events(), 3u);
+}
+
+TEST_F(ServiceTest, CountersFromConcurrentWritersSumExactly) {
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), CounterOp("a", 1, 10.0), CounterOp("a", 2)},
+                                true))
+                .status());
+  EXPECT_EQ(Item("a")->counters().at("likes"), 13.0);  // set 10, add 1, then add 2.
+  constexpr int kThreads = 4;
+  constexpr int kWrites = 50;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([this] {
+      for (int i = 0; i < kWrites; ++i) {
+        EXPECT_OK(api().Write(Request({CounterOp("a", 0.5), CounterOp("a", 0.5)})).status());
+      }
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  ASSERT_OK(api().Write(Request({CounterOp("a", 0)}, /*wait_applied=*/true)).status());
+  EXPECT_EQ(Item("a")->counters().at("likes"), 13.0 + kThreads * kWrites);
+}
+
+TEST_F(ServiceTest, ShopWritesDeriveItemsAndListItemsShowsLiveOnes) {
+  ASSERT_OK(api().Write(Request({VariantOp("A"), VariantOp("B"), ProductOp(1, "A", true)}))
+                .status());
+  EXPECT_TRUE(Item("A")->live());  // Shop writes always wait: the items are there on return.
+  EXPECT_FALSE(Item("B")->live());
+  ASSERT_OK_AND_ASSIGN(v1::ListItemsResponse list, api().ListItems({}));
+  ASSERT_EQ(list.items_size(), 1);
+  EXPECT_EQ(list.items(0).id(), "A");
+  EXPECT_EQ(list.total(), 1u);
+  ASSERT_OK(api().Write(Request({ProductOp(1, "A", false)})).status());
+  EXPECT_FALSE(Item("A")->live());
+  ASSERT_OK_AND_ASSIGN(list, api().ListItems({}));
+  EXPECT_EQ(list.items_size(), 0);
+}
+
+TEST_F(ServiceTest, ScanDocumentsInReverse) {
+  ASSERT_OK(api().Write(Request({DocOp("c", "k1"), DocOp("c", "k2"), DocOp("c", "k3")})).status());
+  EXPECT_THAT(DocKeys("c", /*reverse=*/true), ElementsAre("k3", "k2", "k1"));
+  v1::ScanDocumentsRequest request;
+  request.set_collection("c");
+  request.set_reverse(true);
+  request.set_start_key("k2");
+  request.set_limit(1);
+  ASSERT_OK_AND_ASSIGN(v1::ScanDocumentsResponse page, api().ScanDocuments(request));
+  ASSERT_EQ(page.documents_size(), 1);
+  EXPECT_EQ(page.documents(0).key(), "k2");
+  EXPECT_EQ(page.next_key(), "k1");
+}
+
+}  // namespace
+}  // namespace recplat::service
