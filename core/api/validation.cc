@@ -259,7 +259,8 @@ absl::Status CheckFinite(double value, absl::string_view field) {
 
 absl::Status CheckRefs(int size, absl::string_view field) {
   if (size > Limits::kMaxShopRefs) {
-    return Invalid(field, absl::StrCat(size, " entries exceed the limit of ", Limits::kMaxShopRefs));
+    return Invalid(field,
+                   absl::StrCat(size, " entries exceed the limit of ", Limits::kMaxShopRefs));
   }
   return absl::OkStatus();
 }
