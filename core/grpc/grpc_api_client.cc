@@ -68,9 +68,8 @@ absl::Status CheckOptions(const GrpcApiClientOptions& options) {
     return absl::InvalidArgumentError("timeout: must be > 0");
   }
   if (options.max_message_bytes < 1 || options.max_message_bytes > INT_MAX) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_message_bytes: must be in [1, ", INT_MAX, "], got ",
-                     options.max_message_bytes));
+    return absl::InvalidArgumentError(absl::StrCat("max_message_bytes: must be in [1, ", INT_MAX,
+                                                   "], got ", options.max_message_bytes));
   }
   if (options.ready_cache < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("ready_cache: must be >= 0");
@@ -113,16 +112,13 @@ class GrpcApiClient final : public api::Api {
   absl::StatusOr<v1::WriteResponse> Write(const v1::WriteRequest& r) override {
     return Call(*write_, &v1::WriteService::Stub::Write, r);
   }
-  absl::StatusOr<v1::AppendEventsResponse> AppendEvents(
-      const v1::AppendEventsRequest& r) override {
+  absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest& r) override {
     return Call(*events_, &v1::EventService::Stub::AppendEvents, r);
   }
-  absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(
-      const v1::PutDocumentsRequest& r) override {
+  absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(const v1::PutDocumentsRequest& r) override {
     return Call(*documents_, &v1::DocumentService::Stub::PutDocuments, r);
   }
-  absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(
-      const v1::GetDocumentsRequest& r) override {
+  absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(const v1::GetDocumentsRequest& r) override {
     return Call(*documents_, &v1::DocumentService::Stub::GetDocuments, r);
   }
   absl::StatusOr<v1::ScanDocumentsResponse> ScanDocuments(
@@ -132,8 +128,7 @@ class GrpcApiClient final : public api::Api {
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest& r) override {
     return Call(*recommend_, &v1::RecommendService::Stub::Recommend, r);
   }
-  absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(
-      const v1::SimilarItemsRequest& r) override {
+  absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest& r) override {
     return Call(*recommend_, &v1::RecommendService::Stub::SimilarItems, r);
   }
   absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest& r) override {
@@ -224,8 +219,7 @@ class GrpcApiClient final : public api::Api {
   std::unique_ptr<v1::RecommendService::Stub> recommend_;
   std::unique_ptr<v1::ModelService::Stub> models_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
-  mutable grpc::TemplatedGenericStub<google::protobuf::Empty, google::protobuf::Int32Value>
-      health_;
+  mutable grpc::TemplatedGenericStub<google::protobuf::Empty, google::protobuf::Int32Value> health_;
 
   mutable absl::Mutex ready_mu_;
   mutable bool ready_known_ ABSL_GUARDED_BY(ready_mu_) = false;

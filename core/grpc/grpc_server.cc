@@ -119,8 +119,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   impl->bound_address = absl::StrCat(hp->first, ":", port);
   if (auto* health = impl->server->GetHealthCheckService()) health->SetServingStatus(true);
   Impl* raw = impl.get();
-  impl->health_thread = std::thread(
-      [raw, interval = options.health_poll_interval] { raw->PollHealth(interval); });
+  impl->health_thread =
+      std::thread([raw, interval = options.health_poll_interval] { raw->PollHealth(interval); });
   RECPLAT_LOG(Info, "gRPC server listening", {{"address", impl->bound_address}});
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
 }

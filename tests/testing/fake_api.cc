@@ -52,9 +52,7 @@ absl::StatusOr<v1::UpsertItemsResponse> FakeApi::UpsertItems(const v1::UpsertIte
 absl::StatusOr<v1::DeleteItemsResponse> FakeApi::DeleteItems(const v1::DeleteItemsRequest& r) {
   return delete_items_.Call(r);
 }
-absl::StatusOr<v1::Item> FakeApi::GetItem(const v1::GetItemRequest& r) {
-  return get_item_.Call(r);
-}
+absl::StatusOr<v1::Item> FakeApi::GetItem(const v1::GetItemRequest& r) { return get_item_.Call(r); }
 absl::StatusOr<v1::ListItemsResponse> FakeApi::ListItems(const v1::ListItemsRequest& r) {
   return list_items_.Call(r);
 }
@@ -67,16 +65,13 @@ absl::StatusOr<v1::GetUserResponse> FakeApi::GetUser(const v1::GetUserRequest& r
 absl::StatusOr<v1::WriteResponse> FakeApi::Write(const v1::WriteRequest& r) {
   return write_.Call(r);
 }
-absl::StatusOr<v1::AppendEventsResponse> FakeApi::AppendEvents(
-    const v1::AppendEventsRequest& r) {
+absl::StatusOr<v1::AppendEventsResponse> FakeApi::AppendEvents(const v1::AppendEventsRequest& r) {
   return append_events_.Call(r);
 }
-absl::StatusOr<v1::PutDocumentsResponse> FakeApi::PutDocuments(
-    const v1::PutDocumentsRequest& r) {
+absl::StatusOr<v1::PutDocumentsResponse> FakeApi::PutDocuments(const v1::PutDocumentsRequest& r) {
   return put_documents_.Call(r);
 }
-absl::StatusOr<v1::GetDocumentsResponse> FakeApi::GetDocuments(
-    const v1::GetDocumentsRequest& r) {
+absl::StatusOr<v1::GetDocumentsResponse> FakeApi::GetDocuments(const v1::GetDocumentsRequest& r) {
   return get_documents_.Call(r);
 }
 absl::StatusOr<v1::ScanDocumentsResponse> FakeApi::ScanDocuments(
@@ -86,8 +81,7 @@ absl::StatusOr<v1::ScanDocumentsResponse> FakeApi::ScanDocuments(
 absl::StatusOr<v1::RecommendResponse> FakeApi::Recommend(const v1::RecommendRequest& r) {
   return recommend_.Call(r);
 }
-absl::StatusOr<v1::SimilarItemsResponse> FakeApi::SimilarItems(
-    const v1::SimilarItemsRequest& r) {
+absl::StatusOr<v1::SimilarItemsResponse> FakeApi::SimilarItems(const v1::SimilarItemsRequest& r) {
   return similar_items_.Call(r);
 }
 absl::StatusOr<v1::ScanServedResponse> FakeApi::ScanServed(const v1::ScanServedRequest& r) {

@@ -75,9 +75,8 @@ class FakeMethod {
 
   // Every following call answers `response`.
   void Respond(Resp response) {
-    Handle([response = std::move(response)](const Req&) -> absl::StatusOr<Resp> {
-      return response;
-    });
+    Handle(
+        [response = std::move(response)](const Req&) -> absl::StatusOr<Resp> { return response; });
   }
 
   // Every following call fails with `status` (an OK status answers an empty response).
@@ -173,12 +172,8 @@ class FakeApi final : public api::Api {
   FakeMethod<v1::SimilarItemsRequest, v1::SimilarItemsResponse>& similar_items() {
     return similar_items_;
   }
-  FakeMethod<v1::ScanServedRequest, v1::ScanServedResponse>& scan_served() {
-    return scan_served_;
-  }
-  FakeMethod<v1::ListModelsRequest, v1::ListModelsResponse>& list_models() {
-    return list_models_;
-  }
+  FakeMethod<v1::ScanServedRequest, v1::ScanServedResponse>& scan_served() { return scan_served_; }
+  FakeMethod<v1::ListModelsRequest, v1::ListModelsResponse>& list_models() { return list_models_; }
   FakeMethod<v1::TrainRequest, v1::TrainResponse>& train() { return train_; }
   FakeMethod<v1::PromoteRequest, v1::PromoteResponse>& promote() { return promote_; }
   FakeMethod<v1::GetStatsRequest, v1::GetStatsResponse>& get_stats() { return get_stats_; }
@@ -207,8 +202,7 @@ class FakeApi final : public api::Api {
   absl::StatusOr<v1::AppendEventsResponse> AppendEvents(const v1::AppendEventsRequest&) override;
   absl::StatusOr<v1::PutDocumentsResponse> PutDocuments(const v1::PutDocumentsRequest&) override;
   absl::StatusOr<v1::GetDocumentsResponse> GetDocuments(const v1::GetDocumentsRequest&) override;
-  absl::StatusOr<v1::ScanDocumentsResponse> ScanDocuments(
-      const v1::ScanDocumentsRequest&) override;
+  absl::StatusOr<v1::ScanDocumentsResponse> ScanDocuments(const v1::ScanDocumentsRequest&) override;
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
   absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
   absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) override;

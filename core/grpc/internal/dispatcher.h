@@ -29,8 +29,7 @@ namespace recplat::grpc_frontend::internal {
 
 class Dispatcher {
  public:
-  Dispatcher(api::Api& api, prometheus::Registry& metrics)
-      : api_(api), metrics_(metrics, "grpc") {}
+  Dispatcher(api::Api& api, prometheus::Registry& metrics) : api_(api), metrics_(metrics, "grpc") {}
   ~Dispatcher() { JoinBlocking(); }
 
   api::Api& api() { return api_; }

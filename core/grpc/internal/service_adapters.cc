@@ -12,9 +12,9 @@ namespace recplat::grpc_frontend::internal {
 namespace {
 
 // One unary RPC answered by the Api method of the same name; metrics label "Service/Method".
-#define RECPLAT_UNARY(Service, Method, Req, Resp)                                           \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Req* req,  \
-                                   v1::Resp* resp) override {                             \
+#define RECPLAT_UNARY(Service, Method, Req, Resp)                                          \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Req* req,   \
+                                   v1::Resp* resp) override {                              \
     return d_.Run(ctx, #Service "/" #Method, resp, [&] { return d_.api().Method(*req); }); \
   }
 

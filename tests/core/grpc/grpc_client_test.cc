@@ -40,8 +40,7 @@ TEST_F(GrpcClientTest, EveryCodeComesBackWithItsMessage) {
     absl::StatusOr<v1::RecommendResponse> got = client_->Recommend({});
     EXPECT_THAT(got, StatusIs(code, api::ClientMessage(sent)));
     const bool internal = code == absl::StatusCode::kInternal ||
-                          code == absl::StatusCode::kUnknown ||
-                          code == absl::StatusCode::kDataLoss;
+                          code == absl::StatusCode::kUnknown || code == absl::StatusCode::kDataLoss;
     if (internal) {
       // Details stay in the server log.
       EXPECT_THAT(got.status().message(), ::testing::Not(HasSubstr("ops[2]")));
@@ -131,7 +130,7 @@ TEST_F(GrpcClientTest, ReadyIsCachedForReadyCache) {
   ASSERT_OK_AND_ASSIGN(auto client, ConnectGrpcApi(options));
   EXPECT_TRUE(client->Ready());
   server_->Shutdown(absl::Seconds(1));
-  EXPECT_TRUE(client->Ready());   // The cached answer.
+  EXPECT_TRUE(client->Ready());    // The cached answer.
   EXPECT_FALSE(client_->Ready());  // A client without cache asks again.
 }
 
@@ -169,8 +168,8 @@ TEST_F(GrpcClientTest, ConcurrentCallsEachGetTheirOwnAnswer) {
 
 TEST(GrpcApiClientOptionsTest, BadOptionsAreInvalidArgument) {
   GrpcApiClientOptions options;
-  for (const char* bad : {"", "localhost", ":50051", "host:0", "host:65536", "host:http",
-                          "a b:1", "::1:80", "[::1:80"}) {
+  for (const char* bad : {"", "localhost", ":50051", "host:0", "host:65536", "host:http", "a b:1",
+                          "::1:80", "[::1:80"}) {
     options.address = bad;
     EXPECT_THAT(ConnectGrpcApi(options),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("address")))

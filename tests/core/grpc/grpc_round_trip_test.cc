@@ -195,14 +195,13 @@ TEST_F(GrpcRoundTripTest, EmptyMessagesRoundTrip) {
 // Every RPC of every recplat.v1 service is served, reaches the Api method of the same name,
 // and is counted as "Service/Method" in the request metrics.
 TEST_F(GrpcRoundTripTest, EveryRpcOfTheContractIsServedAndCounted) {
-  const std::vector<std::string> services = {"CatalogService",  "WriteService",
-                                             "EventService",    "DocumentService",
-                                             "RecommendService", "ModelService",
+  const std::vector<std::string> services = {"CatalogService",  "WriteService",     "EventService",
+                                             "DocumentService", "RecommendService", "ModelService",
                                              "AdminService"};
   std::vector<std::string> expected_calls;
   for (const std::string& name : services) {
-    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-        "recplat.v1." + name);
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("recplat.v1." + name);
     ASSERT_NE(service, nullptr) << name;
     for (int i = 0; i < service->method_count(); ++i) {
       expected_calls.push_back(service->method(i)->name());
@@ -235,8 +234,8 @@ TEST_F(GrpcRoundTripTest, EveryRpcOfTheContractIsServedAndCounted) {
   EXPECT_FALSE(client_->Write({}).ok());
   const std::map<std::string, double> counts = RequestCounts();
   for (const std::string& name : services) {
-    const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-        "recplat.v1." + name);
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("recplat.v1." + name);
     for (int i = 0; i < service->method_count(); ++i) {
       const std::string method = absl::StrCat(name, "/", service->method(i)->name());
       EXPECT_EQ(counts.count(method + " OK"), 1u) << method;
