@@ -67,7 +67,20 @@ absl::Status ApplyBatch::Commit(uint64_t applied_offset) {
   rocksdb::Status st = s_.db_->Write(rocksdb::WriteOptions(), &wb_);
   if (!st.ok()) return absl::InternalError(absl::StrCat("state store apply: ", st.ToString()));
 
-  // Publish: catalogs first, so that once AppliedOffset() moves, readers see the items.
+  // Publish: catalogs first, so that once AppliedOffset() moves, readers see the items. Items
+  // that become dormant join the dormant sets before their catalog entry stops being live, and
+  // leave them only after it changed, so ItemKnown() never misses a known item in between.
+  // The last update of an item in the batch is its state.
+  absl::flat_hash_map<std::pair<std::string, uint32_t>, bool> dormant;
+  for (const CatalogUpdate& u : catalog_updates_) {
+    dormant[{u.tenant, u.stored.item().index()}] = u.stored.dormant() && !u.stored.deleted();
+  }
+  {
+    std::unique_lock<std::shared_mutex> lock(s_.mu_);
+    for (const auto& [item, is_dormant] : dormant) {
+      if (is_dormant) s_.dormant_[item.first].insert(item.second);
+    }
+  }
   for (const CatalogUpdate& u : catalog_updates_) {
     catalog::Catalog* c = s_.GetOrCreateCatalog(u.tenant);
     const v1::Item& item = u.stored.item();
@@ -78,12 +91,10 @@ absl::Status ApplyBatch::Commit(uint64_t applied_offset) {
            item.published_at_ms(), categories);
   }
   std::unique_lock<std::shared_mutex> lock(s_.mu_);
-  for (const CatalogUpdate& u : catalog_updates_) {
-    auto& dormant = s_.dormant_[u.tenant];
-    if (u.stored.dormant() && !u.stored.deleted()) {
-      dormant.insert(u.stored.item().index());
-    } else {
-      dormant.erase(u.stored.item().index());
+  for (const auto& [item, is_dormant] : dormant) {
+    if (is_dormant) continue;
+    if (auto it = s_.dormant_.find(item.first); it != s_.dormant_.end()) {
+      it->second.erase(item.second);
     }
   }
   for (auto& [tenant, meta] : tenants_) s_.tenants_[tenant] = meta;

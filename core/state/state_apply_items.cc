@@ -31,6 +31,7 @@ uint32_t ApplyBatch::NextItemIndex(const std::string& tenant) {
 
 internal::RetentionIndex* ApplyBatch::Retention(const std::string& tenant) {
   if (!s_.options_.retention.enabled()) return nullptr;
+  s_.apply_mu_.AssertHeld();  // Apply() holds it for the whole batch.
   auto& slot = s_.retention_[tenant];
   if (slot == nullptr) {
     slot = std::make_unique<internal::RetentionIndex>(s_.options_.retention.order);

@@ -34,6 +34,7 @@ absl::Status ApplyBatch::AddShopEntity(uint64_t offset, const v1::ShopEntity& en
     }
   }
 
+  s_.apply_mu_.AssertHeld();  // Apply() holds it for the whole batch.
   auto& slot = s_.shops_[tenant];
   if (slot == nullptr) slot = std::make_unique<shop::ShopCatalog>();
   shop::ShopChanges changes;

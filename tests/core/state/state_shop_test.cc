@@ -123,6 +123,15 @@ TEST_F(StateShopTest, UnpublishedAndDeletedVariantsStayKnownButNotLive) {
   EXPECT_THAT(LiveIds(), ElementsAre("A"));
 }
 
+TEST_F(StateShopTest, AnItemDormantThenLiveInOneBatchEndsLive) {
+  ASSERT_OK(ApplyAll({Shop(Var("C")), Shop(Prod(5, std::nullopt, {"C"}))}));
+  EXPECT_TRUE(store_->GetItem("default", "C")->live());
+  EXPECT_THAT(LiveIds(), ElementsAre("C"));
+  ASSERT_OK(ApplyAll({Delete("C")}));
+  EXPECT_FALSE(store_->ItemKnown("default", "C"));  // Deleted, not dormant.
+  EXPECT_FALSE(Found("C"));
+}
+
 TEST_F(StateShopTest, TheCatalogIsRebuiltWhenTheStoreOpens) {
   ASSERT_OK(ApplyAll({Shop(Cat(1)), Shop(Cat(2, 1)), Shop(Cat(3)), Shop(Prod(100, 2, {"A"})),
                       Shop(Prod(102, 1, {"B"})), Shop(Prod(101, 3, {"B"})), Shop(Var("A")),
