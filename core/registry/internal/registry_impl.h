@@ -152,7 +152,9 @@ struct ModelRegistry::Impl {
   // Makes `meta` (from the source) say what serves in this process (the file comment of
   // model_registry.h). `slot` may be null (nothing of this (tenant, model) loaded here);
   // `named` is the source's current version (0 when none or unreadable).
-  void ReportServing(const internal::Slot* slot, int64_t named, v1::ModelVersion& meta) const;
+  // REQUIRES: slot->write_mu held when `slot` is set (not expressible to the analysis).
+  void ReportServing(const internal::Slot* slot, int64_t named, v1::ModelVersion& meta) const
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
 
   // Starts the poller when `interval` is positive.
   void StartPolling(absl::Duration interval);

@@ -150,8 +150,7 @@ absl::StatusOr<std::shared_ptr<const models::Model>> ModelRegistry::Impl::LoadPu
 }
 
 void ModelRegistry::Impl::ReportServing(const Slot* slot, int64_t named,
-                                        v1::ModelVersion& meta) const
-    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // The caller holds slot->write_mu when slot is set.
+                                        v1::ModelVersion& meta) const {
   ModelHandle serving = slot == nullptr ? nullptr : slot->current.Load();
   const int64_t version = meta.version();
   if (serving != nullptr && serving->version == version) {
