@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "core/state/internal/catalog_entry.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -28,7 +29,7 @@ namespace {
 
 const char* const kCfNames[] = {"default",
                                     "items", "item_idx", "users", "history", "sessions",
-                                    "counters", "served", "recs", "docs"};
+                                    "counters", "served", "recs", "docs", "served_lists"};
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -182,7 +183,7 @@ absl::Status RocksDbStateStore::LoadMemoryState() {
       c->Set(l.idx, item.id(), !l.stored.deleted(), !item.has_available() || item.available(),
              item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                               : 1.0f,
-             item.published_at_ms(), categories);
+             item.published_at_ms(), categories, internal::CatalogAttributes(item));
     }
   }
   RECPLAT_LOG(Info, "state store opened",

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "core/state/internal/catalog_entry.h"
 #include "core/state/rocksdb_state_store.h"
 #include "rocksdb/write_batch.h"
 
@@ -74,7 +75,7 @@ class ApplyBatch {
              !item.has_available() || item.available(),
              item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                               : 1.0f,
-             item.published_at_ms(), categories);
+             item.published_at_ms(), categories, internal::CatalogAttributes(item));
     }
     std::unique_lock<std::shared_mutex> lock(s_.mu_);
     for (auto& [tenant, meta] : tenants_) s_.tenants_[tenant] = meta;
