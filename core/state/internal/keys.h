@@ -19,6 +19,7 @@
 //   served          str(tenant) str(user) be32(idx)   -> ServedValue
 //   recs            str(tenant) str(key)              -> RecList proto
 //   docs            str(tenant) str(collection) key   -> Document proto (body, updated_at_ms)
+//   served_lists    str(tenant) be64(served_at_ms) recommendation_id -> ServedList proto
 // (~ts: the timestamp with its sign bit flipped, then inverted, so newer sorts first.)
 #pragma once
 
