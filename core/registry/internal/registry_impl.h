@@ -12,6 +12,7 @@
 // own shared lock (snapshot_cell.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -78,6 +79,8 @@ struct ModelRegistry::Impl {
   internal::VersionStore store;
   // When the registry was opened: the creation time reported for untrained versions.
   int64_t opened_at_ms;
+  // Bumped after every replacement of a serving snapshot (ModelRegistry::ServingGeneration).
+  std::atomic<uint64_t> serving_generation{0};
   absl::flat_hash_map<std::string, std::unique_ptr<internal::ModelEntry>> models;
   // Keys of `models`, sorted.
   std::vector<std::string> names;
