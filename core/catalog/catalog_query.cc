@@ -59,8 +59,9 @@ bool InRange(double v, const v1::NumericRange& r) {
 // The value of `attribute` in an item's (attribute, value) list sorted by attribute, or null.
 template <typename V>
 const V* Attribute(const std::vector<std::pair<uint32_t, V>>& list, uint32_t attribute) {
-  auto it = std::lower_bound(list.begin(), list.end(), attribute,
-                             [](const std::pair<uint32_t, V>& p, uint32_t a) { return p.first < a; });
+  auto it =
+      std::lower_bound(list.begin(), list.end(), attribute,
+                       [](const std::pair<uint32_t, V>& p, uint32_t a) { return p.first < a; });
   return it != list.end() && it->first == attribute ? &it->second : nullptr;
 }
 

@@ -71,8 +71,8 @@ void Restrict(RequestState* st) {
 }  // namespace
 
 absl::Status NoKnownAnchorError(const v1::RecommendRequest& request) {
-  return absl::NotFoundError(absl::StrCat("no known anchor among [",
-                                          absl::StrJoin(request.anchor_item_ids(), ", "), "]"));
+  return absl::NotFoundError(
+      absl::StrCat("no known anchor among [", absl::StrJoin(request.anchor_item_ids(), ", "), "]"));
 }
 
 absl::StatusOr<RequestHistories> ReadHistories(const state::StateStore& state,

@@ -52,7 +52,10 @@ Engine::Engine(EngineOptions options, state::StateStore& state,
     // The config validation forbids a cache where every call must give a fresh list; options
     // built by hand get none there either.
     if (surface.cache.size > 0 && !surface.filters.exclude_recommended) {
-      caches_.emplace(name, std::make_unique<ResponseCache>(surface.cache, clock_));
+      caches_.emplace(name,
+                      SurfaceCache{std::make_unique<ResponseCache>(surface.cache, clock_),
+                                   &metrics_->cache_hits.Add({{"surface", name}}),
+                                   &metrics_->cache_misses.Add({{"surface", name}})});
     }
   }
   ServedRecorderOptions ro;
@@ -100,19 +103,21 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
   std::string cache_key;
   uint64_t generation = 0;
   if (auto it = caches_.find(surface_name); it != caches_.end()) {
-    cache = it->second.get();
+    cache = it->second.cache.get();
     // Read before the model versions: an entry is never newer than its generation says.
     generation = registry_.ServingGeneration();
     cache_key = ResponseCacheKey(req, surface_name, ModelStates(req, *surface));
     if (std::shared_ptr<const v1::RecommendResponse> hit = cache->Lookup(cache_key, generation)) {
-      metrics_->cache_hits.Add({{"surface", surface_name}}).Increment();
+      it->second.hits->Increment();
       v1::RecommendResponse response = *hit;
       response.set_recommendation_id(NewRecommendationId(rng));
       response.set_cached(true);
-      if (!req.dry_run()) RecordAnswer(req, surface_name, response, ServedOf(req.tenant(), response));
+      if (!req.dry_run()) {
+        RecordAnswer(req, surface_name, response, ServedOf(req.tenant(), response));
+      }
       return response;
     }
-    metrics_->cache_misses.Add({{"surface", surface_name}}).Increment();
+    it->second.misses->Increment();
   }
 
   // From reading the served items to recording the answer, one request per (tenant, user).

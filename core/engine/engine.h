@@ -136,8 +136,14 @@ class Engine {
   std::unique_ptr<EngineMetrics> metrics_;
   const ServingGates gates_;
   common::RngFactory rngs_;
-  // Response caches of the surfaces with cache.size > 0, by surface name.
-  absl::flat_hash_map<std::string, std::unique_ptr<ResponseCache>> caches_;
+  // The response cache of a surface with cache.size > 0, and its counters.
+  struct SurfaceCache {
+    std::unique_ptr<ResponseCache> cache;
+    prometheus::Counter* hits = nullptr;
+    prometheus::Counter* misses = nullptr;
+  };
+  // By surface name.
+  absl::flat_hash_map<std::string, SurfaceCache> caches_;
   std::unique_ptr<ServedRecorder> recorder_;
   // Striped locks that serialise the requests of one (tenant, user) on surfaces with
   // filters.exclude_recommended.

@@ -14,9 +14,9 @@ void Diversity(const StageEnv& env, RequestState* st) {
   if (model.empty() || !env.gates.Allows(st->request.tenant(), model, st->facts)) return;
   registry::ModelHandle h = env.registry.Current(st->request.tenant(), model);
   if (h == nullptr) return;
-  const size_t head = static_cast<size_t>(st->request.diversity_head() > 0
-                                              ? st->request.diversity_head()
-                                              : st->surface.diversity.ordering_size);
+  const size_t head =
+      static_cast<size_t>(st->request.diversity_head() > 0 ? st->request.diversity_head()
+                                                           : st->surface.diversity.ordering_size);
   absl::Status s = h->model->Diversify(head, &st->ordered);
   if (!s.ok() && s.code() != absl::StatusCode::kUnimplemented) {
     env.metrics.model_errors.Add({{"model", model}}).Increment();
@@ -35,9 +35,8 @@ std::string DiversityModel(const v1::RecommendRequest& request,
 
 void AvailableFirst(const catalog::Catalog::Reader& catalog,
                     std::vector<models::ScoredItem>* items) {
-  std::stable_partition(items->begin(), items->end(), [&](const models::ScoredItem& s) {
-    return catalog.Recommendable(s.item);
-  });
+  std::stable_partition(items->begin(), items->end(),
+                        [&](const models::ScoredItem& s) { return catalog.Recommendable(s.item); });
 }
 
 void RunOrdering(const StageEnv& env, RequestState* st) {

@@ -48,8 +48,7 @@ struct Candidate {
 
 struct RequestState {
   RequestState(const v1::RecommendRequest& request, const config::SurfaceConfig& surface,
-               std::string surface_name, const catalog::Catalog::Reader& catalog,
-               common::Rng& rng)
+               std::string surface_name, const catalog::Catalog::Reader& catalog, common::Rng& rng)
       : request(request),
         surface(surface),
         surface_name(std::move(surface_name)),

@@ -14,8 +14,7 @@ size_t ShardCount(int32_t size) { return size >= 128 ? 16 : 1; }
 
 }  // namespace
 
-ResponseCache::ResponseCache(const config::ResponseCacheConfig& config,
-                             const common::Clock& clock)
+ResponseCache::ResponseCache(const config::ResponseCacheConfig& config, const common::Clock& clock)
     : capacity_per_shard_(
           (static_cast<size_t>(std::max(1, config.size)) + ShardCount(config.size) - 1) /
           ShardCount(config.size)),

@@ -41,8 +41,7 @@ class ResponseCache {
   ResponseCache& operator=(const ResponseCache&) = delete;
 
   // The stored response of `key`; null when absent, expired or of another generation.
-  std::shared_ptr<const v1::RecommendResponse> Lookup(const std::string& key,
-                                                      uint64_t generation);
+  std::shared_ptr<const v1::RecommendResponse> Lookup(const std::string& key, uint64_t generation);
 
   // Stores `response` under `key` (replacing an entry of the same key), evicting the least
   // recently used entry of a full shard.

@@ -8,9 +8,9 @@
 namespace recplat::engine {
 
 void RunScoring(const StageEnv& env, RequestState* st, v1::RecommendResponse* response) {
-  const std::vector<std::string>& scorers =
-      !st->scoring_cascade.empty() || !st->filter.restricted() ? st->scoring_cascade
-                                                                : st->retrieval_cascade;
+  const std::vector<std::string>& scorers = !st->scoring_cascade.empty() || !st->filter.restricted()
+                                                ? st->scoring_cascade
+                                                : st->retrieval_cascade;
   for (const std::string& name : scorers) {
     registry::ModelHandle h;
     if (!st->Usable(env, name, &h)) continue;
@@ -39,10 +39,9 @@ void RunScoring(const StageEnv& env, RequestState* st, v1::RecommendResponse* re
   if (st->surface.apply_item_weight) {
     for (Candidate& c : st->candidates) c.scored.score *= st->catalog.Meta(c.scored.item).weight;
   }
-  std::stable_sort(st->candidates.begin(), st->candidates.end(),
-                   [](const Candidate& a, const Candidate& b) {
-                     return a.scored.score > b.scored.score;
-                   });
+  std::stable_sort(
+      st->candidates.begin(), st->candidates.end(),
+      [](const Candidate& a, const Candidate& b) { return a.scored.score > b.scored.score; });
 }
 
 }  // namespace recplat::engine

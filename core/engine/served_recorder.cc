@@ -64,8 +64,7 @@ absl::Status ServedRecorder::WriteLocked(std::vector<v1::ServedList> lists) {
   if (options_.retention_days > 0 && (last_prune_ms_ == std::numeric_limits<int64_t>::min() ||
                                       now - last_prune_ms_ >= kPruneEveryMs)) {
     last_prune_ms_ = now;
-    if (absl::Status s = state_.PruneServedLists(now - options_.retention_days * kDayMs);
-        !s.ok()) {
+    if (absl::Status s = state_.PruneServedLists(now - options_.retention_days * kDayMs); !s.ok()) {
       RECPLAT_LOG(Warn, "could not prune served lists", {{"error", s.ToString()}});
     }
   }

@@ -22,8 +22,8 @@ absl::StatusOr<v1::ScanServedResponse> LocalService::ScanServed(
   c_.engine->FlushServedLists().IgnoreError();
   std::vector<v1::ServedList> lists;
   v1::ScanServedResponse response;
-  RECPLAT_RETURN_IF_ERROR(c_.state->ScanServed(normalized.tenant(), scan, &lists,
-                                               response.mutable_next_page_token()));
+  RECPLAT_RETURN_IF_ERROR(
+      c_.state->ScanServed(normalized.tenant(), scan, &lists, response.mutable_next_page_token()));
   for (v1::ServedList& list : lists) *response.add_lists() = std::move(list);
   return response;
 }

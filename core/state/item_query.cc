@@ -6,8 +6,8 @@
 namespace recplat::state {
 
 absl::Status RocksDbStateStore::ListItems(absl::string_view tenant, const v1::CatalogQuery& query,
-                                          uint32_t start, int page_size,
-                                          std::vector<v1::Item>* out, uint32_t* next) const {
+                                          uint32_t start, int page_size, std::vector<v1::Item>* out,
+                                          uint32_t* next) const {
   *next = 0;
   const catalog::Catalog* cat = FindCatalog(tenant);
   if (cat == nullptr || page_size <= 0) return absl::OkStatus();

@@ -32,7 +32,8 @@ std::string ListSuffix(int64_t served_at_ms, absl::string_view recommendation_id
 }
 
 bool IsHex(absl::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 }  // namespace
@@ -41,8 +42,8 @@ absl::Status RocksDbStateStore::RecordServedLists(std::span<const v1::ServedList
   if (lists.empty()) return absl::OkStatus();
   rocksdb::WriteBatch batch;
   for (const v1::ServedList& list : lists) {
-    const std::string key = TenantPrefix(list.tenant()) +
-                            ListSuffix(list.served_at_ms(), list.recommendation_id());
+    const std::string key =
+        TenantPrefix(list.tenant()) + ListSuffix(list.served_at_ms(), list.recommendation_id());
     batch.Put(cf(kServedLists), key, list.SerializeAsString()).PermitUncheckedError();
   }
   return FromRocks(db_->Write(rocksdb::WriteOptions(), &batch), "state store: record served lists");
@@ -51,8 +52,7 @@ absl::Status RocksDbStateStore::RecordServedLists(std::span<const v1::ServedList
 absl::Status RocksDbStateStore::PruneServedLists(int64_t before_ms) {
   if (before_ms <= 0) return absl::OkStatus();
   // Tenant prefixes are found by seeking past each tenant's range in turn.
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(kServedLists)));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(kServedLists)));
   rocksdb::WriteBatch batch;
   for (it->SeekToFirst(); it->Valid();) {
     absl::string_view key(it->key().data(), it->key().size());
@@ -82,8 +82,7 @@ absl::Status RocksDbStateStore::ScanServed(absl::string_view tenant, const Serve
   std::string start = prefix;
   PutBE(&start, StoredTime(scan.from_ms), 8);
   if (!scan.page_token.empty()) {
-    if (scan.page_token.size() < 16 || scan.page_token.size() % 2 != 0 ||
-        !IsHex(scan.page_token)) {
+    if (scan.page_token.size() < 16 || scan.page_token.size() % 2 != 0 || !IsHex(scan.page_token)) {
       return absl::InvalidArgumentError("page_token: not a token returned by ScanServed");
     }
     std::string resume = prefix + absl::HexStringToBytes(scan.page_token);

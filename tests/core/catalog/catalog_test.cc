@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/catalog/catalog_query.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -38,8 +39,7 @@ class CatalogQueryTest : public ::testing::Test {
     c_.Set(3, "n", true, true, 1, 0, {"category:clothing"}, Attrs({}, {{"brand", "acme"}}));
   }
 
-  std::vector<uint32_t> Match(const v1::CatalogQuery& q, uint32_t start = 0,
-                              size_t limit = 100) {
+  std::vector<uint32_t> Match(const v1::CatalogQuery& q, uint32_t start = 0, size_t limit = 100) {
     auto reader = c_.Read();
     return MatchQuery(reader, q, start, limit);
   }
@@ -126,10 +126,9 @@ TEST(CatalogQueryScaleTest, LargeCatalogsAnswerFromTheSmallestIndexedClause) {
   Catalog c;
   constexpr uint32_t kItems = 100000;
   for (uint32_t i = 0; i < kItems; ++i) {
-    c.Set(i, "i" + std::to_string(i), true, true, 1, 0,
-          {"category:" + std::to_string(i % 100), "category:all"},
-          Attrs({{"price", static_cast<double>(i % 1000)}},
-                {{"brand", "b" + std::to_string(i % 7)}}));
+    c.Set(i, absl::StrCat("i", i), true, true, 1, 0,
+          {absl::StrCat("category:", i % 100), "category:all"},
+          Attrs({{"price", static_cast<double>(i % 1000)}}, {{"brand", absl::StrCat("b", i % 7)}}));
   }
   auto reader = c.Read();
   v1::CatalogQuery q = Categories({"category:42", "category:43"});

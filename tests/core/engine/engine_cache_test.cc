@@ -124,8 +124,9 @@ TEST_F(EngineCacheTest, AGateThatStartsToHoldIsANewKey) {
   config::SurfaceConfig s = Cached(10);
   s.retrieval = {"pop"};
   s.filters.exclude_seen = false;
-  Build({{"pop", {{"items", "3:2,2:1"}}}}, s,
-        [](EngineOptions& eo) { eo.models["pop"].serve_gate = {"order", 0}; });
+  Build({{"pop", {{"items", "3:2,2:1"}}}}, s, [](EngineOptions& eo) {
+    eo.models["pop"].serve_gate = {"order", 0};
+  });
   ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(2)));
   EXPECT_EQ(r.retrieval_model(), "random");
   EXPECT_TRUE(CachedAnswer(Request(2)));

@@ -67,9 +67,8 @@ class EngineTest : public ::testing::Test {
     Apply(records);
   }
 
-  void View(const std::string& user, const std::string& item,
-            const std::string& type = "view", double value = 1.0,
-            const std::string& session = "") {
+  void View(const std::string& user, const std::string& item, const std::string& type = "view",
+            double value = 1.0, const std::string& session = "") {
     std::deque<v1::LogRecord> records(1);
     v1::Event* e = records[0].mutable_event();
     e->set_tenant("default");

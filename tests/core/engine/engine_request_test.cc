@@ -169,8 +169,8 @@ TEST_F(EngineRequestTest, RequireKnownAnchor) {
   // Without the flag, unknown anchors are ignored.
   ASSERT_OK(engine_->Recommend(req).status());
   req.set_require_known_anchor(true);
-  EXPECT_THAT(engine_->Recommend(req),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("no known anchor among [nope, nada]")));
+  EXPECT_THAT(engine_->Recommend(req), StatusIs(absl::StatusCode::kNotFound,
+                                                HasSubstr("no known anchor among [nope, nada]")));
   // A tenant without any item knows no anchor either.
   req.set_tenant("empty");
   EXPECT_THAT(engine_->Recommend(req), StatusIs(absl::StatusCode::kNotFound));
@@ -242,7 +242,9 @@ TEST_F(EngineRequestTest, ServeGateAlsoHoldsBackTheDiversityModel) {
   s.diversity.model = "spread";
   s.diversity.ordering_size = 3;
   Build({{"ranker", {{"items", "2:5,3:4,4:3"}}}, {"spread", {{"similar", "true"}}}}, s,
-        [](EngineOptions& eo) { eo.models["spread"].serve_gate = {"click", 0}; });
+        [](EngineOptions& eo) {
+          eo.models["spread"].serve_gate = {"click", 0};
+        });
   ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(3)));
   EXPECT_THAT(Ids(r), ElementsAre("i2", "i3", "i4"));
   View("someone", "i9", "click");  // 1 > 0 x 10.
