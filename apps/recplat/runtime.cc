@@ -1,5 +1,7 @@
 #include "apps/recplat/runtime.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -94,19 +96,73 @@ struct Runtime::Impl {
   std::unique_ptr<metrics::MetricsExposer> exposer;
   std::shared_ptr<ModelVersionCollector> version_collector;
   BoundPorts ports;
+  // Set when the data directory is open as a follower of the process that holds it: this
+  // process's own directory for the RocksDB secondaries, removed at shutdown.
+  std::filesystem::path secondary_dir;
   bool started = false;
   bool shut_down = false;
 };
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-Runtime::~Runtime() { Shutdown(absl::Seconds(5)); }
+Runtime::~Runtime() {
+  Shutdown(absl::Seconds(5));
+  // The secondaries' own directory goes once they are closed.
+  const std::filesystem::path secondary_dir = impl_->secondary_dir;
+  impl_.reset();
+  if (!secondary_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir, ec);
+  }
+}
 
 service::LocalService& Runtime::service() { return *impl_->service; }
 training::Trainer& Runtime::trainer() { return *impl_->trainer; }
 prometheus::Registry& Runtime::metrics() { return *impl_->metrics; }
 const BoundPorts& Runtime::ports() const { return impl_->ports; }
 const config::Config& Runtime::config() const { return impl_->options.config; }
+bool Runtime::secondary() const { return !impl_->secondary_dir.empty(); }
+
+namespace {
+
+// Opens the log and the state of `root`: as their owner, or, when another process holds them
+// and `secondary_if_locked`, as read-only secondaries under `*secondary_dir` (set then).
+absl::Status OpenLogAndState(const config::Config& cfg, const std::filesystem::path& root,
+                             bool secondary_if_locked, const common::Clock& clock,
+                             std::unique_ptr<log::EventLog>* log,
+                             std::unique_ptr<state::StateStore>* state,
+                             std::filesystem::path* secondary_dir) {
+  log::RocksDbEventLogOptions lo{.path = (root / "log").string(),
+                                 .sync = cfg.log.sync == config::SyncPolicy::kAlways};
+  state::StateStoreOptions so;
+  so.path = (root / "state").string();
+  so.counter_half_life_hours = cfg.state.counter_half_life_hours;
+  so.block_cache_bytes = cfg.state.block_cache_mb << 20;
+  so.clock = &clock;
+  absl::StatusOr<std::unique_ptr<log::EventLog>> opened = log::OpenRocksDbEventLog(lo);
+  if (opened.ok() || !absl::IsFailedPrecondition(opened.status()) || !secondary_if_locked) {
+    RECPLAT_RETURN_IF_ERROR(opened.status());
+    *log = *std::move(opened);
+    RECPLAT_ASSIGN_OR_RETURN(*state, state::OpenRocksDbStateStore(so));
+    return absl::OkStatus();
+  }
+  *secondary_dir = std::filesystem::temp_directory_path() /
+                   absl::StrCat("recplat-secondary-", ::getpid());
+  RECPLAT_LOG(Info, "the data directory is held by another process: reading it as a follower",
+              {{"data_dir", root.string()}, {"secondary_dir", secondary_dir->string()}});
+  lo.secondary = true;
+  lo.secondary_path = (*secondary_dir / "log").string();
+  RECPLAT_ASSIGN_OR_RETURN(*log, log::OpenRocksDbEventLog(lo));
+  so.secondary = true;
+  so.secondary_path = (*secondary_dir / "state").string();
+  // Everything acknowledged before this process started is in the snapshot, unless the owner
+  // is more than the timeout behind in applying it.
+  so.min_applied_offset = (*log)->NextOffset();
+  RECPLAT_ASSIGN_OR_RETURN(*state, state::OpenRocksDbStateStore(so));
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   auto impl = std::make_unique<Impl>();
@@ -134,30 +190,39 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
     return absl::UnavailableError(
         absl::StrCat("cannot create data_dir '", cfg.data_dir, "': ", ec.message()));
   }
-  RECPLAT_ASSIGN_OR_RETURN(
-      impl->log, log::OpenRocksDbEventLog({.path = (root / "log").string(),
-                                           .sync = cfg.log.sync == config::SyncPolicy::kAlways}));
-  state::StateStoreOptions so;
-  so.path = (root / "state").string();
-  so.counter_half_life_hours = cfg.state.counter_half_life_hours;
-  so.block_cache_bytes = cfg.state.block_cache_mb << 20;
-  so.clock = &clock;
-  RECPLAT_ASSIGN_OR_RETURN(impl->state, state::OpenRocksDbStateStore(so));
+  absl::Status opened =
+      OpenLogAndState(cfg, root, impl->options.secondary_if_locked, clock, &impl->log,
+                      &impl->state, &impl->secondary_dir);
+  if (!opened.ok()) {
+    if (!impl->secondary_dir.empty()) std::filesystem::remove_all(impl->secondary_dir, ec);
+    return opened;
+  }
+  const bool secondary = !impl->secondary_dir.empty();
 
   impl->materializer = std::make_unique<ingest::Materializer>(
       *impl->log, *impl->state,
       ingest::MaterializerOptions{.batch_size = static_cast<size_t>(cfg.log.apply_batch)});
   const uint64_t pending = impl->log->NextOffset() - impl->state->AppliedOffset();
-  if (pending > 0) {
-    RECPLAT_LOG(Info, "applying the event log tail", {{"records", pending}});
+  if (secondary) {
+    RECPLAT_LOG(Info, "reading the owner's state",
+                {{"applied_offset", impl->state->AppliedOffset()},
+                 {"log_next_offset", impl->log->NextOffset()}});
+  } else {
+    if (pending > 0) {
+      RECPLAT_LOG(Info, "applying the event log tail", {{"records", pending}});
+    }
+    RECPLAT_RETURN_IF_ERROR(impl->materializer->CatchUp());
   }
-  RECPLAT_RETURN_IF_ERROR(impl->materializer->CatchUp());
 
   registry::RegistryOptions ro;
   ro.root = root / "models";
   ro.families = &impl->families;
   ro.clock = &clock;
   ro.models = cfg.models;
+  // The owner repairs the directory and follows what other processes publish into it.
+  ro.repair = !secondary;
+  ro.poll_interval = absl::Seconds(cfg.registry.poll_seconds);
+  ro.metrics = impl->metrics.get();
   RECPLAT_ASSIGN_OR_RETURN(impl->registry, registry::ModelRegistry::Create(ro));
 
   impl->trainer = std::make_unique<training::Trainer>(
@@ -213,6 +278,10 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
 absl::Status Runtime::Start(bool serve) {
   Impl& s = *impl_;
   const config::Config& cfg = s.options.config;
+  if (!s.secondary_dir.empty()) {
+    return absl::FailedPreconditionError(
+        "the data directory is held by another process: this one can only read it");
+  }
   s.materializer->Start();
   s.trainer->Start();
   s.started = true;

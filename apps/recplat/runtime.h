@@ -6,7 +6,9 @@
 // import, train) so they all see the same data the same way.
 //
 // Data directory layout: <data_dir>/log (event log), <data_dir>/state (state store),
-// <data_dir>/models (registry). A data directory can be open in one process at a time.
+// <data_dir>/models (registry). A data directory is owned by one process at a time (RocksDB's
+// lock); with RuntimeOptions::secondary_if_locked another process may open it read-only while
+// the owner runs (see there).
 //
 // Thread-safety: Open/StartServing/Shutdown from one thread; the components are thread-safe.
 #pragma once
@@ -26,6 +28,13 @@ namespace recplat::app {
 struct RuntimeOptions {
   config::Config config;
   std::string profile_path;
+  // When another process (a server) holds the data directory, open it as its read-only follower
+  // instead of failing: the log and the state as RocksDB secondary instances (the state caught
+  // up until it has applied everything the log held at open, or 10 s), the registry without
+  // repairing it. The process then reads one consistent snapshot and writes only new model
+  // versions, which the owner picks up through registry.poll_seconds (`recplat train`). Start()
+  // and every write through the service fail in that mode.
+  bool secondary_if_locked = false;
 };
 
 // Addresses actually bound ("host:port"); empty when that listener is off.
@@ -55,6 +64,9 @@ class Runtime {
   prometheus::Registry& metrics();
   const BoundPorts& ports() const;
   const config::Config& config() const;
+  // Whether Open() found the data directory held and opened it as a follower
+  // (RuntimeOptions::secondary_if_locked).
+  bool secondary() const;
 
  private:
   struct Impl;

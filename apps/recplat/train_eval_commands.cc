@@ -16,10 +16,19 @@ int RunTrain(const config::Config& config, const std::string& profile_path,
              const TrainArgs& args) {
   config::Config cfg = config;
   cfg.training.enabled = false;  // No background worker: this command trains on its own.
-  auto runtime = Runtime::Open({cfg, profile_path});
+  cfg.registry.poll_seconds = 0;  // It serves nothing, so it follows nothing.
+  // While a server holds the data directory, train from a read-only snapshot of it; the server
+  // picks the promoted versions up from the registry directory.
+  auto runtime = Runtime::Open({cfg, profile_path, /*secondary_if_locked=*/true});
   if (!runtime.ok()) {
     std::fprintf(stderr, "recplat train: %s\n", runtime.status().ToString().c_str());
     return 1;
+  }
+  if ((*runtime)->secondary()) {
+    std::fprintf(stderr,
+                 "recplat train: a server holds %s; training from a read-only snapshot of it "
+                 "(the server serves what is promoted within registry.poll_seconds)\n",
+                 cfg.data_dir.c_str());
   }
   api::Api& api = (*runtime)->service();
   std::vector<std::string> models = args.models;

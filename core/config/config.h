@@ -265,6 +265,16 @@ struct TrainingConfig {
   friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
 };
 
+// The model registry (<data_dir>/models).
+struct RegistryConfig {
+  // Seconds between polls of the registry directory for versions that another process (e.g.
+  // `recplat train` while this server runs) published and promoted; the version named current
+  // is loaded and swapped in. 0 turns polling off.
+  double poll_seconds = 2.0;
+
+  friend bool operator==(const RegistryConfig&, const RegistryConfig&) = default;
+};
+
 struct Config {
   // Name of the profile (default, renewal, ecoseller, eosc, article_rec).
   std::string profile = "default";
@@ -282,6 +292,7 @@ struct Config {
   ApiConfig api;
   CatalogConfig catalog;
   TrainingConfig training;
+  RegistryConfig registry;
 
   // Event types accepted by AppendEvents and their weights.
   std::map<std::string, EventTypeConfig> event_types = {

@@ -53,15 +53,28 @@ class EventLog {
 };
 
 struct RocksDbEventLogOptions {
-  // Directory of the log's RocksDB database; created if missing.
+  // Directory of the log's RocksDB database; created if missing (primary mode).
   std::string path;
   // fsync the write-ahead log before acknowledging each append (survives power loss). When
   // false, appends are written to the OS before acknowledgement (survive kill -9, not power loss).
   bool sync = true;
+  // Secondary mode: open the database that another process (the primary, e.g. a running server)
+  // holds open, read-only, as a RocksDB secondary instance (rocksdb::DB::OpenAsSecondary). The
+  // log then holds what the primary had written when Open returned and never grows: NextOffset()
+  // is fixed, Read() reads up to it, Append() fails with FAILED_PRECONDITION and
+  // WaitForOffset() does not wait for the primary. Takes no lock, so it works while the primary
+  // runs; the database must exist.
+  bool secondary = false;
+  // Secondary mode only: a directory of this process's own, where the secondary instance keeps
+  // its info log (created if missing; the caller removes it after closing the log).
+  std::string secondary_path = {};
 };
 
-// Opens (creating if needed) the RocksDB-backed log. INTERNAL when the database cannot be opened
-// (the message says why, e.g. another process holds its lock).
+// Opens the RocksDB-backed log (creating it if needed in primary mode).
+// FAILED_PRECONDITION when another process (or another open log of this process) holds the
+// database's lock: open it with `secondary` then. INVALID_ARGUMENT when `secondary` is set
+// without `secondary_path`; INTERNAL when the database cannot be opened for another reason
+// (the message says why).
 absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(const RocksDbEventLogOptions& options);
 
 // A log kept in memory (tests, `recplat eval`). Never fails appends until closed.

@@ -1,10 +1,15 @@
 // RocksDB-backed EventLog: one database, one column family, keys are 8-byte big-endian offsets
-// (so iteration order is offset order), values are the records' bytes.
+// (so iteration order is offset order), values are the records' bytes. Opened either as the
+// primary (read-write, holding the database's lock) or as a read-only secondary instance of a
+// primary that another process holds open.
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/common/logging.h"
@@ -18,22 +23,34 @@
 namespace recplat::log {
 namespace {
 
+// Whether opening failed because the database's LOCK file is held: by another process ("While
+// lock file: <path>/LOCK: Resource temporarily unavailable") or by another open of this one
+// ("lock hold by current process ..."). RocksDB reports both as IO errors naming the lock.
+bool IsLockHeld(const rocksdb::Status& s) {
+  return s.IsIOError() && absl::StrContains(s.ToString(), "lock");
+}
+
 class RocksDbEventLog final : public EventLog {
  public:
-  RocksDbEventLog(std::unique_ptr<rocksdb::DB> db, uint64_t next_offset, bool sync)
-      : db_(std::move(db)), next_offset_(next_offset), sync_(sync) {}
+  RocksDbEventLog(std::unique_ptr<rocksdb::DB> db, uint64_t next_offset, bool sync,
+                  bool secondary)
+      : db_(std::move(db)), next_offset_(next_offset), sync_(sync), secondary_(secondary) {}
 
   ~RocksDbEventLog() override {
     Close();
     // Flush the memtable so the next open does not need to replay the whole WAL.
     if (db_ != nullptr) {
-      db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
+      if (!secondary_) db_->FlushWAL(/*sync=*/true).PermitUncheckedError();
       db_->Close().PermitUncheckedError();
     }
   }
 
   absl::StatusOr<uint64_t> Append(const std::vector<std::string>& records) override {
     if (records.empty()) return absl::InvalidArgumentError("empty append");
+    if (secondary_) {
+      return absl::FailedPreconditionError(
+          "event log is open read-only (secondary of the process that holds it)");
+    }
     absl::MutexLock lock(&mu_);
     if (closed_) return absl::UnavailableError("event log is closed");
     const uint64_t first = next_offset_;
@@ -113,14 +130,13 @@ class RocksDbEventLog final : public EventLog {
   uint64_t next_offset_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   const bool sync_;
+  const bool secondary_;
 };
 
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
-    const RocksDbEventLogOptions& options) {
+// Opens the database at options.path: the primary (creating it if needed), or a secondary
+// instance of it. `*raw` receives the database on success.
+absl::Status OpenDb(const RocksDbEventLogOptions& options, rocksdb::DB** raw) {
   rocksdb::Options ro;
-  ro.create_if_missing = true;
   // Keys are appended in increasing order and never overwritten: keep memtables large and
   // compaction cheap.
   ro.write_buffer_size = 64 << 20;
@@ -130,12 +146,54 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 64 << 10;
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(ro, options.path, &raw);
-  if (!s.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot open event log at '", options.path, "': ", s.ToString()));
+  if (!options.secondary) {
+    ro.create_if_missing = true;
+    rocksdb::Status s = rocksdb::DB::Open(ro, options.path, raw);
+    if (IsLockHeld(s)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("event log at '", options.path,
+                       "' is held by another process (a running server?): ", s.ToString()));
+    }
+    if (!s.ok()) {
+      return absl::InternalError(
+          absl::StrCat("cannot open event log at '", options.path, "': ", s.ToString()));
+    }
+    return absl::OkStatus();
   }
+  if (options.secondary_path.empty()) {
+    return absl::InvalidArgumentError("event log: secondary_path is required in secondary mode");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(options.secondary_path, ec);
+  if (ec) {
+    return absl::InternalError(absl::StrCat("event log: cannot create secondary_path '",
+                                            options.secondary_path, "': ", ec.message()));
+  }
+  // A secondary keeps every table file open, so the primary's compactions cannot delete one
+  // under it (RocksDB's requirement for secondaries).
+  ro.max_open_files = -1;
+  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(ro, options.path, options.secondary_path, raw);
+  if (s.ok()) {
+    // Replays what the primary wrote to its WAL since its last flush.
+    s = (*raw)->TryCatchUpWithPrimary();
+    if (!s.ok()) {
+      delete *raw;
+      *raw = nullptr;
+    }
+  }
+  if (!s.ok()) {
+    return absl::InternalError(absl::StrCat("cannot open event log at '", options.path,
+                                            "' as a secondary: ", s.ToString()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
+    const RocksDbEventLogOptions& options) {
+  rocksdb::DB* raw = nullptr;
+  if (absl::Status s = OpenDb(options, &raw); !s.ok()) return s;
   std::unique_ptr<rocksdb::DB> db(raw);
   uint64_t next = 0;
   {
@@ -151,9 +209,12 @@ absl::StatusOr<std::unique_ptr<EventLog>> OpenRocksDbEventLog(
       return absl::InternalError(absl::StrCat("event log scan: ", it->status().ToString()));
     }
   }
-  RECPLAT_LOG(Info, "event log opened", {{"path", options.path}, {"next_offset", next}});
+  RECPLAT_LOG(Info, "event log opened",
+              {{"path", options.path},
+               {"next_offset", next},
+               {"mode", options.secondary ? "secondary" : "primary"}});
   return std::unique_ptr<EventLog>(std::make_unique<RocksDbEventLog>(
-      std::move(db), next, options.sync));
+      std::move(db), next, options.sync, options.secondary));
 }
 
 }  // namespace recplat::log

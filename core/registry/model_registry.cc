@@ -1,5 +1,6 @@
 // ModelRegistry: Create, the serving snapshots and the read-only queries. The training-side
-// writes are in model_registry_write.cc, the repair at open in internal/recovery.cc.
+// writes are in model_registry_write.cc, the repair at open in internal/recovery.cc, following
+// the model source in internal/source_sync.cc.
 #include "core/registry/model_registry.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "core/models/training_data.h"
+#include "core/registry/directory_model_source.h"
 #include "core/registry/internal/registry_impl.h"
 #include "core/registry/internal/version_store.h"
 
@@ -20,6 +22,16 @@ using internal::Slot;
 using internal::ValidateName;
 
 // --- Impl helpers shared by the implementation files ---
+
+ModelRegistry::Impl::Impl(const RegistryOptions& options)
+    : clock(options.clock),
+      store(options.root),
+      source(options.source != nullptr ? options.source : NewDirectoryModelSource(options.root)),
+      opened_at_ms(options.clock->NowMs()) {
+  if (options.metrics != nullptr) {
+    source_metrics = std::make_unique<internal::SourceMetrics>(*options.metrics);
+  }
+}
 
 ModelEntry* ModelRegistry::Impl::Find(absl::string_view model) const {
   auto it = models.find(model);
@@ -46,9 +58,9 @@ Slot& ModelRegistry::Impl::GetOrCreateSlot(ModelEntry& entry, absl::string_view 
 
 absl::StatusOr<std::shared_ptr<const models::Model>> ModelRegistry::Impl::LoadArtifact(
     const ModelEntry& entry, absl::string_view tenant, int64_t version) const {
-  std::filesystem::path dir =
-      internal::VersionStore::ArtifactDir(store.VersionDir(tenant, entry.name, version));
-  absl::StatusOr<std::unique_ptr<models::Model>> model = entry.family->Load(dir, entry.params);
+  RECPLAT_ASSIGN_OR_RETURN(LocalArtifact artifact, source->Fetch(tenant, entry.name, version));
+  absl::StatusOr<std::unique_ptr<models::Model>> model =
+      entry.family->Load(artifact.dir(), entry.params);
   if (!model.ok()) {
     return model.status();
   }
@@ -159,17 +171,24 @@ absl::StatusOr<std::unique_ptr<ModelRegistry>> ModelRegistry::Create(RegistryOpt
         absl::StrCat("model registry: cannot create ", options.root.string(), ": ", ec.message()));
   }
 
-  for (const std::string& tenant : internal::VersionStore::ListNames(options.root)) {
-    for (const std::string& model : internal::VersionStore::ListNames(options.root / tenant)) {
-      ModelEntry* entry = impl->Find(model);
-      if (entry == nullptr || !entry->trainable()) {
-        RECPLAT_LOG(Info, "model registry: ignoring versions of a model that is not trained here",
-                    {{"tenant", tenant}, {"model", model}});
-        continue;
+  if (options.repair) {
+    for (const std::string& tenant : internal::VersionStore::ListNames(options.root)) {
+      for (const std::string& model : internal::VersionStore::ListNames(options.root / tenant)) {
+        ModelEntry* entry = impl->Find(model);
+        if (entry == nullptr || !entry->trainable()) {
+          RECPLAT_LOG(Info,
+                      "model registry: ignoring versions of a model that is not trained here",
+                      {{"tenant", tenant}, {"model", model}});
+          continue;
+        }
+        impl->Recover(*entry, tenant);
       }
-      impl->Recover(*entry, tenant);
     }
+  } else {
+    // Shared with a running owner: load what the source names current, write nothing.
+    impl->Sync();
   }
+  impl->StartPolling(options.poll_interval);
 
   std::unique_ptr<ModelRegistry> registry(new ModelRegistry());
   registry->impl_ = std::move(impl);
@@ -217,15 +236,22 @@ std::vector<v1::ModelVersion> ModelRegistry::List(absl::string_view tenant,
       out.push_back(impl_->UntrainedVersion(entry, tenant));
       return;
     }
-    // Holding the slot's write lock gives a view in which CURRENT and the statuses agree.
+    // Holding the slot's write lock gives a view in which CURRENT, the statuses and the
+    // serving snapshot agree.
     Slot* slot = impl_->FindSlot(entry, tenant);
     absl::MutexLockMaybe lock(slot == nullptr ? nullptr : &slot->write_mu);
-    std::vector<int64_t> versions = impl_->store.ListVersionNumbers(tenant, entry.name);
-    for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
-      absl::StatusOr<v1::ModelVersion> meta = impl_->store.ReadVersion(tenant, entry.name, *it);
-      if (meta.ok()) {
-        out.push_back(*std::move(meta));
-      }
+    absl::StatusOr<std::vector<v1::ModelVersion>> versions =
+        impl_->source->Versions(tenant, entry.name);
+    if (!versions.ok()) {
+      RECPLAT_LOG(Warn, "model registry: cannot list versions",
+                  {{"tenant", tenant}, {"model", entry.name},
+                   {"error", versions.status().ToString()}});
+      return;
+    }
+    absl::StatusOr<PublishedCurrent> named = impl_->source->Current(tenant, entry.name);
+    for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
+      impl_->ReportServing(slot, named.ok() ? named->version : 0, *it);
+      out.push_back(*std::move(it));
     }
   };
   if (model.empty()) {
@@ -249,13 +275,15 @@ int64_t ModelRegistry::CurrentVersion(absl::string_view tenant, absl::string_vie
 
 std::vector<std::string> ModelRegistry::Tenants() const {
   std::vector<std::string> tenants;
-  const std::filesystem::path& root = impl_->store.root();
-  for (const std::string& tenant : internal::VersionStore::ListNames(root)) {
-    for (const std::string& model : internal::VersionStore::ListNames(root / tenant)) {
-      if (!impl_->store.ListVersionNumbers(tenant, model).empty()) {
-        tenants.push_back(tenant);
-        break;
-      }
+  absl::StatusOr<std::vector<PublishedModel>> published = impl_->source->ListModels();
+  if (!published.ok()) {
+    RECPLAT_LOG(Warn, "model registry: cannot list the model source",
+                {{"error", published.status().ToString()}});
+    return tenants;
+  }
+  for (const PublishedModel& p : *published) {
+    if (tenants.empty() || tenants.back() != p.tenant) {
+      tenants.push_back(p.tenant);
     }
   }
   return tenants;

@@ -16,8 +16,30 @@
 // Models whose family is not trainable (random, recent) are built once from their parameters
 // at Create() and served at version 0 for every tenant.
 //
+// Following the source. What is published is read through a ModelSource (model_source.h; by
+// default the directory source over `root`), the way a TF Serving Manager follows its Source:
+// every `poll_interval` (and on SyncFromSource()) the registry asks the source which version is
+// current for every (tenant, model) it publishes, and when that is not the version serving here
+// it loads it (outside every lock) and swaps the snapshot, so versions that another process
+// trained and promoted (`recplat train` while a server runs, another replica) serve here too,
+// with no pause. A version that does not load, or whose metadata says FAILED or uncommitted, is
+// logged, counted (recplat_registry_source_loads_total{result="failed"}) and retried only once
+// the source's fingerprint of it changes; the previous snapshot keeps serving. A (tenant, model)
+// whose CURRENT disappears keeps serving what it serves. This process's own promotions write
+// CURRENT and swap under the same per-model lock the follower reads CURRENT under, so the
+// follower never loads what this process already serves. List() reports what serves here: the
+// version serving in this process is CURRENT, a version published as current elsewhere that
+// does not serve here yet is PENDING (FAILED, with the load error, when it failed to load here).
+//
+// Several processes may share the directory: one owns it (repair = true: the server, which
+// repairs it at open) and the others only read it and add versions (repair = false:
+// `recplat train` against a running server). Version numbers come from the directory, so two
+// processes training the same (tenant, model) at the same moment may collide: the loser's
+// BeginVersion fails with ALREADY_EXISTS.
+//
 // Thread-safety: all methods are thread-safe. Current() is cheap (two brief shared locks to copy
 // the snapshot pointer) and is called on every request. Version writes are serialised internally.
+// The poller runs on a thread of its own, started by Create() and stopped by the destructor.
 #pragma once
 
 #include <atomic>
@@ -33,10 +55,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "core/common/clock.h"
 #include "core/config/config.h"
 #include "core/models/model.h"
 #include "core/models/model_family.h"
+#include "core/registry/model_source.h"
+#include "prometheus/registry.h"
 #include "recplat/v1/models.pb.h"
 
 namespace recplat::registry {
@@ -63,6 +88,20 @@ struct RegistryOptions {
   const common::Clock* clock = nullptr;
   // The configured models (name -> config). Unknown families are INVALID_ARGUMENT.
   std::map<std::string, config::ModelConfig> models;
+  // Where published versions are read from; null: the directory source over `root`. Versions are
+  // always written to `root` (and repaired there), so another source is only for registries that
+  // never train and open with repair = false (see model_source.h).
+  std::shared_ptr<const ModelSource> source;
+  // How often the source is polled for versions published by other processes; zero or negative:
+  // never (SyncFromSource() still works).
+  absl::Duration poll_interval = absl::ZeroDuration();
+  // Whether Create() repairs `root` (sweeps leftovers of interrupted writes, makes statuses agree
+  // with CURRENT, removes a CURRENT that does not load). Only the process that owns the directory
+  // may; one that shares it with a running owner opens it with false, then reads what it finds
+  // and writes nothing at open.
+  bool repair = true;
+  // Not owned; must outlive the registry. Where the follower's metrics go; null: none.
+  prometheus::Registry* metrics = nullptr;
 };
 
 // A version being trained: its number and directory, reserved by BeginVersion.
@@ -136,8 +175,15 @@ class ModelRegistry {
   // Deletes the oldest versions of (tenant, model) beyond `keep` (never the current one).
   absl::Status Prune(absl::string_view tenant, absl::string_view model, int keep);
 
-  // Tenants that have at least one version on disk.
+  // Tenants that have at least one version published.
   std::vector<std::string> Tenants() const;
+
+  // --- Following the source ---
+
+  // One pass of the follower (see the file comment) over every (tenant, model) the source
+  // publishes; returns how many serving snapshots it replaced. The poller calls it every
+  // poll_interval; passes are serialised.
+  int SyncFromSource();
 
  private:
   ModelRegistry() = default;

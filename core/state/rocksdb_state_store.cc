@@ -11,6 +11,7 @@
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "core/state/internal/catalog_entry.h"
+#include "core/state/internal/rocksdb_open.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
@@ -87,12 +88,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
   for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      rocksdb::DB::Open(rocksdb::DBOptions(db_options), options.path, descriptors, &handles, &raw);
-  if (!s.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot open state store at '", options.path, "': ", s.ToString()));
-  }
+  RECPLAT_RETURN_IF_ERROR(
+      internal::OpenRocksDb(options, db_options, descriptors, kMeta, &handles, &raw));
   std::unique_ptr<RocksDbStateStore> store(
       new RocksDbStateStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
   absl::Status loaded = store->LoadMemoryState();
@@ -114,6 +111,8 @@ RocksDbStateStore::~RocksDbStateStore() {
 }
 
 absl::Status RocksDbStateStore::Flush() {
+  // A secondary has nothing of its own to flush (and RocksDB refuses it).
+  if (options_.secondary) return absl::OkStatus();
   rocksdb::FlushOptions fo;
   return FromRocks(db_->Flush(fo, handles_), "state store flush");
 }
@@ -464,11 +463,14 @@ int RocksDbStateStore::EventTypeId(absl::string_view name) const {
 absl::StatusOr<uint64_t> RocksDbStateStore::ScanInteractions(
     absl::string_view tenant, uint32_t* num_users,
     const std::function<void(const HistoryEntry&)>& fn) const {
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  // A secondary never changes after Open() (and RocksDB has no snapshots there): it reads as is.
+  const rocksdb::Snapshot* snapshot = options_.secondary ? nullptr : db_->GetSnapshot();
   struct Release {
     rocksdb::DB* db;
     const rocksdb::Snapshot* s;
-    ~Release() { db->ReleaseSnapshot(s); }
+    ~Release() {
+      if (s != nullptr) db->ReleaseSnapshot(s);
+    }
   } release{db_.get(), snapshot};
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;

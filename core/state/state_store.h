@@ -101,6 +101,21 @@ struct StateStoreOptions {
   int64_t block_cache_bytes = 128 << 20;
   // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
   const common::Clock* clock = nullptr;
+
+  // Secondary mode: open the store that another process (the primary, e.g. a running server)
+  // holds open, read-only, as a RocksDB secondary instance (rocksdb::DB::OpenAsSecondary).
+  // Open() catches up with the primary until the primary's AppliedOffset() reaches
+  // `min_applied_offset`, or `catch_up_timeout_seconds` pass (it then opens with what the
+  // primary had applied, and logs a warning). After Open() the store shows that one state for
+  // its whole life, a consistent snapshot that the primary's later writes do not change.
+  // Apply() and RecordServed() fail (RocksDB refuses writes to a secondary); Flush() does
+  // nothing. Takes no lock, so it works while the primary runs; the database must exist.
+  bool secondary = false;
+  // Secondary mode only: a directory of this process's own, where the secondary instance keeps
+  // its info log (created if missing; the caller removes it after closing the store).
+  std::string secondary_path;
+  uint64_t min_applied_offset = 0;
+  double catch_up_timeout_seconds = 10;
 };
 
 class StateStore {
@@ -222,8 +237,11 @@ class StateStore {
   virtual absl::Status Flush() = 0;
 };
 
-// Opens (creating if needed) the RocksDB-backed store and rebuilds the in-memory catalogs.
-// INTERNAL when the database cannot be opened (e.g. another process holds its lock).
+// Opens the RocksDB-backed store (creating it if needed, unless `secondary`) and rebuilds the
+// in-memory catalogs. FAILED_PRECONDITION when another process (or another open store of this
+// process) holds the database's lock: open it with `secondary` then. INVALID_ARGUMENT for
+// missing options (clock; secondary_path in secondary mode); INTERNAL when the database cannot
+// be opened for another reason.
 absl::StatusOr<std::unique_ptr<StateStore>> OpenRocksDbStateStore(
     const StateStoreOptions& options);
 

@@ -120,6 +120,47 @@ int ServerProcess::Terminate(double timeout_s) {
   return -1;
 }
 
+int RunRecplat(const std::vector<std::string>& args, double timeout_s, std::string* output) {
+  TempDir dir;
+  const std::filesystem::path out_path = dir.path() / "output.log";
+  std::vector<std::string> argv = {ServerProcess::BinaryPath()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      ::dup2(fd, 2);
+      ::dup2(fd, 1);
+    }
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  if (pid < 0) return -1;
+  int status = 0;
+  bool exited = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  std::ifstream in(out_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *output = ss.str();
+  return exited && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 void ServerProcess::Kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

@@ -47,4 +47,9 @@ class ServerProcess {
   std::string http_;
 };
 
+// Runs the recplat binary with `args` until it exits (SIGKILL after `timeout_s`). Returns its
+// exit status, or -1 when it could not start, was killed or died of a signal; `*output`
+// receives what it wrote to stdout and stderr.
+int RunRecplat(const std::vector<std::string>& args, double timeout_s, std::string* output);
+
 }  // namespace recplat::testing

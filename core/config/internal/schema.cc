@@ -25,6 +25,7 @@ void Bind(Visitor& v, EventLogConfig& c);
 void Bind(Visitor& v, StateConfig& c);
 void Bind(Visitor& v, ApiConfig& c);
 void Bind(Visitor& v, TrainingConfig& c);
+void Bind(Visitor& v, RegistryConfig& c);
 void Bind(Visitor& v, EventTypeConfig& c);
 void Bind(Visitor& v, GateConfig& c);
 void Bind(Visitor& v, TrainTriggerConfig& c);
@@ -92,6 +93,10 @@ void Bind(Visitor& v, ApiConfig& c) {
 void Bind(Visitor& v, TrainingConfig& c) {
   v.Scalar("enabled", BoolRef(c.enabled));
   v.Scalar("tick_seconds", DoubleRef(c.tick_seconds, 0, 86400, /*min_exclusive=*/true));
+}
+
+void Bind(Visitor& v, RegistryConfig& c) {
+  v.Scalar("poll_seconds", DoubleRef(c.poll_seconds, 0, 86400));
 }
 
 void Bind(Visitor& v, EventTypeConfig& c) {
@@ -199,6 +204,7 @@ void Bind(Visitor& v, Config& c) {
   v.Struct("api", Ref(c.api));
   v.Struct("catalog", Ref(c.catalog));
   v.Struct("training", Ref(c.training));
+  v.Struct("registry", Ref(c.registry));
   v.StructMap("event_types", StructMapRefImpl<EventTypeConfig>(c.event_types), EventTypeName());
   v.StructMap("models", StructMapRefImpl<ModelConfig>(c.models), ModelName());
   v.StructMap("surfaces", StructMapRefImpl<SurfaceConfig>(c.surfaces), ModelName());

@@ -4,12 +4,14 @@
 //   model_registry.cc        Create, the serving snapshots and the read-only queries
 //   model_registry_write.cc  BeginVersion / CommitVersion / FailVersion / Promote / Prune
 //   internal/recovery.cc     the repair of one (tenant, model) at open
+//   internal/source_sync.cc  following the ModelSource (SyncFromSource, the poller, List's view)
 //
 // Locking: ModelEntry::mu guards the tenant -> Slot map of one model (readers take it shared
 // for a map lookup only; slots are never removed, so a Slot* stays valid for the registry's
-// life). Slot::write_mu serialises the metadata writes of one (tenant, model); artifacts are
-// loaded and saved outside it. Readers never take write_mu: they copy Slot::current under its
-// own shared lock (snapshot_cell.h).
+// life). Slot::write_mu serialises the metadata writes of one (tenant, model) and the
+// follower's reads of CURRENT with its swaps; artifacts are loaded and saved outside it.
+// Readers never take write_mu: they copy Slot::current under its own shared lock
+// (snapshot_cell.h). Impl::sync_mu serialises follower passes; it is taken before write_mu.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -31,6 +34,9 @@
 #include "core/registry/internal/snapshot_cell.h"
 #include "core/registry/internal/version_store.h"
 #include "core/registry/model_registry.h"
+#include "core/registry/model_source.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
 #include "recplat/v1/models.pb.h"
 
 namespace recplat::registry::internal {
@@ -47,6 +53,20 @@ struct Slot {
   // The highest version number reserved by this process, so that numbers are never reused even
   // if a directory disappears behind the registry's back.
   int64_t highest_reserved ABSL_GUARDED_BY(write_mu) = 0;
+  // The source's current version that the follower last failed to load here (0: none), the
+  // fingerprint it had then and why: not retried until the fingerprint changes.
+  int64_t source_failed_version ABSL_GUARDED_BY(write_mu) = 0;
+  std::string source_failed_fingerprint ABSL_GUARDED_BY(write_mu);
+  std::string source_failed_error ABSL_GUARDED_BY(write_mu);
+};
+
+// The follower's metrics (operations.md); absent when RegistryOptions::metrics is null.
+struct SourceMetrics {
+  explicit SourceMetrics(prometheus::Registry& registry);
+  // recplat_registry_source_loads_total{model, result="ok"|"failed"}.
+  prometheus::Family<prometheus::Counter>& loads;
+  // recplat_registry_source_errors_total: the source could not be read.
+  prometheus::Counter& errors;
 };
 
 // One configured model. Everything but the slot map is immutable after Create().
@@ -71,12 +91,16 @@ struct ModelEntry {
 namespace recplat::registry {
 
 struct ModelRegistry::Impl {
-  explicit Impl(const RegistryOptions& options)
-      : clock(options.clock), store(options.root), opened_at_ms(options.clock->NowMs()) {}
+  explicit Impl(const RegistryOptions& options);
+  // Stops the poller.
+  ~Impl();
 
   // Not owned (RegistryOptions::clock).
   const common::Clock* clock;
   internal::VersionStore store;
+  // What is published (RegistryOptions::source, or the directory source over the root).
+  std::shared_ptr<const ModelSource> source;
+  std::unique_ptr<internal::SourceMetrics> source_metrics;
   // When the registry was opened: the creation time reported for untrained versions.
   int64_t opened_at_ms;
   // Bumped after every replacement of a serving snapshot (ModelRegistry::ServingGeneration).
@@ -115,6 +139,34 @@ struct ModelRegistry::Impl {
   // one (see recovery.cc). Errors are logged, never fatal: a model that cannot be repaired
   // serves nothing.
   void Recover(internal::ModelEntry& entry, absl::string_view tenant);
+
+  // --- Following the source (source_sync.cc) ---
+
+  // One follower pass (ModelRegistry::SyncFromSource).
+  int Sync() ABSL_LOCKS_EXCLUDED(sync_mu);
+  // Brings the snapshot of (tenant, model) to the source's current version; whether it swapped.
+  // REQUIRES: ValidateName passed for `tenant`; entry.trainable().
+  bool SyncSlot(internal::ModelEntry& entry, absl::string_view tenant)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu);
+  // Loads a version the source names current: its metadata must say it was committed and did
+  // not fail. FAILED_PRECONDITION otherwise, or the load's error.
+  absl::StatusOr<std::shared_ptr<const models::Model>> LoadPublished(
+      const internal::ModelEntry& entry, absl::string_view tenant, int64_t version) const;
+  // Makes `meta` (from the source) say what serves in this process (the file comment of
+  // model_registry.h). `slot` may be null (nothing of this (tenant, model) loaded here);
+  // `named` is the source's current version (0 when none or unreadable).
+  // REQUIRES: slot->write_mu held when `slot` is set (not expressible to the analysis).
+  void ReportServing(const internal::Slot* slot, int64_t named, v1::ModelVersion& meta) const
+      ABSL_NO_THREAD_SAFETY_ANALYSIS;
+
+  // Starts the poller when `interval` is positive.
+  void StartPolling(absl::Duration interval);
+
+  absl::Mutex sync_mu;
+  absl::Mutex poll_mu;
+  absl::CondVar poll_cv;
+  bool stop_polling ABSL_GUARDED_BY(poll_mu) = false;
+  std::thread poller;
 };
 
 }  // namespace recplat::registry

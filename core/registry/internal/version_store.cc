@@ -53,6 +53,14 @@ fs::path VersionStore::ArtifactDir(const fs::path& version_dir) {
   return version_dir / std::string(kArtifactDir);
 }
 
+fs::path VersionStore::VersionFile(const fs::path& version_dir) {
+  return version_dir / std::string(kVersionFile);
+}
+
+fs::path VersionStore::CurrentFile(absl::string_view tenant, absl::string_view model) const {
+  return ModelDir(tenant, model) / std::string(kCurrentFile);
+}
+
 std::string VersionStore::VersionDirName(int64_t version) {
   return absl::StrFormat("%020d", version);
 }

@@ -44,6 +44,8 @@ class VersionStore {
   std::filesystem::path VersionDir(absl::string_view tenant, absl::string_view model,
                                    int64_t version) const;
   static std::filesystem::path ArtifactDir(const std::filesystem::path& version_dir);
+  static std::filesystem::path VersionFile(const std::filesystem::path& version_dir);
+  std::filesystem::path CurrentFile(absl::string_view tenant, absl::string_view model) const;
 
   // "<version:020>", and its inverse (nullopt for anything else, including versions <= 0).
   static std::string VersionDirName(int64_t version);
