@@ -60,6 +60,9 @@ absl::Status ServedRecorder::Flush() {
 }
 
 absl::Status ServedRecorder::WriteLocked(std::vector<v1::ServedList> lists) {
+  // Pruning rides along with writes, so a process that serves nothing (e.g. a read-only
+  // follower) never writes.
+  if (lists.empty()) return absl::OkStatus();
   const int64_t now = clock_.NowMs();
   if (options_.retention_days > 0 && (last_prune_ms_ == std::numeric_limits<int64_t>::min() ||
                                       now - last_prune_ms_ >= kPruneEveryMs)) {
@@ -68,7 +71,6 @@ absl::Status ServedRecorder::WriteLocked(std::vector<v1::ServedList> lists) {
       RECPLAT_LOG(Warn, "could not prune served lists", {{"error", s.ToString()}});
     }
   }
-  if (lists.empty()) return absl::OkStatus();
   absl::Status s = state_.RecordServedLists(lists);
   if (!s.ok()) {
     dropped_failed_.Increment(static_cast<double>(lists.size()));

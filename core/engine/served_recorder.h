@@ -8,7 +8,8 @@
 //   - A background thread writes what is queued in one batch every `flush_interval` (real
 //     time); Flush() writes it at once, Stop() too before ending the thread.
 //   - Retention: with retention_days > 0, the lists served more than that many days before now
-//     (by the injected clock) are deleted by the first write and then at most once an hour.
+//     (by the injected clock) are deleted along with the first write and then at most once an
+//     hour (only when there is something to write).
 // A batch that fails to write is logged and counted as dropped (reason "write_failed"):
 // monitoring is best-effort and serving never waits for it.
 //

@@ -108,8 +108,9 @@ struct StateStoreOptions {
   // `min_applied_offset`, or `catch_up_timeout_seconds` pass (it then opens with what the
   // primary had applied, and logs a warning). After Open() the store shows that one state for
   // its whole life, a consistent snapshot that the primary's later writes do not change.
-  // Apply() and RecordServed() fail (RocksDB refuses writes to a secondary); Flush() does
-  // nothing. Takes no lock, so it works while the primary runs; the database must exist.
+  // Apply(), RecordServed(), RecordServedLists() and PruneServedLists() fail (RocksDB refuses
+  // writes to a secondary); Flush() does nothing. Takes no lock, so it works while the primary
+  // runs; the database must exist.
   bool secondary = false;
   // Secondary mode only: a directory of this process's own, where the secondary instance keeps
   // its info log (created if missing; the caller removes it after closing the store).
