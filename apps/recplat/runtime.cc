@@ -367,6 +367,9 @@ void Runtime::Shutdown(absl::Duration grace) {
   step("http");
   if (s.grpc != nullptr) s.grpc->Shutdown(grace);
   step("grpc");
+  // Writes the served lists the engine still queues, while the state store is open.
+  if (s.engine != nullptr) s.engine->Stop();
+  step("engine");
   if (s.trainer != nullptr) s.trainer->Stop();
   step("trainer");
   if (s.materializer != nullptr) s.materializer->Stop();

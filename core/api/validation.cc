@@ -208,7 +208,70 @@ absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendR
   if (request->context_size() > Limits::kMaxContextEntries) {
     return Invalid("context", absl::StrCat("at most ", Limits::kMaxContextEntries, " entries"));
   }
+  if (!v1::AnchorChoice_IsValid(request->anchor_choice())) {
+    return Invalid("anchor_choice", absl::StrCat("unknown value ", request->anchor_choice()));
+  }
+  return CheckCatalogQuery(request->query(), "query");
+}
+
+absl::Status CheckCatalogQuery(const v1::CatalogQuery& query, absl::string_view field) {
+  if (query.categories_size() > Limits::kMaxCategories) {
+    return Invalid(absl::StrCat(field, ".categories"),
+                   absl::StrCat("at most ", Limits::kMaxCategories, " categories"));
+  }
+  for (int i = 0; i < query.categories_size(); ++i) {
+    RECPLAT_RETURN_IF_ERROR(CheckText(query.categories(i), Limits::kMaxAttributeValueBytes,
+                                      absl::StrCat(field, ".categories[", i, "]")));
+  }
+  if (query.numeric_size() > Limits::kMaxQueryClauses ||
+      query.categorical_size() > Limits::kMaxQueryClauses) {
+    return Invalid(field, absl::StrCat("at most ", Limits::kMaxQueryClauses,
+                                       " numeric and as many categorical clauses"));
+  }
+  for (int i = 0; i < query.numeric_size(); ++i) {
+    const v1::NumericRange& r = query.numeric(i);
+    const std::string f = absl::StrCat(field, ".numeric[", i, "]");
+    RECPLAT_RETURN_IF_ERROR(
+        CheckName(r.attribute(), Limits::kMaxAttributeNameBytes, absl::StrCat(f, ".attribute")));
+    if ((r.has_gt() && std::isnan(r.gt())) || (r.has_ge() && std::isnan(r.ge())) ||
+        (r.has_lt() && std::isnan(r.lt())) || (r.has_le() && std::isnan(r.le()))) {
+      return Invalid(f, "bounds must be numbers (NaN given)");
+    }
+  }
+  for (int i = 0; i < query.categorical_size(); ++i) {
+    const v1::CategoricalIn& in = query.categorical(i);
+    const std::string f = absl::StrCat(field, ".categorical[", i, "]");
+    RECPLAT_RETURN_IF_ERROR(
+        CheckName(in.attribute(), Limits::kMaxAttributeNameBytes, absl::StrCat(f, ".attribute")));
+    if (in.values_size() == 0 || in.values_size() > Limits::kMaxQueryValues) {
+      return Invalid(absl::StrCat(f, ".values"),
+                     absl::StrCat("1..", Limits::kMaxQueryValues, " values, got ", in.values_size()));
+    }
+    for (int j = 0; j < in.values_size(); ++j) {
+      RECPLAT_RETURN_IF_ERROR(CheckText(in.values(j), Limits::kMaxAttributeValueBytes,
+                                        absl::StrCat(f, ".values[", j, "]")));
+    }
+  }
   return absl::OkStatus();
+}
+
+absl::Status NormalizeScanServed(const ValidationOptions& options,
+                                 v1::ScanServedRequest* request) {
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeTenant(options.default_tenant, request->mutable_tenant(), "tenant"));
+  if (request->from_ms() < 0) {
+    return Invalid("from_ms", absl::StrCat("must be >= 0, got ", request->from_ms()));
+  }
+  if (request->to_ms() < 0 || (request->to_ms() != 0 && request->to_ms() < request->from_ms())) {
+    return Invalid("to_ms", absl::StrCat("must be 0 (no upper bound) or >= from_ms=",
+                                         request->from_ms(), ", got ", request->to_ms()));
+  }
+  if (request->limit() < 0 || request->limit() > Limits::kMaxScanLimit) {
+    return Invalid("limit", absl::StrCat("must be in [0, ", Limits::kMaxScanLimit, "], got ",
+                                         request->limit()));
+  }
+  if (request->limit() == 0) request->set_limit(Limits::kDefaultScanServedLimit);
+  return CheckText(request->surface(), Limits::kMaxAttributeNameBytes, "surface");
 }
 
 absl::Status NormalizeCollection(const ValidationOptions& options, std::string* tenant,

@@ -57,6 +57,9 @@ struct Limits {
   // Ids listed by one shop entity (a product's SKUs or translations, a variant's attributes).
   static constexpr int kMaxShopRefs = 10000;
   static constexpr size_t kMaxCounterNameBytes = 128;
+  static constexpr int kDefaultScanServedLimit = 1000;
+  static constexpr int kMaxQueryClauses = 64;
+  static constexpr int kMaxQueryValues = 1000;
 };
 
 // Resolves `*tenant` (empty -> default) and checks it: 1..64 bytes of [A-Za-z0-9_.-].
@@ -90,6 +93,15 @@ absl::Status NormalizeShopEntity(const ValidationOptions& options, v1::ShopEntit
 // characters, `add` and `set` finite.
 absl::Status NormalizeCounterUpdate(const ValidationOptions& options, v1::CounterUpdate* update,
                                     absl::string_view field);
+// Also checks `query` (CheckCatalogQuery) and that anchor_choice is a known value.
 absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendRequest* request);
+// A catalog query: at most 256 categories (each at most 256 bytes), at most 64 numeric and 64
+// categorical clauses, each naming an attribute (1..128 bytes); numeric bounds not NaN;
+// categorical clauses with 1..1000 values of at most 256 bytes.
+absl::Status CheckCatalogQuery(const v1::CatalogQuery& query, absl::string_view field);
+// A served-list scan: tenant resolved; from_ms >= 0; to_ms 0 (no upper bound) or >= from_ms;
+// limit 0..10000, 0 becoming 1000; surface at most 128 bytes. The page token is checked by the
+// state store.
+absl::Status NormalizeScanServed(const ValidationOptions& options, v1::ScanServedRequest* request);
 
 }  // namespace recplat::api

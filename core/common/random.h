@@ -7,6 +7,7 @@
 // Thread-safety: an Rng is not thread-safe; give each thread its own (see ThreadLocalRng).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 
@@ -56,6 +57,25 @@ class Rng {
  private:
   static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   uint64_t s_[4];
+};
+
+// RngFactory: hands out independent generators from one seed, e.g. one per request. The n-th
+// Make() seeds its Rng with a SplitMix64 hash of (seed, n), so the streams of successive calls
+// do not overlap in practice. The same seed and call order give the same generators, which is
+// what makes request-level randomness (random anchors, the `random` model) reproducible in tests.
+//
+// Thread-safety: Make() is thread-safe (one atomic increment); the Rngs it returns are not.
+class RngFactory {
+ public:
+  explicit RngFactory(uint64_t seed) : seed_(seed) {}
+  RngFactory(const RngFactory&) = delete;
+  RngFactory& operator=(const RngFactory&) = delete;
+
+  Rng Make();
+
+ private:
+  const uint64_t seed_;
+  std::atomic<uint64_t> next_{0};
 };
 
 // A per-thread Rng seeded from `base_seed` and the thread, for hot paths that must not share one.

@@ -1,40 +1,22 @@
 #include "core/engine/engine.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <limits>
+#include <utility>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/logging.h"
-#include "core/common/random.h"
+#include "core/common/status_macros.h"
+#include "core/engine/context_stage.h"
+#include "core/engine/ordering_stage.h"
 #include "core/engine/request_filter.h"
-#include "core/engine/reranker.h"
-#include "prometheus/counter.h"
+#include "core/engine/request_state.h"
+#include "core/engine/response_stage.h"
+#include "core/engine/retrieval_stage.h"
+#include "core/engine/scoring_stage.h"
 
 namespace recplat::engine {
-
-struct Engine::Metrics {
-  explicit Metrics(prometheus::Registry& r)
-      : stage(prometheus::BuildCounter()
-                  .Name("recplat_recommend_stage_total")
-                  .Help("Which model served each cascade stage, by surface, stage and model")
-                  .Register(r)),
-        model_errors(prometheus::BuildCounter()
-                         .Name("recplat_model_errors_total")
-                         .Help("Model calls that failed (the cascade moved on), by model")
-                         .Register(r)) {}
-  prometheus::Family<prometheus::Counter>& stage;
-  prometheus::Family<prometheus::Counter>& model_errors;
-};
-
 namespace {
-
-// One candidate and the model that produced it.
-struct Candidate {
-  models::ScoredItem scored;
-  const registry::LoadedModel* origin = nullptr;
-};
 
 std::string NewRecommendationId(common::Rng& rng) {
   char buf[33];
@@ -51,6 +33,8 @@ EngineOptions EngineOptionsFromConfig(const config::Config& config) {
   for (const auto& [name, type] : config.event_types) {
     if (!type.history) options.non_history_event_types.push_back(name);
   }
+  options.models = config.models;
+  options.served_lists_days = config.state.served_lists_days;
   return options;
 }
 
@@ -61,9 +45,30 @@ Engine::Engine(EngineOptions options, state::StateStore& state,
       state_(state),
       registry_(registry),
       clock_(clock),
-      metrics_(std::make_unique<Metrics>(metrics)) {}
+      metrics_(std::make_unique<EngineMetrics>(metrics)),
+      gates_(options_.models, state),
+      rngs_(options_.rng_seed.value_or(static_cast<uint64_t>(clock.NowMicros()))) {
+  for (const auto& [name, surface] : options_.surfaces) {
+    // The config validation forbids a cache where every call must give a fresh list; options
+    // built by hand get none there either.
+    if (surface.cache.size > 0 && !surface.filters.exclude_recommended) {
+      caches_.emplace(name,
+                      SurfaceCache{std::make_unique<ResponseCache>(surface.cache, clock_),
+                                   &metrics_->cache_hits.Add({{"surface", name}}),
+                                   &metrics_->cache_misses.Add({{"surface", name}})});
+    }
+  }
+  ServedRecorderOptions ro;
+  ro.max_queue = options_.served_queue;
+  ro.retention_days = options_.served_lists_days;
+  recorder_ = std::make_unique<ServedRecorder>(ro, state_, clock_, metrics);
+}
 
-Engine::~Engine() = default;
+Engine::~Engine() { Stop(); }
+
+void Engine::Stop() { recorder_->Stop(); }
+
+absl::Status Engine::FlushServedLists() { return recorder_->Flush(); }
 
 std::vector<int> Engine::NonHistoryTypeIds() const {
   std::vector<int> ids;
@@ -78,6 +83,10 @@ const config::SurfaceConfig* Engine::FindSurface(const std::string& name) const 
   return it == options_.surfaces.end() ? nullptr : &it->second;
 }
 
+std::mutex& Engine::UserLock(const std::string& tenant, const std::string& user) {
+  return user_locks_[absl::HashOf(tenant, user) % user_locks_.size()];
+}
+
 absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendRequest& req) {
   const config::SurfaceConfig* surface = FindSurface(req.surface());
   if (surface == nullptr) {
@@ -88,101 +97,64 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
     return absl::InvalidArgumentError(absl::StrCat("k=", req.k(), " exceeds the surface's max_k=",
                                                    surface->max_k));
   }
-  const std::string& tenant = req.tenant();
-  const std::vector<std::string> retrieval_cascade =
-      req.retrieval_models_size() > 0
-          ? std::vector<std::string>(req.retrieval_models().begin(), req.retrieval_models().end())
-          : surface->retrieval;
-  const std::vector<std::string> scoring_cascade =
-      req.scoring_models_size() > 0
-          ? std::vector<std::string>(req.scoring_models().begin(), req.scoring_models().end())
-          : surface->scoring;
-  v1::RecommendResponse response;
-  common::Rng& rng = common::ThreadLocalRng();
+  common::Rng rng = rngs_.Make();
+
+  ResponseCache* cache = nullptr;
+  std::string cache_key;
+  uint64_t generation = 0;
+  if (auto it = caches_.find(surface_name); it != caches_.end()) {
+    cache = it->second.cache.get();
+    // Read before the model versions: an entry is never newer than its generation says.
+    generation = registry_.ServingGeneration();
+    cache_key = ResponseCacheKey(req, surface_name, ModelStates(req, *surface));
+    if (std::shared_ptr<const v1::RecommendResponse> hit = cache->Lookup(cache_key, generation)) {
+      it->second.hits->Increment();
+      v1::RecommendResponse response = *hit;
+      response.set_recommendation_id(NewRecommendationId(rng));
+      response.set_cached(true);
+      if (!req.dry_run()) {
+        RecordAnswer(req, surface_name, response, ServedOf(req.tenant(), response));
+      }
+      return response;
+    }
+    it->second.misses->Increment();
+  }
+
+  // From reading the served items to recording the answer, one request per (tenant, user).
+  std::unique_lock<std::mutex> user_lock;
+  if (surface->filters.exclude_recommended && !req.dry_run() && !req.user_id().empty()) {
+    user_lock = std::unique_lock<std::mutex>(UserLock(req.tenant(), req.user_id()));
+  }
+  RECPLAT_ASSIGN_OR_RETURN(Answer answer, Compute(req, *surface, surface_name, rng));
+  if (cache != nullptr) cache->Insert(cache_key, answer.response, generation);
+  if (!req.dry_run()) RecordAnswer(req, surface_name, answer.response, answer.served);
+  return std::move(answer.response);
+}
+
+absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
+                                               const config::SurfaceConfig& surface,
+                                               const std::string& surface_name,
+                                               common::Rng& rng) {
+  Answer answer;
+  v1::RecommendResponse& response = answer.response;
   response.set_recommendation_id(NewRecommendationId(rng));
-  const catalog::Catalog* cat = state_.FindCatalog(tenant);
-  if (cat == nullptr) return response;  // No items in this tenant yet.
-
-  // Context from the state store (before taking the catalog lock).
-  std::vector<state::HistoryEntry> history;
-  std::vector<state::HistoryEntry> session;
-  std::vector<uint32_t> served;
-  const size_t history_limit = static_cast<size_t>(surface->history_length);
-  if (absl::Status s = state_.UserHistory(tenant, req.user_id(), history_limit, &history); !s.ok()) {
-    return s;
-  }
-  if (absl::Status s = state_.SessionHistory(tenant, req.session_id(), history_limit, &session);
-      !s.ok()) {
-    return s;
-  }
-  if (surface->filters.exclude_recommended) {
-    if (absl::Status s = state_.ServedItems(tenant, req.user_id(), &served); !s.ok()) return s;
+  const catalog::Catalog* cat = state_.FindCatalog(req.tenant());
+  if (cat == nullptr) {
+    // No items in this tenant yet: no anchor can be known.
+    if (req.require_known_anchor() && req.anchor_item_ids_size() > 0) {
+      return NoKnownAnchorError(req);
+    }
+    return answer;
   }
 
+  // Context: histories from the state store before taking the catalog lock.
+  RECPLAT_ASSIGN_OR_RETURN(RequestHistories histories, ReadHistories(state_, req, surface));
   auto reader = cat->Read();
-  RequestFilter filter(reader, surface->filters.exclude_unavailable);
-  std::vector<uint32_t> user_items, session_items, anchors, seen_only;
-  user_items.reserve(history.size());
-  const std::vector<int> hidden = NonHistoryTypeIds();
-  // Exposures (non-history types) and negative feedback (value < 0: a dislike, an un-like)
-  // are not interests; both still count as seen.
-  auto in_history = [&](const state::HistoryEntry& h) {
-    return h.value >= 0 &&
-           std::find(hidden.begin(), hidden.end(), static_cast<int>(h.type)) == hidden.end();
-  };
-  for (const auto& h : history) (in_history(h) ? user_items : seen_only).push_back(h.item);
-  for (const auto& h : session) (in_history(h) ? session_items : seen_only).push_back(h.item);
-  for (const std::string& id : req.anchor_item_ids()) {
-    if (auto idx = reader.Find(id)) {
-      anchors.push_back(*idx);
-      filter.Exclude(*idx);
-    }
-  }
-  if (surface->filters.exclude_seen) {
-    for (uint32_t i : user_items) filter.Exclude(i);
-    for (uint32_t i : session_items) filter.Exclude(i);
-    for (uint32_t i : seen_only) filter.Exclude(i);
-  }
-  for (uint32_t i : served) filter.Exclude(i);
-  for (const std::string& id : req.exclude_item_ids()) {
-    if (auto idx = reader.Find(id)) filter.Exclude(*idx);
-  }
-  for (const std::string& id : req.candidate_item_ids()) {
-    if (auto idx = reader.Find(id)) filter.Allow(*idx);
-  }
-  if (req.candidate_item_ids_size() > 0 && !filter.restricted()) return response;
+  RequestState st(req, surface, surface_name, reader, rng);
+  RECPLAT_RETURN_IF_ERROR(BuildContext(histories, NonHistoryTypeIds(), clock_.NowMs(), &st));
+  if (st.filter.restricted() && st.filter.allowed().empty()) return answer;
 
-  models::RecommendContext ctx;
-  ctx.user_history = user_items;
-  ctx.session_items = session_items;
-  ctx.anchors = anchors;
-  ctx.filter = &filter;
-  ctx.catalog = &reader;
-  ctx.rng = &rng;
-  ctx.now_ms = clock_.NowMs();
-
-  const size_t k = static_cast<size_t>(req.k());
-  const size_t min_k = static_cast<size_t>(std::max(0, req.min_k()));
-  // Handles stay alive for this request only.
-  std::vector<registry::ModelHandle> handles;
-  std::vector<Candidate> candidates;
-  absl::flat_hash_set<uint32_t> chosen;
-  auto add_from = [&](const registry::ModelHandle& h, std::vector<models::ScoredItem>& got) {
-    // Later models only fill up: their items rank below everything already chosen.
-    double floor = std::numeric_limits<double>::infinity();
-    for (const Candidate& c : candidates) floor = std::min(floor, c.scored.score);
-    const bool shift = !candidates.empty();
-    double top = got.empty() ? 0 : got.front().score;
-    for (const auto& s : got) top = std::max(top, s.score);
-    for (models::ScoredItem s : got) {
-      if (filter.Excluded(s.item) || !chosen.insert(s.item).second) continue;
-      if (shift) s.score = floor - 1.0 - (top - s.score);
-      candidates.push_back({s, h.get()});
-    }
-  };
-
-  std::string retrieval_model;
-  int64_t retrieval_version = 0;
+  const StageEnv env{registry_, gates_, *metrics_, clock_};
   double stage_start = clock_.MonotonicSeconds();
   auto end_stage = [&]() {
     const double now = clock_.MonotonicSeconds();
@@ -190,128 +162,85 @@ absl::StatusOr<v1::RecommendResponse> Engine::Recommend(const v1::RecommendReque
     stage_start = now;
     return spent;
   };
-  if (filter.restricted()) {
-    // The request names the candidates; the scoring cascade (or, without one, the retrieval
-    // cascade's models as scorers) ranks them.
-    for (uint32_t item : filter.allowed()) {
-      if (!filter.Excluded(item)) candidates.push_back({{item, 0.0}, nullptr});
-    }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& a, const Candidate& b) { return a.scored.item < b.scored.item; });
-    retrieval_model = "request";
-  } else {
-    const size_t want = std::max<size_t>(k, static_cast<size_t>(surface->candidates));
-    for (const std::string& name : retrieval_cascade) {
-      if (!candidates.empty() && candidates.size() >= std::max<size_t>(min_k, 1)) break;
-      registry::ModelHandle h = registry_.Current(tenant, name);
-      if (h == nullptr || !h->model->Ready(ctx)) continue;
-      std::vector<models::ScoredItem> got;
-      if (absl::Status s = h->model->Retrieve(ctx, want, &got); !s.ok()) {
-        metrics_->model_errors.Add({{"model", name}}).Increment();
-        RECPLAT_LOG(Warn, "retrieval failed", {{"model", name}, {"error", s.ToString()}});
-        continue;
-      }
-      if (got.empty()) continue;
-      if (retrieval_model.empty()) {
-        retrieval_model = h->name;
-        retrieval_version = h->version;
-      }
-      add_from(h, got);
-      handles.push_back(std::move(h));
-    }
-  }
-  response.set_retrieval_model(retrieval_model);
-  response.set_retrieval_model_version(retrieval_version);
+  RunRetrieval(env, &st, &response);
   response.set_retrieval_seconds(end_stage());
-  if (!retrieval_model.empty()) {
-    metrics_->stage.Add({{"surface", surface_name}, {"stage", "retrieval"}, {"model", retrieval_model}})
-        .Increment();
-  }
-  if (candidates.empty()) return response;
-
-  // Scoring.
-  const std::vector<std::string>& scorers =
-      !scoring_cascade.empty() || !filter.restricted() ? scoring_cascade : retrieval_cascade;
-  registry::ModelHandle scorer;
-  for (const std::string& name : scorers) {
-    registry::ModelHandle h = registry_.Current(tenant, name);
-    if (h == nullptr || !h->model->Ready(ctx)) continue;
-    std::vector<models::ScoredItem> scored;
-    scored.reserve(candidates.size());
-    for (const Candidate& c : candidates) scored.push_back(c.scored);
-    if (absl::Status s = h->model->Score(ctx, std::span<models::ScoredItem>(scored)); !s.ok()) {
-      metrics_->model_errors.Add({{"model", name}}).Increment();
-      RECPLAT_LOG(Warn, "scoring failed", {{"model", name}, {"error", s.ToString()}});
-      continue;
-    }
-    for (size_t i = 0; i < candidates.size(); ++i) candidates[i].scored.score = scored[i].score;
-    scorer = std::move(h);
-    break;
-  }
-  if (scorer != nullptr) {
-    response.set_scoring_model(scorer->name);
-    response.set_scoring_model_version(scorer->version);
-    metrics_->stage.Add({{"surface", surface_name}, {"stage", "scoring"}, {"model", scorer->name}})
-        .Increment();
-  }
+  if (st.candidates.empty()) return answer;
+  RunScoring(env, &st, &response);
   response.set_scoring_seconds(end_stage());
-  if (surface->apply_item_weight) {
-    for (Candidate& c : candidates) c.scored.score *= reader.Meta(c.scored.item).weight;
-  }
-  std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
-    return a.scored.score > b.scored.score;
-  });
+  RunOrdering(env, &st);
+  answer.served = BuildAnswer(&st, &response);
+  response.set_ordering_seconds(end_stage());
+  return answer;
+}
 
-  // Ordering: diversity on the head, then truncation.
-  std::vector<models::ScoredItem> ordered;
-  ordered.reserve(candidates.size());
-  absl::flat_hash_map<uint32_t, const registry::LoadedModel*> origin;
-  for (const Candidate& c : candidates) {
-    ordered.push_back(c.scored);
-    origin[c.scored.item] = c.origin;
+std::string Engine::ModelStates(const v1::RecommendRequest& req,
+                                const config::SurfaceConfig& surface) const {
+  std::string states;
+  auto add = [&](const std::string& name) {
+    registry::ModelHandle h = registry_.Current(req.tenant(), name);
+    absl::StrAppend(&states, name, "=", h == nullptr ? -1 : h->version,
+                    gates_.GateHolds(req.tenant(), name) ? "" : "!", ";");
+  };
+  auto add_all = [&](const auto& names) {
+    for (const std::string& name : names) add(name);
+  };
+  if (req.retrieval_models_size() > 0) {
+    add_all(req.retrieval_models());
+  } else {
+    add_all(surface.retrieval);
   }
-  Rerank(surface->diversity, reader, &ordered);
-  const std::string& diversity_model =
-      !req.diversity_model().empty() ? req.diversity_model()
-      : surface->diversity.method == "model" ? surface->diversity.model
-                                             : req.diversity_model();
-  if (!diversity_model.empty()) {
-    registry::ModelHandle h = registry_.Current(tenant, diversity_model);
-    const size_t head = static_cast<size_t>(
-        req.diversity_head() > 0 ? req.diversity_head() : surface->diversity.ordering_size);
-    if (h != nullptr) {
-      absl::Status s = h->model->Diversify(head, &ordered);
-      if (!s.ok() && s.code() != absl::StatusCode::kUnimplemented) {
-        metrics_->model_errors.Add({{"model", diversity_model}}).Increment();
-        RECPLAT_LOG(Warn, "diversity re-rank failed",
-                    {{"model", diversity_model}, {"error", s.ToString()}});
-      }
+  states.push_back('|');
+  if (req.scoring_models_size() > 0) {
+    add_all(req.scoring_models());
+  } else {
+    add_all(surface.scoring);
+  }
+  states.push_back('|');
+  if (std::string diversity = DiversityModel(req, surface); !diversity.empty()) add(diversity);
+  return states;
+}
+
+std::vector<state::ServedItem> Engine::ServedOf(const std::string& tenant,
+                                                const v1::RecommendResponse& response) const {
+  std::vector<state::ServedItem> served;
+  const catalog::Catalog* cat = state_.FindCatalog(tenant);
+  if (cat == nullptr) return served;
+  auto reader = cat->Read();
+  for (const v1::RecommendedItem& item : response.items()) {
+    if (auto idx = reader.Find(item.item_id())) {
+      served.push_back({*idx, item.position(), item.model(), item.model_version()});
     }
   }
-  if (ordered.size() > k) ordered.resize(k);
-  response.set_ordering_seconds(end_stage());
+  return served;
+}
 
-  std::vector<state::ServedItem> served_now;
-  served_now.reserve(ordered.size());
-  for (size_t pos = 0; pos < ordered.size(); ++pos) {
-    const models::ScoredItem& s = ordered[pos];
-    const registry::LoadedModel* m = scorer != nullptr ? scorer.get() : origin[s.item];
-    v1::RecommendedItem* out = response.add_items();
-    out->set_item_id(reader.Id(s.item));
-    out->set_score(s.score);
-    out->set_model(m != nullptr ? m->name : "request");
-    out->set_model_version(m != nullptr ? m->version : 0);
-    out->set_position(static_cast<int32_t>(pos));
-    served_now.push_back({s.item, static_cast<int32_t>(pos), out->model(), out->model_version()});
-  }
-  if (!req.dry_run() && !req.user_id().empty()) {
-    if (absl::Status s = state_.RecordServed(tenant, req.user_id(), served_now, ctx.now_ms);
-        !s.ok()) {
+void Engine::RecordAnswer(const v1::RecommendRequest& req, const std::string& surface_name,
+                          const v1::RecommendResponse& response,
+                          std::span<const state::ServedItem> served) {
+  const int64_t now = clock_.NowMs();
+  if (!req.user_id().empty() && !served.empty()) {
+    if (absl::Status s = state_.RecordServed(req.tenant(), req.user_id(), served, now); !s.ok()) {
       // Losing this bookkeeping only weakens the "already recommended" filter: serve anyway.
       RECPLAT_LOG(Warn, "could not record served items", {{"error", s.ToString()}});
     }
   }
-  return response;
+  v1::ServedList list;
+  list.set_recommendation_id(response.recommendation_id());
+  list.set_tenant(req.tenant());
+  list.set_surface(surface_name);
+  list.set_user_id(req.user_id());
+  list.set_session_id(req.session_id());
+  list.set_served_at_ms(now);
+  list.set_retrieval_model(response.retrieval_model());
+  list.set_retrieval_model_version(response.retrieval_model_version());
+  list.set_scoring_model(response.scoring_model());
+  list.set_scoring_model_version(response.scoring_model_version());
+  list.set_retrieval_seconds(response.retrieval_seconds());
+  list.set_scoring_seconds(response.scoring_seconds());
+  list.set_ordering_seconds(response.ordering_seconds());
+  for (const v1::RecommendedItem& item : response.items()) list.add_item_ids(item.item_id());
+  list.set_cached(response.cached());
+  recorder_->Record(std::move(list));
 }
 
 absl::StatusOr<v1::SimilarItemsResponse> Engine::SimilarItems(
@@ -344,7 +273,7 @@ absl::StatusOr<v1::SimilarItemsResponse> Engine::SimilarItems(
   v1::SimilarItemsResponse response;
   for (const std::string& name : cascade) {
     registry::ModelHandle h = registry_.Current(req.tenant(), name);
-    if (h == nullptr) continue;
+    if (h == nullptr || !gates_.GateHolds(req.tenant(), name)) continue;
     std::vector<models::ScoredItem> got;
     absl::Status s = h->model->Similar(*idx, static_cast<size_t>(req.k()), &filter, &got);
     if (absl::IsUnimplemented(s)) continue;

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/catalog/catalog.h"
@@ -24,20 +25,24 @@ class RequestFilter final : public models::CandidateFilter {
       : catalog_(catalog), exclude_unavailable_(exclude_unavailable) {}
 
   void Exclude(uint32_t item) { excluded_.insert(item); }
-  // Restricts results to the allowed items (call once per allowed item).
-  void Allow(uint32_t item) {
+  // Restricts results to `allowed` (ascending, no duplicates, each < the catalog's size); an
+  // empty list allows nothing. Called at most once.
+  void Restrict(std::vector<uint32_t> allowed) {
     restricted_ = true;
-    allowed_.insert(item);
+    allowed_mask_.assign(catalog_.size(), false);
+    for (uint32_t item : allowed) allowed_mask_[item] = true;
+    allowed_ = std::move(allowed);
   }
   bool restricted() const { return restricted_; }
-  const absl::flat_hash_set<uint32_t>& allowed() const { return allowed_; }
+  // The allowed items, ascending (empty unless restricted()).
+  const std::vector<uint32_t>& allowed() const { return allowed_; }
 
   bool Excluded(uint32_t item) const override {
     if (item >= catalog_.size()) return true;
     const catalog::ItemMeta& m = catalog_.Meta(item);
     if (!m.live) return true;
     if (exclude_unavailable_ && !m.recommendable) return true;
-    if (restricted_ && !allowed_.contains(item)) return true;
+    if (restricted_ && !allowed_mask_[item]) return true;
     return excluded_.contains(item);
   }
 
@@ -46,7 +51,9 @@ class RequestFilter final : public models::CandidateFilter {
   const bool exclude_unavailable_;
   bool restricted_ = false;
   absl::flat_hash_set<uint32_t> excluded_;
-  absl::flat_hash_set<uint32_t> allowed_;
+  std::vector<uint32_t> allowed_;
+  // allowed_mask_[i]: item i is allowed (sized to the catalog when restricted).
+  std::vector<bool> allowed_mask_;
 };
 
 }  // namespace recplat::engine

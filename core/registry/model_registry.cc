@@ -264,6 +264,10 @@ std::vector<v1::ModelVersion> ModelRegistry::List(absl::string_view tenant,
   return out;
 }
 
+uint64_t ModelRegistry::ServingGeneration() const {
+  return impl_->serving_generation.load(std::memory_order_acquire);
+}
+
 int64_t ModelRegistry::CurrentVersion(absl::string_view tenant, absl::string_view model) const {
   ModelHandle handle = Current(tenant, model);
   return handle == nullptr ? 0 : handle->version;

@@ -163,6 +163,12 @@ class ModelRegistry {
   // Untrained models appear as one CURRENT version 0.
   std::vector<v1::ModelVersion> List(absl::string_view tenant, absl::string_view model) const;
 
+  // A counter bumped after every replacement of a serving snapshot (a promotion, a version
+  // published at open or picked up from the model source), of any (tenant, model). Whoever caches results computed from serving
+  // snapshots (the engine's response cache) compares it to drop them once anything was
+  // promoted. One atomic load.
+  uint64_t ServingGeneration() const;
+
   // The highest version number of (tenant, model) with status CURRENT, or 0.
   int64_t CurrentVersion(absl::string_view tenant, absl::string_view model) const;
 

@@ -269,6 +269,7 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
   // CURRENT is the commit point; statuses follow it and are repaired from it on open.
   RECPLAT_RETURN_IF_ERROR(impl_->store.WriteCurrent(tenant, model, version));
   previous = slot.current.Exchange(impl_->MakeSnapshot(*entry, tenant, version, std::move(loaded)));
+  impl_->serving_generation.fetch_add(1, std::memory_order_release);
   meta.set_status(v1::MODEL_STATUS_CURRENT);
   meta.set_promoted_at_ms(impl_->clock->NowMs());
   meta.clear_error();

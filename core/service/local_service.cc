@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/catalog/catalog_query.h"
 #include "core/common/status_macros.h"
 #include "core/config/config_loader.h"
 #include "core/api/validation.h"
@@ -104,10 +105,16 @@ absl::StatusOr<v1::ListItemsResponse> LocalService::ListItems(const v1::ListItem
   if (!request.page_token().empty() && !absl::SimpleAtoi(request.page_token(), &start)) {
     return absl::InvalidArgumentError("page_token: not a token returned by ListItems");
   }
+  RECPLAT_RETURN_IF_ERROR(api::CheckCatalogQuery(request.query(), "query"));
   v1::ListItemsResponse response;
   std::vector<v1::Item> items;
   uint32_t next = 0;
-  RECPLAT_RETURN_IF_ERROR(c_.state->ListItems(tenant, start, page_size, &items, &next));
+  if (catalog::HasClauses(request.query())) {
+    RECPLAT_RETURN_IF_ERROR(
+        c_.state->ListItems(tenant, request.query(), start, page_size, &items, &next));
+  } else {
+    RECPLAT_RETURN_IF_ERROR(c_.state->ListItems(tenant, start, page_size, &items, &next));
+  }
   for (auto& item : items) *response.add_items() = std::move(item);
   if (next != 0) response.set_next_page_token(absl::StrCat(next));
   if (const catalog::Catalog* cat = c_.state->FindCatalog(tenant)) {
@@ -264,8 +271,5 @@ absl::StatusOr<v1::GetConfigResponse> LocalService::GetConfig(const v1::GetConfi
   return response;
 }
 
-absl::StatusOr<v1::ScanServedResponse> LocalService::ScanServed(const v1::ScanServedRequest&) {
-  return absl::UnimplementedError("ScanServed is not implemented yet");
-}
 
 }  // namespace recplat::service

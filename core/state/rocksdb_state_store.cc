@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "core/state/internal/catalog_entry.h"
 #include "core/state/internal/rocks_util.h"
 #include "core/state/internal/rocksdb_open.h"
 #include "rocksdb/cache.h"
@@ -33,7 +34,7 @@ namespace {
 const char* const kCfNames[] = {"default",
                                     "items", "item_idx", "users", "history", "sessions",
                                     "counters", "served", "recs", "docs", "event_ids",
-                                    "item_counters"};
+                                    "item_counters", "served_lists"};
 
 // Decodes a history value into `e` (everything but the timestamp, which is in the key).
 bool DecodeHistoryValue(absl::string_view v, HistoryEntry* e) {
@@ -165,7 +166,7 @@ absl::Status RocksDbStateStore::LoadMemoryState() {
              !item.has_available() || item.available(),
              item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                               : 1.0f,
-             item.published_at_ms(), categories);
+             item.published_at_ms(), categories, internal::CatalogAttributes(item));
     }
   }
   {

@@ -26,7 +26,7 @@ class RocksDbStateStore final : public StateStore {
  public:
   // Column family handles, in this order.
   enum Cf { kMeta = 0, kItems, kItemIdx, kUsers, kHistory, kSessions, kCounters, kServed, kRecs,
-            kDocs, kEventIds, kItemCounters, kNumCfs };
+            kDocs, kEventIds, kItemCounters, kServedLists, kNumCfs };
 
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
   ~RocksDbStateStore() override;
@@ -36,11 +36,15 @@ class RocksDbStateStore final : public StateStore {
   uint64_t AppliedOffset() const override;
   absl::Status RecordServed(absl::string_view tenant, absl::string_view user_id,
                             std::span<const ServedItem> items, int64_t timestamp_ms) override;
+  absl::Status RecordServedLists(std::span<const v1::ServedList> lists) override;
+  absl::Status PruneServedLists(int64_t before_ms) override;
   const catalog::Catalog* FindCatalog(absl::string_view tenant) const override;
   absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const override;
   bool ItemKnown(absl::string_view tenant, absl::string_view id) const override;
   absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
                          std::vector<v1::Item>* out, uint32_t* next) const override;
+  absl::Status ListItems(absl::string_view tenant, const v1::CatalogQuery& query, uint32_t start,
+                         int page_size, std::vector<v1::Item>* out, uint32_t* next) const override;
   absl::StatusOr<v1::User> GetUser(absl::string_view tenant, absl::string_view id) const override;
   absl::Status UserHistory(absl::string_view tenant, absl::string_view user_id, size_t limit,
                            std::vector<HistoryEntry>* out) const override;
@@ -48,6 +52,9 @@ class RocksDbStateStore final : public StateStore {
                               std::vector<HistoryEntry>* out) const override;
   absl::Status ServedItems(absl::string_view tenant, absl::string_view user_id,
                            std::vector<uint32_t>* out) const override;
+  absl::Status ScanServed(absl::string_view tenant, const ServedListScan& scan,
+                          std::vector<v1::ServedList>* out,
+                          std::string* next_page_token) const override;
   absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
                                          absl::string_view key) const override;
   absl::Status GetDocuments(absl::string_view tenant, absl::string_view collection,

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/state/internal/apply_batch.h"
+#include "core/state/internal/catalog_entry.h"
 
 namespace recplat::state {
 
@@ -88,7 +89,7 @@ absl::Status ApplyBatch::Commit(uint64_t applied_offset) {
     c->Set(item.index(), item.id(), IsLive(u.stored), !item.has_available() || item.available(),
            item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                             : 1.0f,
-           item.published_at_ms(), categories);
+           item.published_at_ms(), categories, internal::CatalogAttributes(item));
   }
   std::unique_lock<std::shared_mutex> lock(s_.mu_);
   for (const auto& [item, is_dormant] : dormant) {

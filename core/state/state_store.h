@@ -15,8 +15,12 @@
 // Writes come from one place only: the materializer (core/ingest) calls Apply() with records
 // read from the event log, and Apply() stores their effects together with the applied offset in
 // one atomic batch, so after a crash the materializer resumes exactly after the last applied
-// record. RecordServed() is the exception: bookkeeping of served lists, written directly and
-// without fsync (losing the last few on power loss is harmless).
+// record. RecordServed() and RecordServedLists() are the exceptions: bookkeeping of what this
+// process served, written directly and without fsync (losing the last few on power loss is
+// harmless). They do not go through the log because they are observations of one process's
+// answers, not state every process must derive alike: appending them would put a durable log
+// write on every recommendation, and every replica applying the log would store every other
+// replica's answers as its own.
 //
 // Thread-safety: reads are safe from any thread, concurrently with Apply(). Apply() must be
 // called from one thread at a time.
@@ -24,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -38,6 +43,7 @@
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/log_record.pb.h"
+#include "recplat/v1/recommend.pb.h"
 
 namespace recplat::state {
 
@@ -116,6 +122,19 @@ struct RetentionOptions {
   bool enabled() const { return max_items > 0 || max_age_hours > 0; }
 };
 
+// Which served lists ScanServed returns.
+struct ServedListScan {
+  // Served in [from_ms, to_ms], both inclusive.
+  int64_t from_ms = 0;
+  int64_t to_ms = std::numeric_limits<int64_t>::max();
+  // Only this surface; empty: every surface.
+  std::string surface;
+  // At most this many lists. REQUIRES: >= 1.
+  size_t limit = 1000;
+  // Where to resume: a next_page_token of an earlier scan with the same range; empty: from_ms.
+  std::string page_token;
+};
+
 struct StateStoreOptions {
   // Directory of the RocksDB database; created if missing.
   std::string path;
@@ -133,8 +152,9 @@ struct StateStoreOptions {
   // `min_applied_offset`, or `catch_up_timeout_seconds` pass (it then opens with what the
   // primary had applied, and logs a warning). After Open() the store shows that one state for
   // its whole life, a consistent snapshot that the primary's later writes do not change.
-  // Apply() and RecordServed() fail (RocksDB refuses writes to a secondary); Flush() does
-  // nothing. Takes no lock, so it works while the primary runs; the database must exist.
+  // Apply(), RecordServed(), RecordServedLists() and PruneServedLists() fail (RocksDB refuses
+  // writes to a secondary); Flush() does nothing. Takes no lock, so it works while the primary
+  // runs; the database must exist.
   bool secondary = false;
   // Secondary mode only: a directory of this process's own, where the secondary instance keeps
   // its info log (created if missing; the caller removes it after closing the store).
@@ -169,6 +189,14 @@ class StateStore {
   virtual absl::Status RecordServed(absl::string_view tenant, absl::string_view user_id,
                                     std::span<const ServedItem> items, int64_t timestamp_ms) = 0;
 
+  // Stores answers for monitoring (ScanServed), keyed by (tenant, served_at_ms,
+  // recommendation_id); a list with the key of a stored one replaces it. Negative times are
+  // stored as 0.
+  virtual absl::Status RecordServedLists(std::span<const v1::ServedList> lists) = 0;
+
+  // Deletes the served lists of every tenant served before `before_ms`.
+  virtual absl::Status PruneServedLists(int64_t before_ms) = 0;
+
   // --- Reads ---
 
   // The catalog of `tenant`, or nullptr when the tenant has no items yet. The pointer stays
@@ -189,6 +217,12 @@ class StateStore {
   virtual absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
                                  std::vector<v1::Item>* out, uint32_t* next) const = 0;
 
+  // Like ListItems, restricted to the live items matching `query` (catalog_query.h), in index
+  // order from `start`; `*next` is 0 when done.
+  virtual absl::Status ListItems(absl::string_view tenant, const v1::CatalogQuery& query,
+                                 uint32_t start, int page_size, std::vector<v1::Item>* out,
+                                 uint32_t* next) const = 0;
+
   // NOT_FOUND when the user has never been seen.
   virtual absl::StatusOr<v1::User> GetUser(absl::string_view tenant,
                                            absl::string_view id) const = 0;
@@ -205,6 +239,13 @@ class StateStore {
   // Items ever served to the user (RecordServed), in index order.
   virtual absl::Status ServedItems(absl::string_view tenant, absl::string_view user_id,
                                    std::vector<uint32_t>* out) const = 0;
+
+  // The served lists of `tenant` selected by `scan`, in serving-time order (ties by
+  // recommendation id). `*next_page_token` receives the token of the next matching list, or ""
+  // when there is none. INVALID_ARGUMENT for a page token that this store did not produce.
+  virtual absl::Status ScanServed(absl::string_view tenant, const ServedListScan& scan,
+                                  std::vector<v1::ServedList>* out,
+                                  std::string* next_page_token) const = 0;
 
   // A precomputed list written by a batch job; NOT_FOUND when absent.
   virtual absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,

@@ -98,6 +98,7 @@ absl::Status AddNativeRoutes(api::Api* api, Router* router) {
   // Catalog.
   routes.push_back({"POST", "/v1/items", BodyRoute(api, &Api::UpsertItems)});
   routes.push_back({"GET", "/v1/items", QueryRoute(api, &Api::ListItems)});
+  routes.push_back({"POST", "/v1/items/query", BodyRoute(api, &Api::ListItems)});
   routes.push_back({"GET", "/v1/items/{id}", QueryRoute(api, &Api::GetItem, true)});
   routes.push_back({"DELETE", "/v1/items/{id}", DeleteOneItemRoute(api)});
   routes.push_back({"POST", "/v1/items/delete", BodyRoute(api, &Api::DeleteItems)});
@@ -108,6 +109,7 @@ absl::Status AddNativeRoutes(api::Api* api, Router* router) {
   // Recommendations.
   routes.push_back({"POST", "/v1/recommend", BodyRoute(api, &Api::Recommend)});
   routes.push_back({"POST", "/v1/similar", BodyRoute(api, &Api::SimilarItems)});
+  routes.push_back({"GET", "/v1/served", QueryRoute(api, &Api::ScanServed)});
   // Models.
   routes.push_back({"GET", "/v1/models", QueryRoute(api, &Api::ListModels)});
   routes.push_back({"POST", "/v1/models/train", BodyRoute(api, &Api::Train)});

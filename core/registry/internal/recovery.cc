@@ -131,6 +131,7 @@ void ModelRegistry::Impl::Recover(ModelEntry& entry, absl::string_view tenant) {
         dirty.insert(current);
       }
       slot.current.Exchange(MakeSnapshot(entry, tenant, current, *std::move(loaded)));
+      serving_generation.fetch_add(1, std::memory_order_release);
     }
   }
   if (current == 0 && (!named.ok() || *named != 0)) {

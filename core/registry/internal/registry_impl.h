@@ -14,6 +14,7 @@
 // (snapshot_cell.h). Impl::sync_mu serialises follower passes; it is taken before write_mu.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -102,6 +103,8 @@ struct ModelRegistry::Impl {
   std::unique_ptr<internal::SourceMetrics> source_metrics;
   // When the registry was opened: the creation time reported for untrained versions.
   int64_t opened_at_ms;
+  // Bumped after every replacement of a serving snapshot (ModelRegistry::ServingGeneration).
+  std::atomic<uint64_t> serving_generation{0};
   absl::flat_hash_map<std::string, std::unique_ptr<internal::ModelEntry>> models;
   // Keys of `models`, sorted.
   std::vector<std::string> names;

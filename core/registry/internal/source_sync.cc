@@ -118,6 +118,7 @@ bool ModelRegistry::Impl::SyncSlot(ModelEntry& entry, absl::string_view tenant) 
   ModelHandle serving = slot.current.Load();
   if (serving != nullptr && serving->version == published.version) return false;
   previous = slot.current.Exchange(MakeSnapshot(entry, tenant, published.version, *loaded));
+  serving_generation.fetch_add(1, std::memory_order_release);
   slot.source_failed_version = 0;
   if (source_metrics != nullptr) {
     source_metrics->loads.Add({{"model", model}, {"result", "ok"}}).Increment();

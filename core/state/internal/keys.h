@@ -24,6 +24,7 @@
 //                                                        shop entities in "_shop.<kind>"
 //   event_ids       str(tenant) str(event_id)         -> be64 offset of the applied event
 //   item_counters   str(tenant) be32(idx) name        -> double (fixed 8 bytes): named counter
+//   served_lists    str(tenant) be64(served_at_ms) recommendation_id -> ServedList proto
 // (~ts: the timestamp with its sign bit flipped, then inverted, so newer sorts first.)
 #pragma once
 

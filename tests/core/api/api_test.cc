@@ -192,5 +192,52 @@ TEST(ValidationTest, RecommendRequests) {
                                                       HasSubstr("anchor_item_ids[0]")));
 }
 
+TEST(ValidationTest, RecommendQueriesAndAnchorChoices) {
+  v1::RecommendRequest r;
+  r.set_k(5);
+  r.set_anchor_choice(static_cast<v1::AnchorChoice>(7));
+  EXPECT_THAT(NormalizeRecommend(Api(), &r), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                      HasSubstr("anchor_choice")));
+  r.set_anchor_choice(v1::ANCHORS_RANDOM_ONE);
+  v1::NumericRange* price = r.mutable_query()->add_numeric();
+  price->set_attribute("price");
+  price->set_ge(10);
+  ASSERT_OK(NormalizeRecommend(Api(), &r));
+  price->set_lt(std::nan(""));
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("query.numeric[0]")));
+  price->clear_lt();
+  r.mutable_query()->add_categorical()->set_attribute("brand");
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query.categorical[0].values: 1..1000 values")));
+  r.mutable_query()->mutable_categorical(0)->add_values("acme");
+  ASSERT_OK(NormalizeRecommend(Api(), &r));
+  r.mutable_query()->add_numeric();  // No attribute.
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query.numeric[1].attribute")));
+}
+
+TEST(ValidationTest, ScanServedRequests) {
+  v1::ScanServedRequest r;
+  ASSERT_OK(NormalizeScanServed(Api(), &r));
+  EXPECT_EQ(r.tenant(), "default");
+  EXPECT_EQ(r.limit(), 1000);
+  r.set_limit(10001);
+  EXPECT_THAT(NormalizeScanServed(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit")));
+  r.set_limit(10000);
+  r.set_from_ms(50);
+  r.set_to_ms(40);
+  EXPECT_THAT(NormalizeScanServed(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("to_ms")));
+  r.set_to_ms(50);  // Inclusive: a one-millisecond range.
+  ASSERT_OK(NormalizeScanServed(Api(), &r));
+  r.set_from_ms(-1);
+  EXPECT_THAT(NormalizeScanServed(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_ms")));
+}
+
 }  // namespace
 }  // namespace recplat::api

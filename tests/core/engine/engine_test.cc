@@ -1,112 +1,15 @@
 #include "core/engine/engine.h"
 
-#include <deque>
+#include <set>
 
 #include "core/engine/reranker.h"
 #include "gtest/gtest.h"
-#include "tests/core/engine/scripted_family.h"
-#include "tests/testing/fake_clock.h"
-#include "tests/testing/status_matchers.h"
-#include "tests/testing/test_env.h"
+#include "tests/core/engine/engine_fixture.h"
 
 namespace recplat::engine {
 namespace {
 
-using ::recplat::testing::FakeClock;
-using ::recplat::testing::ScriptedFamily;
 using ::recplat::testing::StatusIs;
-using ::recplat::testing::TempDir;
-
-std::vector<std::string> Ids(const v1::RecommendResponse& r) {
-  std::vector<std::string> out;
-  for (const auto& it : r.items()) out.push_back(it.item_id());
-  return out;
-}
-
-class EngineTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_OK(families_.Register(std::make_unique<ScriptedFamily>("scripted")));
-    ASSERT_OK(models::RegisterBuiltinFamilies(&families_));
-    state::StateStoreOptions so;
-    so.path = (dir_.path() / "state").string();
-    so.clock = &clock_;
-    ASSERT_OK_AND_ASSIGN(state_, state::OpenRocksDbStateStore(so));
-    // Items i0..i9; i1 unavailable; categories alternate a/b.
-    std::deque<v1::LogRecord> records;
-    for (int i = 0; i < 10; ++i) {
-      v1::LogRecord& r = records.emplace_back();
-      v1::Item* item = r.mutable_item_upsert();
-      item->set_tenant("default");
-      item->set_id("i" + std::to_string(i));
-      item->add_categories(i < 5 ? "a" : "b");
-      item->set_available(i != 1);
-      item->set_published_at_ms(1000 + i);
-    }
-    Apply(records);
-  }
-
-  void Apply(std::deque<v1::LogRecord>& records) {
-    std::vector<state::OffsetRecord> batch;
-    for (auto& r : records) batch.push_back({offset_++, &r});
-    ASSERT_OK(state_->Apply(batch));
-  }
-
-  void View(const std::string& user, const std::string& item,
-            const std::string& type = "view", double value = 1.0) {
-    std::deque<v1::LogRecord> records(1);
-    v1::Event* e = records[0].mutable_event();
-    e->set_tenant("default");
-    e->set_user_id(user);
-    e->set_item_id(item);
-    e->set_type(type);
-    e->set_value(value);
-    e->set_timestamp_ms(clock_.NowMs());
-    Apply(records);
-  }
-
-  // Builds registry + engine with `models` (name -> params) and `surface`.
-  void Build(std::map<std::string, std::map<std::string, std::string>> models,
-             config::SurfaceConfig surface) {
-    registry::RegistryOptions ro;
-    ro.root = dir_.path() / "models";
-    ro.families = &families_;
-    ro.clock = &clock_;
-    for (auto& [name, params] : models) {
-      config::ModelConfig mc;
-      mc.family = "scripted";
-      mc.params = params;
-      ro.models[name] = mc;
-    }
-    config::ModelConfig random;
-    random.family = "random";
-    ro.models["random"] = random;
-    ASSERT_OK_AND_ASSIGN(registry_, registry::ModelRegistry::Create(ro));
-    surface.retrieval.push_back("random");
-    EngineOptions eo;
-    eo.surfaces["default"] = surface;
-    eo.non_history_event_types = non_history_;
-    engine_ = std::make_unique<Engine>(eo, *state_, *registry_, clock_, metrics_);
-  }
-
-  v1::RecommendRequest Request(int k, const std::string& user = "") {
-    v1::RecommendRequest r;
-    r.set_tenant("default");
-    r.set_k(k);
-    r.set_user_id(user);
-    return r;
-  }
-
-  TempDir dir_;
-  FakeClock clock_;
-  prometheus::Registry metrics_;
-  models::ModelFamilyRegistry families_;
-  std::unique_ptr<state::StateStore> state_;
-  std::unique_ptr<registry::ModelRegistry> registry_;
-  std::unique_ptr<Engine> engine_;
-  uint64_t offset_ = 0;
-  std::vector<std::string> non_history_;
-};
 
 TEST_F(EngineTest, FirstReadyModelOfTheCascadeWins) {
   config::SurfaceConfig s;

@@ -3,8 +3,9 @@
 // ScriptedFamily: a model family for engine tests whose models do exactly what their params
 // say: `items` = "3:0.9,1:0.5" (item index:score, retrieval order), `ready` = true/false/history
 // (history: Ready only when the request has a user history), `fail` = true (Retrieve/Score fail with INTERNAL), `similar` = true (answers Similar with its
-// items and Diversify by reversing the head). Score() gives listed items their score and others
-// -1000.
+// items and Diversify by reversing the head), `echo_anchors` = true (Retrieve returns, for each
+// anchor a of the context in order, item (a + 5) % 10, scored 10, 9, ...). Score() gives listed
+// items their score and others -1000.
 #pragma once
 
 #include <algorithm>
@@ -23,9 +24,9 @@ class ScriptedModel final : public models::Model {
  public:
   // `ready_with_history`: Ready only when the request has a user history.
   ScriptedModel(std::vector<models::ScoredItem> items, bool ready, bool fail, bool similar,
-                bool ready_with_history = false)
+                bool ready_with_history = false, bool echo_anchors = false)
       : items_(std::move(items)), ready_(ready), fail_(fail), similar_(similar),
-        ready_with_history_(ready_with_history) {}
+        ready_with_history_(ready_with_history), echo_anchors_(echo_anchors) {}
 
   bool Ready(const models::RecommendContext& ctx) const override {
     return ready_with_history_ ? !ctx.user_history.empty() : ready_;
@@ -33,6 +34,14 @@ class ScriptedModel final : public models::Model {
   absl::Status Retrieve(const models::RecommendContext& ctx, size_t n,
                         std::vector<models::ScoredItem>* out) const override {
     if (fail_) return absl::InternalError("scripted failure");
+    if (echo_anchors_) {
+      double score = 10;
+      for (uint32_t a : ctx.anchors) {
+        const uint32_t item = (a + 5) % 10;
+        if (out->size() < n && !ctx.filter->Excluded(item)) out->push_back({item, score--});
+      }
+      return absl::OkStatus();
+    }
     for (const auto& s : items_) {
       if (out->size() >= n) break;
       if (!ctx.filter->Excluded(s.item)) out->push_back(s);
@@ -67,7 +76,7 @@ class ScriptedModel final : public models::Model {
 
  private:
   std::vector<models::ScoredItem> items_;
-  bool ready_, fail_, similar_, ready_with_history_;
+  bool ready_, fail_, similar_, ready_with_history_, echo_anchors_;
 };
 
 class ScriptedFamily final : public models::ModelFamily {
@@ -96,7 +105,8 @@ class ScriptedFamily final : public models::ModelFamily {
         items, params.GetString("ready", "true") == "true",
         params.GetString("fail", "false") == "true",
         params.GetString("similar", "false") == "true",
-        params.GetString("ready", "true") == "history"));
+        params.GetString("ready", "true") == "history",
+        params.GetString("echo_anchors", "false") == "true"));
   }
   absl::StatusOr<std::unique_ptr<models::Model>> Load(
       const std::filesystem::path&, const models::ModelParams& params) const override {

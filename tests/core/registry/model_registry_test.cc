@@ -103,6 +103,24 @@ TEST_F(RegistryTest, RollbackPromotesAStaleVersionAgain) {
               ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT), Pair(2, v1::MODEL_STATUS_STALE)));
 }
 
+TEST_F(RegistryTest, ServingGenerationCountsSnapshotSwaps) {
+  ASSERT_OK_AND_ASSIGN(auto registry, Open());
+  const uint64_t start = registry->ServingGeneration();
+  ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*registry, "t", 1.0));
+  EXPECT_EQ(registry->ServingGeneration(), start);  // Committed, not serving.
+  ASSERT_OK(registry->Promote("t", "knn", v1));
+  EXPECT_EQ(registry->ServingGeneration(), start + 1);
+  ASSERT_OK(registry->Promote("t", "knn", v1));  // Already current: no swap.
+  EXPECT_EQ(registry->ServingGeneration(), start + 1);
+  ASSERT_OK_AND_ASSIGN(int64_t v2, Train(*registry, "t", 2.0));
+  ASSERT_OK(registry->Promote("t", "knn", v2));
+  EXPECT_EQ(registry->ServingGeneration(), start + 2);
+  // A reopened registry publishes what it finds: a fresh counter that moved.
+  registry.reset();
+  ASSERT_OK_AND_ASSIGN(registry, Open());
+  EXPECT_GT(registry->ServingGeneration(), 0u);
+}
+
 TEST_F(RegistryTest, FailedVersionKeepsThePreviousServingAndCannotBePromoted) {
   ASSERT_OK_AND_ASSIGN(auto registry, Open());
   ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*registry, "t", 1.0));

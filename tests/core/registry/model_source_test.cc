@@ -83,8 +83,11 @@ TEST_F(ModelSourceTest, APromotionByAnotherWriterServesAfterTheNextSync) {
               ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT), Pair(2, v1::MODEL_STATUS_PENDING)));
 
   const int64_t loads_before = fake_->loads();
+  const uint64_t generation_before = owner->ServingGeneration();
   EXPECT_EQ(owner->SyncFromSource(), 1);
   EXPECT_EQ(fake_->loads(), loads_before + 1);
+  // Caches of the owner's answers (the engine's) see the swap.
+  EXPECT_EQ(owner->ServingGeneration(), generation_before + 1);
   EXPECT_EQ(ServedValue(*owner, "t"), 2.0);
   EXPECT_EQ(owner->CurrentVersion("t", "knn"), 2);
   EXPECT_THAT(Statuses(*owner, "t"),

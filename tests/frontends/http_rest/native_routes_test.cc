@@ -340,6 +340,43 @@ TEST_F(NativeRoutesTest, StatsAndConfig) {
   EXPECT_THAT(config.yaml(), HasSubstr("item_knn"));
 }
 
+TEST_F(NativeRoutesTest, CatalogQueriesAnchorsAndServedListsOverJson) {
+  UpsertItems(R"({"items": [
+      {"id": "a", "categories": ["fruit"], "numeric_attributes": {"price": 2}},
+      {"id": "b", "categories": ["fruit"], "numeric_attributes": {"price": 5}},
+      {"id": "c", "categories": ["veg"]}]})");
+  HttpResponse r = Call("POST", "/v1/items/query", R"({"query": {"categories": ["fruit"],
+      "numeric": [{"attribute": "price", "lt": 3}]}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v1::ListItemsResponse page = Decode<v1::ListItemsResponse>(r);
+  ASSERT_EQ(page.items_size(), 1);
+  EXPECT_EQ(page.items(0).id(), "a");
+
+  r = Call("POST", "/v1/recommend", R"({"k": 5, "query": {"categories": ["fruit"]},
+      "anchor_item_ids": ["c"], "anchor_choice": "ANCHORS_RANDOM_ONE"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v1::RecommendResponse rec = Decode<v1::RecommendResponse>(r);
+  ASSERT_EQ(rec.items_size(), 2);
+  for (const auto& item : rec.items()) EXPECT_NE(item.item_id(), "c");
+  EXPECT_FALSE(rec.cached());
+  r = Call("POST", "/v1/recommend",
+           R"({"k": 1, "anchor_item_ids": ["zz"], "require_known_anchor": true})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_THAT(DecodeError(r).message, HasSubstr("no known anchor among [zz]"));
+  r = Call("POST", "/v1/recommend", R"({"k": 1, "anchor_choice": "ANCHORS_SOMETIMES"})");
+  EXPECT_EQ(r.status, 400);
+
+  r = Call("GET", "/v1/served?surface=default&limit=10");
+  ASSERT_EQ(r.status, 200) << r.body;
+  v1::ScanServedResponse served = Decode<v1::ScanServedResponse>(r);
+  ASSERT_EQ(served.lists_size(), 1);  // The errors served nothing.
+  EXPECT_EQ(served.lists(0).recommendation_id(), rec.recommendation_id());
+  EXPECT_EQ(served.lists(0).item_ids_size(), 2);
+  r = Call("GET", "/v1/served?from_ms=5&to_ms=4");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(DecodeError(r).message, HasSubstr("to_ms"));
+}
+
 TEST_F(NativeRoutesTest, RoutesAreRegisteredOnce) {
   EXPECT_FALSE(AddNativeRoutes(service_.get(), &router_).ok());
   EXPECT_FALSE(AddHealthRoutes(service_.get(), &router_).ok());
