@@ -158,17 +158,12 @@ absl::Status ApplySetFlags(const std::vector<std::string>& set_flags,
 
 // The selected frontends against the registry, once every layer is applied.
 absl::Status CheckFrontends(const Config& config, const FrontendRegistry& frontends) {
-  const std::vector<std::string> names = frontends.Names();
   for (size_t i = 0; i < config.frontends.size(); ++i) {
     const std::string& name = config.frontends[i];
     const std::string key = absl::StrCat("frontends[", i, "]");
+    // Decoding with the registry accepts registered names only.
     const common::FrontendRegistration* frontend = frontends.Find(name);
-    if (frontend == nullptr) {
-      return internal::KeyError("config", key,
-                                absl::StrCat("unknown frontend ", internal::Quote(name),
-                                             internal::Suggest(name, names), " (registered: ",
-                                             absl::StrJoin(names, ", "), ")"));
-    }
+    if (frontend == nullptr) continue;
     // Without the listener there is simply no native JSON API (as before frontends existed);
     // any other frontend on HTTP is then a mistake.
     if (frontend->mounts_on_http && !config.http.enabled && config.role != Role::kCore &&
