@@ -10,12 +10,10 @@
 #include "core/common/status_macros.h"
 #include "core/config/config_loader.h"
 #include "core/config/frontend_registry.h"
+#include "core/grpc/grpc_api_client.h"
 #include "frontends/http_rest/http_server.h"
 #include "frontends/http_rest/native_routes.h"
 #include "frontends/http_rest/router.h"
-#ifdef RECPLAT_HAVE_GRPC_CLIENT
-#include "core/grpc/grpc_api_client.h"
-#endif
 
 namespace recplat::app {
 
@@ -38,16 +36,11 @@ struct ServingProcess::Impl {
 
   // Role frontend: the client of the core, and metrics.
   absl::Status ConnectCore() {
-#ifdef RECPLAT_HAVE_GRPC_CLIENT
     grpc_frontend::GrpcApiClientOptions options;
     options.address = config.core.address;
     options.timeout = absl::Seconds(config.core.timeout_seconds);
     options.max_message_bytes = config.api.max_message_bytes;
     RECPLAT_ASSIGN_OR_RETURN(remote, grpc_frontend::ConnectGrpcApi(options));
-#else
-    return absl::UnimplementedError(
-        "role 'frontend': this binary was built without the gRPC API client");
-#endif
     api = remote.get();
     own_metrics = std::make_shared<prometheus::Registry>();
     metrics = own_metrics.get();
