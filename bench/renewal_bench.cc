@@ -29,6 +29,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "apps/recplat/frontends.h"
 #include "apps/recplat/runtime.h"
 #include "boost/asio/post.hpp"
 #include "boost/asio/strand.hpp"
@@ -107,8 +108,14 @@ int main(int argc, char** argv) {
   (void)recplat::common::InitLogging(recplat::common::LogLevel::kWarn, "text");
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / absl::StrCat("renewal_bench_", getpid());
+  auto frontends = recplat::app::ConfigFrontends();
+  if (!frontends.ok()) {
+    std::fprintf(stderr, "frontends: %s\n", frontends.status().ToString().c_str());
+    return 1;
+  }
   recplat::config::ConfigSources sources;
   sources.profile_path = std::string(RECPLAT_BENCH_SOURCE_DIR) + "/config/renewal.yaml";
+  sources.frontends = &*frontends;
   sources.set_flags = {absl::StrCat("data_dir=", dir.string()), "grpc.listen=127.0.0.1:0",
                        "http.listen=127.0.0.1:0", "metrics.listen=127.0.0.1:0",
                        absl::StrCat("log.sync=", args.sync), "training.enabled=false"};

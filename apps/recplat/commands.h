@@ -1,6 +1,7 @@
 // File: commands.h
 //
-// The subcommands of the recplat executable, each taking the effective configuration.
+// The subcommands of the recplat executable, each taking the effective configuration (loaded
+// with ConfigFrontends(), frontends.h).
 #pragma once
 
 #include <string>
@@ -12,11 +13,6 @@ namespace recplat::app {
 
 struct ServeArgs {
   std::string ports_file;
-  // The renewal profile (profile: renewal): the backend connection, as in the reference CLI.
-  std::string renewal_token;  // The JWT itself, or a path to a file holding it.
-  std::string renewal_api_base_uri;
-  std::string renewal_ca_file;
-  bool renewal_insecure = false;
 };
 
 struct ImportArgs {

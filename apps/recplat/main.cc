@@ -1,12 +1,14 @@
 // The recplat executable: `recplat [serve] --profile FILE`, `recplat import`, `recplat eval`,
-// `recplat train`. Configuration layering: built-in defaults, the profile, RECPLAT_*
-// environment variables, then --data-dir and --set flags.
+// `recplat train`. Configuration layering: built-in defaults, the profile, the selected
+// frontends' environment aliases, RECPLAT_* environment variables, then --data-dir,
+// --log-level, the renewal flags and --set flags.
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "apps/recplat/commands.h"
+#include "apps/recplat/frontends.h"
 #include "core/common/logging.h"
 #include "core/config/config_loader.h"
 
@@ -25,25 +27,25 @@ int main(int argc, char** argv) {
 
   app::ServeArgs serve_args;
   CLI::App* serve = app.add_subcommand("serve", "Serve (the default when no subcommand is given)");
-  std::string log_level;
+  // The reference Renewal recsystem's flags, kept as overrides of the `renewal:` keys (its
+  // RENEWAL_* variables are aliases of the same keys, registered by the frontend).
+  std::string log_level, token, api_base_uri, ca_file;
+  bool insecure = false;
   for (CLI::App* a : {&app, serve}) {
     a->add_option("--ports-file", serve_args.ports_file,
                   "Write {\"grpc\",\"http\",\"metrics\"} bound addresses here once listening");
-    a->add_option("--token,-t", serve_args.renewal_token,
-                  "renewal profile: the backend JWT, or a file holding it")
-        ->envname("RENEWAL_TOKEN");
-    a->add_option("--api-base-uri,-a", serve_args.renewal_api_base_uri,
-                  "renewal profile: backend API base URI (default "
-                  "https://api.renewal-research.com/v1/)")
-        ->envname("RENEWAL_API_BASE_URI");
-    a->add_option("--ca-file", serve_args.renewal_ca_file,
-                  "renewal profile: CA bundle to verify the backend's certificate")
-        ->envname("RENEWAL_CA_FILE");
-    a->add_flag("--insecure", serve_args.renewal_insecure,
-                "renewal profile: do NOT verify the backend's TLS certificate")
-        ->envname("RENEWAL_INSECURE");
-    a->add_option("--log-level", log_level, "Log level (overrides logging.level)")
-        ->envname("RENEWAL_LOG_LEVEL");
+    a->add_option("--token,-t", token,
+                  "renewal frontend: the backend JWT, or a file holding it (renewal.token)");
+    a->add_option("--api-base-uri,-a", api_base_uri,
+                  "renewal frontend: backend API base URI (renewal.api_base_uri; default "
+                  "https://api.renewal-research.com/v1/)");
+    a->add_option("--ca-file", ca_file,
+                  "renewal frontend: CA bundle to verify the backend's certificate "
+                  "(renewal.ca_file)");
+    a->add_flag("--insecure", insecure,
+                "renewal frontend: do NOT verify the backend's TLS certificate "
+                "(renewal.insecure_skip_verify)");
+    a->add_option("--log-level", log_level, "Log level (overrides logging.level)");
   }
 
   app::ImportArgs import_args;
@@ -84,15 +86,34 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  absl::StatusOr<config::FrontendRegistry> frontends = app::ConfigFrontends();
+  if (!frontends.ok()) {
+    std::fprintf(stderr, "recplat: %s\n", frontends.status().ToString().c_str());
+    return 1;
+  }
   config::ConfigSources sources;
   sources.profile_path = profile;
-  sources.env = config::CurrentEnvironment();
-  if (!data_dir.empty()) sources.set_flags.push_back("data_dir=" + data_dir);
+  sources.frontends = &*frontends;
+  sources.env = config::CurrentEnvironment(&*frontends);
+  // Flags of their own are --set flags placed before the explicit ones.
+  if (!data_dir.empty()) sources.set_flags.push_back(config::SetFlagLiteral("data_dir", data_dir));
   if (!log_level.empty()) sources.set_flags.push_back("logging.level=" + log_level);
+  if (!token.empty()) sources.set_flags.push_back(config::SetFlagLiteral("renewal.token", token));
+  if (!api_base_uri.empty()) {
+    sources.set_flags.push_back(config::SetFlagLiteral("renewal.api_base_uri", api_base_uri));
+  }
+  if (!ca_file.empty()) {
+    sources.set_flags.push_back(config::SetFlagLiteral("renewal.ca_file", ca_file));
+  }
+  if (insecure) sources.set_flags.push_back("renewal.insecure_skip_verify=true");
   for (const std::string& s : sets) sources.set_flags.push_back(s);
   absl::StatusOr<config::Config> cfg = config::LoadConfig(sources);
   if (!cfg.ok()) {
     std::fprintf(stderr, "recplat: %s\n", std::string(cfg.status().message()).c_str());
+    return 2;
+  }
+  if (cfg->role == config::Role::kFrontend && (import->parsed() || train->parsed())) {
+    std::fprintf(stderr, "recplat: role 'frontend' has no data directory: only serve runs it\n");
     return 2;
   }
   common::LogLevel level;

@@ -7,17 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "core/engine/engine.h"
 #include "core/grpc/grpc_server.h"
-#include "frontends/http_rest/ecoseller/ecoseller_routes.h"
-#include "frontends/http_rest/http_server.h"
-#include "frontends/http_rest/native_routes.h"
-#include "frontends/http_rest/router.h"
 #include "core/ingest/materializer.h"
 #include "core/log/event_log.h"
 #include "core/common/metrics/metrics.h"
@@ -90,9 +85,6 @@ struct Runtime::Impl {
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<service::LocalService> service;
   std::unique_ptr<grpc_frontend::GrpcServer> grpc;
-  std::unique_ptr<http::Router> router;
-  std::unique_ptr<http::ecoseller::EcosellerFrontend> ecoseller;
-  std::unique_ptr<http::HttpServer> http;
   std::unique_ptr<metrics::MetricsExposer> exposer;
   std::shared_ptr<ModelVersionCollector> version_collector;
   BoundPorts ports;
@@ -302,50 +294,6 @@ absl::Status Runtime::Start(bool serve) {
     RECPLAT_ASSIGN_OR_RETURN(s.grpc, grpc_frontend::GrpcServer::Start(go, *s.service, *s.metrics));
     s.ports.grpc = s.grpc->bound_address();
   }
-  if (cfg.http.enabled) {
-    RECPLAT_RETURN_IF_ERROR(StartHttp(s));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Runtime::StartHttp(Impl& s) {
-  const config::HttpConfig& hc = s.options.config.http;
-  s.router = std::make_unique<http::Router>();
-  RECPLAT_RETURN_IF_ERROR(http::AddHealthRoutes(s.service.get(), s.router.get()));
-  for (const std::string& routes : hc.routes) {
-    if (routes == "native") {
-      RECPLAT_RETURN_IF_ERROR(http::AddNativeRoutes(s.service.get(), s.router.get()));
-    } else if (routes == "ecoseller") {
-      const config::EcosellerRoutesConfig& ec = s.options.config.ecoseller;
-      http::ecoseller::EcosellerOptions eo;
-      eo.tenant = ec.tenant;
-      eo.cache_size = static_cast<size_t>(ec.cache_size);
-      eo.cache_ttl = absl::Seconds(ec.cache_ttl_seconds);
-      if (const char* env = std::getenv("RS_CACHE_SIZE"); env != nullptr && *env != '\0') {
-        int64_t size = 0;
-        if (!absl::SimpleAtoi(env, &size) || size < 0) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("RS_CACHE_SIZE: expected a non-negative integer, got '", env, "'"));
-        }
-        eo.cache_size = static_cast<size_t>(size);
-      }
-      RECPLAT_ASSIGN_OR_RETURN(s.ecoseller,
-                               http::ecoseller::EcosellerFrontend::Create(s.service.get(), eo));
-      RECPLAT_RETURN_IF_ERROR(s.ecoseller->AddRoutes(s.router.get()));
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("http.routes: unknown route set '", routes,
-                                                     "'"));
-    }
-  }
-  http::HttpServerOptions ho;
-  ho.listen = hc.listen;
-  ho.threads = hc.threads;
-  ho.max_body_bytes = hc.max_body_bytes;
-  ho.header_timeout = absl::Seconds(hc.header_timeout_seconds);
-  ho.read_timeout = absl::Seconds(hc.read_timeout_seconds);
-  ho.idle_timeout = absl::Seconds(hc.idle_timeout_seconds);
-  RECPLAT_ASSIGN_OR_RETURN(s.http, http::HttpServer::Start(ho, s.router.get(), s.metrics.get()));
-  s.ports.http = s.http->address();
   return absl::OkStatus();
 }
 
@@ -361,10 +309,6 @@ void Runtime::Shutdown(absl::Duration grace) {
     t = now;
   };
   if (s.service != nullptr) s.service->SetReady(false);
-  if (s.http != nullptr) s.http->Shutdown(grace);
-  // Writes the ecoseller's pending monitoring records while the core still accepts writes.
-  s.ecoseller.reset();
-  step("http");
   if (s.grpc != nullptr) s.grpc->Shutdown(grace);
   step("grpc");
   // Writes the served lists the engine still queues, while the state store is open.

@@ -2,8 +2,10 @@
 //
 // Runtime: one recplat process's core, wired from a Config: the event log, the state store and
 // its materializer, the model registry, the trainer, the engine and the LocalService, plus the
-// servers (gRPC, metrics) when serving. Used by every subcommand of the executable (serve,
-// import, train) so they all see the same data the same way.
+// core's servers (gRPC, metrics) when serving. Used by every subcommand of the executable
+// (serve with role `all` or `core`, import, train) so they all see the same data the same
+// way. The HTTP listener and the frontends are wired around it by ServingProcess
+// (serving_process.h); a role `frontend` process has no Runtime.
 //
 // Data directory layout: <data_dir>/log (event log), <data_dir>/state (state store),
 // <data_dir>/models (registry). A data directory is owned by one process at a time (RocksDB's
@@ -51,17 +53,20 @@ class Runtime {
   static absl::StatusOr<std::unique_ptr<Runtime>> Open(RuntimeOptions options);
   ~Runtime();
 
-  // Starts the materializer thread and the trainer; the servers too when `serve` is set.
+  // Starts the materializer thread and the trainer; the gRPC and metrics servers too (those
+  // enabled in the config) when `serve` is set.
   absl::Status Start(bool serve);
 
-  // Drains: marks the service not ready, stops accepting requests, waits up to `grace` for those
-  // in flight, stops the trainer and the materializer, and flushes the state. Idempotent.
+  // Drains: marks the service not ready, stops accepting gRPC requests, waits up to `grace` for
+  // those in flight, stops the trainer and the materializer, and flushes the state. Stop the
+  // frontends calling service() first. Idempotent.
   void Shutdown(absl::Duration grace);
 
   service::LocalService& service();
   training::Trainer& trainer();
   // The process's metrics registry (served at /metrics); frontends add their families to it.
   prometheus::Registry& metrics();
+  // gRPC and metrics addresses once serving (http is left empty).
   const BoundPorts& ports() const;
   const config::Config& config() const;
   // Whether Open() found the data directory held and opened it as a follower
@@ -71,8 +76,6 @@ class Runtime {
  private:
   struct Impl;
   explicit Runtime(std::unique_ptr<Impl> impl);
-  // Builds the router from `http.routes` and starts the HTTP server.
-  static absl::Status StartHttp(Impl& s);
   std::unique_ptr<Impl> impl_;
 };
 

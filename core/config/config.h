@@ -6,13 +6,20 @@
 //
 // Components receive their own sub-struct by value. Nothing here reads files or the
 // environment. Every struct compares field by field (operator==), e.g. to tell whether a
-// reloaded config differs.
+// reloaded config differs; frontend sections compare by their bound values.
+//
+// The core's config knows no frontend: each frontend declares its own section
+// (core/common/config_section.h), held here type-erased in `sections`.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/common/config_section.h"
 
 namespace recplat::config {
 
@@ -25,7 +32,8 @@ struct ListenConfig {
   friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
-// The HTTP frontend: its socket, limits and the route sets it serves.
+// The HTTP listener: its socket and limits. /healthz and /readyz are always served; the
+// frontends that mount on it (`frontends:`) add their routes.
 struct HttpConfig {
   std::string listen;
   // False turns the HTTP listener off.
@@ -39,24 +47,30 @@ struct HttpConfig {
   double read_timeout_seconds = 30;
   // An idle keep-alive connection is closed after this long.
   double idle_timeout_seconds = 60;
-  // Route sets served: `native` (the JSON mirror of the internal API), `ecoseller`.
-  // /healthz and /readyz are always served.
-  std::vector<std::string> routes = {"native"};
 
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };
 
-// The ecoseller route set (http.routes: [ecoseller]); docs/ecoseller.md.
-struct EcosellerRoutesConfig {
-  // Tenant holding the shop.
-  std::string tenant = "default";
-  // LRU size of the CATEGORY_LIST prediction cache (the original's RS_CACHE_SIZE; the
-  // RS_CACHE_SIZE environment variable overrides it). 0 disables the cache.
-  int32_t cache_size = 1000;
-  // How long a cached CATEGORY_LIST answer is served.
-  double cache_ttl_seconds = 60;
+// What a process runs (docs/configuration.md, "Roles").
+enum class Role {
+  // One process: the core (log, state, registry, engine, training; gRPC, metrics) and the
+  // selected frontends.
+  kAll,
+  // The core with gRPC, metrics and the HTTP listener (health and native routes only).
+  kCore,
+  // The selected frontends and metrics only, over the gRPC API of the core at `core.address`;
+  // no data directory is opened.
+  kFrontend,
+};
 
-  friend bool operator==(const EcosellerRoutesConfig&, const EcosellerRoutesConfig&) = default;
+// How a role `frontend` process reaches its core.
+struct CoreConnectionConfig {
+  // host:port of the core's gRPC listener; required for role `frontend`.
+  std::string address;
+  // Deadline of each call to the core.
+  double timeout_seconds = 30;
+
+  friend bool operator==(const CoreConnectionConfig&, const CoreConnectionConfig&) = default;
 };
 
 struct LoggingConfig {
@@ -278,14 +292,24 @@ struct RegistryConfig {
 struct Config {
   // Name of the profile (default, renewal, ecoseller, eosc, article_rec).
   std::string profile = "default";
-  // Directory of all state: event log, state store, model artifacts.
+  Role role = Role::kAll;
+  // Directory of all state: event log, state store, model artifacts. Not used by role
+  // `frontend`.
   std::string data_dir = "./data";
+  CoreConnectionConfig core;
 
   ListenConfig grpc{"127.0.0.1:50051"};
   HttpConfig http{"127.0.0.1:8080"};
   ListenConfig metrics{"127.0.0.1:9464"};
 
-  EcosellerRoutesConfig ecoseller;
+  // The frontends this process runs, in start order: names registered with the loader
+  // (frontend_registry.h), e.g. `native` (the JSON mirror of the internal API on the HTTP
+  // listener), `ecoseller`, `renewal`.
+  std::vector<std::string> frontends = {"native"};
+  // The section of every registered frontend that has one, by frontend name (whether selected
+  // or not), holding the frontend's own type: read it with Section<T>(name).
+  std::map<std::string, common::SectionValue, std::less<>> sections;
+
   LoggingConfig logging;
   EventLogConfig log;
   StateConfig state;
@@ -301,6 +325,14 @@ struct Config {
   std::map<std::string, ModelConfig> models;
   // Named surfaces. A surface `default` exists unless the profile defines others.
   std::map<std::string, SurfaceConfig> surfaces;
+
+  // The section of frontend `name` as its type T, or null when there is none (or of another
+  // type). Valid while this config lives and its sections are not replaced.
+  template <typename T>
+  const T* Section(std::string_view name) const {
+    const auto it = sections.find(name);
+    return it == sections.end() ? nullptr : dynamic_cast<const T*>(it->second.get());
+  }
 
   friend bool operator==(const Config&, const Config&) = default;
 };

@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "core/common/status_macros.h"
 #include "core/config/internal/decode.h"
 #include "core/config/internal/encode.h"
@@ -49,13 +50,23 @@ std::string EnvName(absl::string_view path) {
   return name;
 }
 
+// The value of variable `name` in `env` (the last one when repeated), or null.
+const std::string* FindEnv(const std::vector<std::pair<std::string, std::string>>& env,
+                           absl::string_view name) {
+  const std::string* found = nullptr;
+  for (const auto& [key, value] : env) {
+    if (key == name) found = &value;
+  }
+  return found;
+}
+
 absl::Status ApplyEnvironment(const std::vector<std::pair<std::string, std::string>>& env,
-                              Config& config) {
+                              const FrontendRegistry& frontends, Config& config) {
   // Keys are matched as they exist after the defaults and the profile.
   std::multimap<std::string, std::string> paths_by_env;
   std::vector<std::string> env_names;
-  for (const internal::KeyInfo& key :
-       internal::ListKeys(internal::BindConfig(config), internal::KeyListing::kExisting)) {
+  for (const internal::KeyInfo& key : internal::ListKeys(internal::BindConfig(config, &frontends),
+                                                         internal::KeyListing::kExisting)) {
     std::string name = EnvName(key.path);
     env_names.push_back(name);
     paths_by_env.emplace(std::move(name), key.path);
@@ -84,13 +95,47 @@ absl::Status ApplyEnvironment(const std::vector<std::pair<std::string, std::stri
     }
     YAML::Node node;
     RECPLAT_RETURN_IF_ERROR(internal::ParseYamlDocument(value, source, node));
-    RECPLAT_RETURN_IF_ERROR(
-        internal::SetPath(internal::BindConfig(config), first->second, node, source));
+    RECPLAT_RETURN_IF_ERROR(internal::SetPath(internal::BindConfig(config, &frontends),
+                                              first->second, node, source));
   }
   return absl::OkStatus();
 }
 
-absl::Status ApplySetFlags(const std::vector<std::string>& set_flags, Config& config) {
+// The aliases of the frontends in `selected`, in registration order. Values are taken
+// literally (not read as YAML): they come from programs that predate recplat.
+absl::Status ApplyAliases(const std::vector<std::pair<std::string, std::string>>& env,
+                          const FrontendRegistry& frontends,
+                          const std::vector<std::string>& selected, Config& config) {
+  for (const common::FrontendRegistration& frontend : frontends.registrations()) {
+    if (std::find(selected.begin(), selected.end(), frontend.name) == selected.end()) {
+      continue;
+    }
+    for (const common::EnvAlias& alias : frontend.env_aliases) {
+      const std::string* value = FindEnv(env, alias.env);
+      if (value == nullptr || value->empty()) {
+        continue;
+      }
+      const std::string source = absl::StrCat("environment ", alias.env);
+      bool exists = false;
+      for (const internal::KeyInfo& key : internal::ListKeys(
+               internal::BindConfig(config, &frontends), internal::KeyListing::kExisting)) {
+        exists = exists || key.path == alias.key;
+      }
+      if (!exists) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(source, ": alias of key '", alias.key,
+                         "', which this configuration does not have (frontend '",
+                         frontend.name, "')"));
+      }
+      RECPLAT_RETURN_IF_ERROR(internal::SetPath(internal::BindConfig(config, &frontends),
+                                                alias.key, YAML::Node(*value), source));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplySetFlags(const std::vector<std::string>& set_flags,
+                           const FrontendRegistry& frontends, Config& config) {
   for (const std::string& flag : set_flags) {
     const size_t equals = flag.find('=');
     const absl::string_view key =
@@ -105,26 +150,60 @@ absl::Status ApplySetFlags(const std::vector<std::string>& set_flags, Config& co
     YAML::Node node;
     RECPLAT_RETURN_IF_ERROR(
         internal::ParseYamlDocument(absl::string_view(flag).substr(equals + 1), source, node));
-    RECPLAT_RETURN_IF_ERROR(internal::SetPath(internal::BindConfig(config), key, node, source));
+    RECPLAT_RETURN_IF_ERROR(
+        internal::SetPath(internal::BindConfig(config, &frontends), key, node, source));
+  }
+  return absl::OkStatus();
+}
+
+// The selected frontends against the registry, once every layer is applied.
+absl::Status CheckFrontends(const Config& config, const FrontendRegistry& frontends) {
+  for (size_t i = 0; i < config.frontends.size(); ++i) {
+    const std::string& name = config.frontends[i];
+    const std::string key = absl::StrCat("frontends[", i, "]");
+    // Decoding with the registry accepts registered names only.
+    const common::FrontendRegistration* frontend = frontends.Find(name);
+    if (frontend == nullptr) continue;
+    // Without the listener there is simply no native JSON API (as before frontends existed);
+    // any other frontend on HTTP is then a mistake.
+    if (frontend->mounts_on_http && !config.http.enabled && config.role != Role::kCore &&
+        name != FrontendRegistry::kNative) {
+      return internal::KeyError(
+          "config", key,
+          absl::StrCat("frontend '", name,
+                       "' mounts on the HTTP listener, which is off (http.enabled: false)"));
+    }
+  }
+  if (config.role == Role::kFrontend && config.frontends.empty()) {
+    return internal::KeyError("config", "frontends",
+                              "role 'frontend' needs at least one frontend to run");
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<Config> ParseLayers(absl::string_view yaml_text, absl::string_view source,
                                    const std::vector<std::string>& set_flags,
-                                   const std::vector<std::pair<std::string, std::string>>& env) {
-  Config config;
+                                   const std::vector<std::pair<std::string, std::string>>& env,
+                                   const FrontendRegistry& frontends) {
+  Config config = DefaultConfig(frontends);
   YAML::Node document;
   RECPLAT_RETURN_IF_ERROR(internal::ParseYamlDocument(yaml_text, source, document));
   RECPLAT_RETURN_IF_ERROR(
-      internal::DecodeStruct(document, internal::BindConfig(config), "", source));
+      internal::DecodeStruct(document, internal::BindConfig(config, &frontends), "", source));
   // Derived defaults (e.g. the default models) are filled before the overrides so that
   // RECPLAT_MODELS_POPULARITY_* and --set models.popularity.* reach them, and again after.
   FillConfigDefaults(config);
-  RECPLAT_RETURN_IF_ERROR(ApplyEnvironment(env, config));
-  RECPLAT_RETURN_IF_ERROR(ApplySetFlags(set_flags, config));
+  // The aliases that apply are those of the frontends selected once every layer is applied
+  // (an alias cannot change the selection).
+  Config probe = config;
+  RECPLAT_RETURN_IF_ERROR(ApplyEnvironment(env, frontends, probe));
+  RECPLAT_RETURN_IF_ERROR(ApplySetFlags(set_flags, frontends, probe));
+  RECPLAT_RETURN_IF_ERROR(ApplyAliases(env, frontends, probe.frontends, config));
+  RECPLAT_RETURN_IF_ERROR(ApplyEnvironment(env, frontends, config));
+  RECPLAT_RETURN_IF_ERROR(ApplySetFlags(set_flags, frontends, config));
   FillConfigDefaults(config);
   RECPLAT_RETURN_IF_ERROR(ValidateConfig(config));
+  RECPLAT_RETURN_IF_ERROR(CheckFrontends(config, frontends));
   return config;
 }
 
@@ -133,10 +212,17 @@ absl::StatusOr<Config> ParseLayers(absl::string_view yaml_text, absl::string_vie
 absl::StatusOr<Config> ParseConfig(absl::string_view yaml_text, absl::string_view source_name,
                                    const std::vector<std::string>& set_flags,
                                    const std::vector<std::pair<std::string, std::string>>& env) {
+  return ParseConfig(yaml_text, source_name, set_flags, env, FrontendRegistry());
+}
+
+absl::StatusOr<Config> ParseConfig(absl::string_view yaml_text, absl::string_view source_name,
+                                   const std::vector<std::string>& set_flags,
+                                   const std::vector<std::pair<std::string, std::string>>& env,
+                                   const FrontendRegistry& frontends) {
   const std::string source = source_name.empty() ? "profile" : std::string(source_name);
   // yaml-cpp (and allocation) may throw anywhere below; no exception leaves this module.
   try {
-    return ParseLayers(yaml_text, source, set_flags, env);
+    return ParseLayers(yaml_text, source, set_flags, env, frontends);
   } catch (const std::exception& e) {
     return absl::InternalError(
         absl::StrCat(source, ": unexpected error reading the configuration: ", e.what()));
@@ -147,8 +233,11 @@ absl::StatusOr<Config> ParseConfig(absl::string_view yaml_text, absl::string_vie
 }
 
 absl::StatusOr<Config> LoadConfig(const ConfigSources& sources) {
+  const FrontendRegistry native_only;
+  const FrontendRegistry& frontends =
+      sources.frontends != nullptr ? *sources.frontends : native_only;
   if (sources.profile_path.empty()) {
-    return ParseConfig("", "built-in defaults", sources.set_flags, sources.env);
+    return ParseConfig("", "built-in defaults", sources.set_flags, sources.env, frontends);
   }
   const std::string& path = sources.profile_path;
   std::string text;
@@ -181,7 +270,23 @@ absl::StatusOr<Config> LoadConfig(const ConfigSources& sources) {
   } catch (const std::exception& e) {
     return absl::FailedPreconditionError(absl::StrCat("profile '", path, "': ", e.what()));
   }
-  return ParseConfig(text, path, sources.set_flags, sources.env);
+  return ParseConfig(text, path, sources.set_flags, sources.env, frontends);
+}
+
+Config DefaultConfig(const FrontendRegistry& frontends) {
+  Config config;
+  for (const common::FrontendRegistration& frontend : frontends.registrations()) {
+    if (frontend.make_section == nullptr) continue;
+    std::unique_ptr<common::ConfigSection> section = frontend.make_section();
+    if (section != nullptr) {
+      config.sections[frontend.name] = common::SectionValue(std::move(section));
+    }
+  }
+  return config;
+}
+
+std::string SetFlagLiteral(absl::string_view key, absl::string_view text) {
+  return absl::StrCat(key, "='", absl::StrReplaceAll(text, {{"'", "''"}}), "'");
 }
 
 std::string ConfigToYaml(const Config& config) {
@@ -190,18 +295,56 @@ std::string ConfigToYaml(const Config& config) {
   return internal::EncodeYaml(internal::BindConfig(copy));
 }
 
-std::vector<std::pair<std::string, std::string>> CurrentEnvironment() {
+std::vector<std::pair<std::string, std::string>> CurrentEnvironment(
+    const FrontendRegistry* frontends) {
+  std::vector<std::string> aliases;
+  if (frontends != nullptr) {
+    for (const common::FrontendRegistration& frontend : frontends->registrations()) {
+      for (const common::EnvAlias& alias : frontend.env_aliases) aliases.push_back(alias.env);
+    }
+  }
   std::vector<std::pair<std::string, std::string>> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const absl::string_view text(*entry);
     const size_t equals = text.find('=');
-    if (equals == absl::string_view::npos || !absl::StartsWith(text, kEnvPrefix)) {
+    if (equals == absl::string_view::npos) {
+      continue;
+    }
+    const absl::string_view name = text.substr(0, equals);
+    if (!absl::StartsWith(name, kEnvPrefix) &&
+        std::find(aliases.begin(), aliases.end(), name) == aliases.end()) {
       continue;
     }
     env.emplace_back(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
   }
   std::sort(env.begin(), env.end());
   return env;
+}
+
+absl::StatusOr<Role> ParseRole(absl::string_view name) {
+  if (name == "all") {
+    return Role::kAll;
+  }
+  if (name == "core") {
+    return Role::kCore;
+  }
+  if (name == "frontend") {
+    return Role::kFrontend;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("expected a role (all, core or frontend); got ", internal::Quote(name)));
+}
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kAll:
+      return "all";
+    case Role::kCore:
+      return "core";
+    case Role::kFrontend:
+      return "frontend";
+  }
+  return "unknown";
 }
 
 absl::StatusOr<SyncPolicy> ParseSyncPolicy(absl::string_view name) {

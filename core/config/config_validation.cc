@@ -43,7 +43,8 @@ class Validator final : public internal::Visitor {
     } else if (!field.Valid()) {
       status_ =
           KeyError(kSource, Path(key),
-                   absl::StrCat("expected ", field.Expected(), "; got ", internal::Quote(value)));
+                   absl::StrCat("expected ", field.Expected(), "; got ",
+                                internal::QuoteValue(value, field.Secret())));
     }
   }
   void List(const char* key, std::vector<std::string>& items,
@@ -162,6 +163,25 @@ absl::Status ValidateConfig(const Config& config) {
 
   if (config.event_types.empty()) {
     return KeyError(kSource, "event_types", "expected at least one event type");
+  }
+  if (config.role == Role::kFrontend && config.core.address.empty()) {
+    return KeyError(kSource, "core.address",
+                    "required when role is 'frontend' (the core's gRPC address, host:port)");
+  }
+  for (size_t i = 0; i < config.frontends.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (config.frontends[i] == config.frontends[j]) {
+        return KeyError(kSource, absl::StrCat("frontends[", i, "]"),
+                        absl::StrCat("frontend '", config.frontends[i], "' is listed twice"));
+      }
+    }
+  }
+  for (const auto& [name, section] : config.sections) {
+    if (section.get() == nullptr) continue;
+    if (absl::Status valid = section.get()->Validate(); !valid.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kSource, ": section '", name, "': ", valid.message()));
+    }
   }
   for (const auto& [name, surface] : config.surfaces) {
     RECPLAT_RETURN_IF_ERROR(CheckCascade(config, name, "retrieval", surface.retrieval));

@@ -223,6 +223,35 @@ bool RenewalFrontend::connected() const { return impl_->ws->connected(); }
 int64_t RenewalFrontend::connections() const { return impl_->ws->connections(); }
 int64_t RenewalFrontend::syncs() const { return impl_->syncs; }
 
+absl::StatusOr<RenewalOptions> RenewalOptionsFromSection(const RenewalSection& section,
+                                                         int32_t surface_max_k) {
+  if (section.token.empty()) {
+    return absl::InvalidArgumentError(
+        "renewal.token: required (--token/-t, RENEWAL_TOKEN, or renewal.token in the profile)");
+  }
+  absl::StatusOr<std::string> token = ResolveToken(section.token);
+  if (!token.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("renewal.", token.status().message()));
+  }
+  if (section.max_k > surface_max_k) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("renewal.max_k: ", section.max_k, " is above the max_k of surface '",
+                     section.surface, "' (", surface_max_k, ")"));
+  }
+  RenewalOptions o;
+  o.token = *std::move(token);
+  o.api_base_uri = section.api_base_uri;
+  o.ca_file = section.ca_file;
+  o.insecure_skip_verify = section.insecure_skip_verify;
+  o.reconnect_base = absl::Seconds(section.reconnect_base_seconds);
+  o.reconnect_max = absl::Seconds(section.reconnect_max_seconds);
+  o.service.surface = section.surface;
+  o.service.default_limit = section.default_limit;
+  o.service.max_k = section.max_k > 0 ? section.max_k : surface_max_k;
+  o.service.write_batch = section.write_batch;
+  return o;
+}
+
 absl::StatusOr<std::string> ResolveToken(std::string_view token_or_path) {
   absl::string_view trimmed =
       absl::StripAsciiWhitespace(absl::string_view(token_or_path.data(), token_or_path.size()));

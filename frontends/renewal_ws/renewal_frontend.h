@@ -9,7 +9,8 @@
 // articles published meanwhile (since_id = the newest cached one) and re-reads the assignments.
 //
 // It reaches the core only through api::Api. It does not parse flags or the environment:
-// the caller fills RenewalOptions (CLI --token/-t, --api-base-uri/-a, RENEWAL_* variables).
+// the caller fills RenewalOptions, usually from the `renewal:` config section
+// (RenewalOptionsFromSection; the CLI flags and RENEWAL_* variables override its keys).
 //
 // Thread safety: Start/Shutdown from one thread; the accessors from any thread.
 #pragma once
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/api/api.h"
+#include "frontends/renewal_ws/renewal_config.h"
 #include "frontends/renewal_ws/renewal_service.h"
 #include "frontends/renewal_ws/rest_client.h"
 #include "prometheus/registry.h"
@@ -92,6 +94,14 @@ class RenewalFrontend {
   explicit RenewalFrontend(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The options of a frontend configured by `section` (renewal_config.h): the token resolved
+// (ResolveToken), the service on `section.surface` with max_k = section.max_k, or
+// `surface_max_k` (the surface's configured max_k) when that is 0. Everything not in the
+// section keeps the RenewalOptions default; `metrics` is left null. INVALID_ARGUMENT, naming
+// the key, for a missing or unresolvable token, or a max_k above `surface_max_k`.
+absl::StatusOr<RenewalOptions> RenewalOptionsFromSection(const RenewalSection& section,
+                                                         int32_t surface_max_k);
 
 // The token of `--token/-t`: the JWT itself (three dot-separated base64url segments), or the
 // path of a file holding only the JWT (surrounding whitespace stripped). INVALID_ARGUMENT when

@@ -28,12 +28,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "frontends/renewal_ws/renewal_config.h"
 #include "nlohmann/json.hpp"
 
 namespace recplat::renewal_ws {
-
-// The public Renewal backend (seed-systems.md §1.2).
-inline constexpr char kDefaultApiBaseUri[] = "https://api.renewal-research.com/v1/";
 
 struct RestClientOptions {
   // Base of the REST API; requests go to <base>/articles, <base>/user_assignments.

@@ -96,7 +96,8 @@ bool ServerProcess::Start(double timeout_s) {
       grpc_ = JsonField(ss.str(), "grpc");
       metrics_ = JsonField(ss.str(), "metrics");
       http_ = JsonField(ss.str(), "http");
-      return !grpc_.empty();
+      // A role `frontend` process has no gRPC listener.
+      return !grpc_.empty() || !http_.empty();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -20,8 +20,8 @@ class ServerProcess {
   explicit ServerProcess(std::vector<std::string> args);
   ~ServerProcess();
 
-  // Starts the binary and waits (up to `timeout_s`) for its ports file. False on failure (the
-  // child's stderr is in stderr_path()).
+  // Starts the binary and waits (up to `timeout_s`) for its ports file, which must name a gRPC
+  // or an HTTP address. False on failure (the child's stderr is in stderr_path()).
   bool Start(double timeout_s = 60);
   // SIGTERM and wait; returns the exit status (-1 if it had to be killed).
   int Terminate(double timeout_s = 30);

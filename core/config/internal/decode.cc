@@ -267,8 +267,8 @@ absl::Status DecodeScalar(const YAML::Node& node, const ScalarRef& field, const 
     return KeyError(source, path, "value is not valid UTF-8");
   }
   if (!field.Set(text)) {
-    return KeyError(source, path,
-                    absl::StrCat("expected ", field.Expected(), "; got ", Quote(text)));
+    return KeyError(source, path, absl::StrCat("expected ", field.Expected(), "; got ",
+                                               QuoteValue(text, field.Secret())));
   }
   return absl::OkStatus();
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/config/internal/text.h"
 #include "yaml-cpp/yaml.h"
 
 namespace recplat::config::internal {
@@ -16,7 +17,9 @@ class Encoder final : public Visitor {
   explicit Encoder(YAML::Emitter& out) : out_(out) {}
 
   void Scalar(const char* key, const ScalarRef& field) override {
-    out_ << YAML::Key << key << YAML::Value << field.Get();
+    const std::string value = field.Get();
+    out_ << YAML::Key << key << YAML::Value
+         << (field.Secret() && !value.empty() ? std::string(kRedacted) : value);
   }
   void List(const char* key, std::vector<std::string>& items, const TextRule&) override {
     out_ << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;

@@ -101,6 +101,19 @@ TextRule EventTypeName() {
                   }};
 }
 
+TextRule FrontendName() {
+  return TextRule{"a frontend name of 1 to 64 characters from [a-z0-9_], starting with a letter",
+                  [](absl::string_view text) {
+                    return !text.empty() && text.size() <= 64 && text[0] >= 'a' &&
+                           text[0] <= 'z' && AllOf(text, IsEventTypeChar);
+                  }};
+}
+
+TextRule OptionalAddress() {
+  return TextRule{"empty or an address host:port (IPv6 hosts in brackets, e.g. [::1]:50051)",
+                  [](absl::string_view text) { return text.empty() || IsValidListenAddress(text); }};
+}
+
 bool ParseBool(absl::string_view text, bool& out) {
   for (const char* yes : {"true", "yes", "on"}) {
     if (absl::EqualsIgnoreCase(text, yes)) {
@@ -221,6 +234,23 @@ bool DoubleRef::Set(absl::string_view text) const {
 }
 
 bool DoubleRef::Valid() const { return InRange(value_); }
+
+std::string RoleRef::Expected() const { return "one of all, core, frontend"; }
+
+bool RoleRef::Set(absl::string_view text) const {
+  absl::StatusOr<Role> role = ParseRole(text);
+  if (!role.ok()) {
+    return false;
+  }
+  value_ = *role;
+  return true;
+}
+
+std::string RoleRef::Get() const { return std::string(RoleName(value_)); }
+
+bool RoleRef::Valid() const {
+  return value_ == Role::kAll || value_ == Role::kCore || value_ == Role::kFrontend;
+}
 
 std::string SyncPolicyRef::Expected() const { return "one of always, none"; }
 

@@ -24,6 +24,10 @@ TextRule ListenAddress();
 TextRule ModelName();
 // Event type names: [a-z0-9_]{1,64}.
 TextRule EventTypeName();
+// Frontend names: [a-z][a-z0-9_]{0,63}.
+TextRule FrontendName();
+// Empty, or an address as ListenAddress() (a core to connect to).
+TextRule OptionalAddress();
 
 // Strict parsers over the whole text (no surrounding spaces). They return false on failure and
 // leave `out` unchanged.
@@ -36,18 +40,22 @@ bool ParseFiniteDouble(absl::string_view text, double& out);
 // The shortest text that ParseFiniteDouble() reads back as exactly `value` (when finite).
 std::string FormatDouble(double value);
 
+// A string field; a `secret` one is never printed (ScalarRef::Secret).
 class StringRef final : public ScalarRef {
  public:
-  StringRef(std::string& value, TextRule rule) : value_(value), rule_(std::move(rule)) {}
+  StringRef(std::string& value, TextRule rule, bool secret = false)
+      : value_(value), rule_(std::move(rule)), secret_(secret) {}
   std::string Expected() const override { return rule_.expected; }
   bool Set(absl::string_view text) const override;
   std::string Get() const override { return value_; }
   bool Valid() const override { return rule_.Accepts(value_); }
   bool AcceptsNull() const override { return true; }
+  bool Secret() const override { return secret_; }
 
  private:
   std::string& value_;
   TextRule rule_;
+  bool secret_;
 };
 
 class BoolRef final : public ScalarRef {
@@ -98,6 +106,18 @@ class DoubleRef final : public ScalarRef {
   double min_;
   double max_;
   bool min_exclusive_;
+};
+
+class RoleRef final : public ScalarRef {
+ public:
+  explicit RoleRef(Role& value) : value_(value) {}
+  std::string Expected() const override;
+  bool Set(absl::string_view text) const override;
+  std::string Get() const override;
+  bool Valid() const override;
+
+ private:
+  Role& value_;
 };
 
 class SyncPolicyRef final : public ScalarRef {

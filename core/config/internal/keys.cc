@@ -15,7 +15,11 @@ class KeyLister final : public Visitor {
       : prefix_(std::move(prefix)), listing_(listing), out_(out) {}
 
   void Scalar(const char* key, const ScalarRef& field) override {
-    out_.push_back({JoinPath(prefix_, key), field.Expected(), field.Get()});
+    std::string value = field.Get();
+    if (field.Secret() && !value.empty()) {
+      value = std::string(kRedacted);
+    }
+    out_.push_back({JoinPath(prefix_, key), field.Expected(), std::move(value)});
   }
   void List(const char* key, std::vector<std::string>& items, const TextRule& rule) override {
     out_.push_back({JoinPath(prefix_, key), absl::StrCat("a sequence, each ", rule.expected),

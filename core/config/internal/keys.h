@@ -16,7 +16,7 @@ struct KeyInfo {
   std::string path;
   // What a valid value looks like: "an integer >= 0", "a sequence of model names", ...
   std::string expected;
-  // The current value as YAML text.
+  // The current value as YAML text; a non-empty secret as <redacted>.
   std::string value;
 };
 

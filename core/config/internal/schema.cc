@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/config/internal/fields.h"
+#include "core/config/internal/sections.h"
 
 namespace recplat::config::internal {
 namespace {
@@ -19,7 +20,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // docs/configuration.md describes the same keys; config_test checks that it lists them all.
 void Bind(Visitor& v, ListenConfig& c);
 void Bind(Visitor& v, HttpConfig& c);
-void Bind(Visitor& v, EcosellerRoutesConfig& c);
+void Bind(Visitor& v, CoreConnectionConfig& c);
 void Bind(Visitor& v, LoggingConfig& c);
 void Bind(Visitor& v, EventLogConfig& c);
 void Bind(Visitor& v, StateConfig& c);
@@ -35,7 +36,6 @@ void Bind(Visitor& v, ModelConfig& c);
 void Bind(Visitor& v, FilterConfig& c);
 void Bind(Visitor& v, DiversityConfig& c);
 void Bind(Visitor& v, SurfaceConfig& c);
-void Bind(Visitor& v, Config& c);
 
 // A view of struct `s`; `short_form` as in StructRef.
 template <typename S>
@@ -56,13 +56,11 @@ void Bind(Visitor& v, HttpConfig& c) {
   v.Scalar("header_timeout_seconds", DoubleRef(c.header_timeout_seconds, 0, 3600, true));
   v.Scalar("read_timeout_seconds", DoubleRef(c.read_timeout_seconds, 0, 3600, true));
   v.Scalar("idle_timeout_seconds", DoubleRef(c.idle_timeout_seconds, 0, 86400, true));
-  v.List("routes", c.routes, OneOf({"native", "ecoseller"}));
 }
 
-void Bind(Visitor& v, EcosellerRoutesConfig& c) {
-  v.Scalar("tenant", StringRef(c.tenant, NonEmptyText()));
-  v.Scalar("cache_size", IntRef(c.cache_size, 0, 10000000));
-  v.Scalar("cache_ttl_seconds", DoubleRef(c.cache_ttl_seconds, 0, 86400));
+void Bind(Visitor& v, CoreConnectionConfig& c) {
+  v.Scalar("address", StringRef(c.address, OptionalAddress()));
+  v.Scalar("timeout_seconds", DoubleRef(c.timeout_seconds, 0, 86400, /*min_exclusive=*/true));
 }
 
 void Bind(Visitor& v, LoggingConfig& c) {
@@ -191,13 +189,17 @@ class StructMapRefImpl final : public StructMapRef {
   std::map<std::string, S>& map_;
 };
 
-void Bind(Visitor& v, Config& c) {
+// The top level; `frontends` as in BindConfig.
+void BindTop(Visitor& v, Config& c, const FrontendRegistry* frontends) {
   v.Scalar("profile", StringRef(c.profile, AnyText()));
+  v.Scalar("role", RoleRef(c.role));
   v.Scalar("data_dir", StringRef(c.data_dir, NonEmptyText()));
+  v.Struct("core", Ref(c.core));
   v.Struct("grpc", Ref(c.grpc, "listen"));
   v.Struct("http", Ref(c.http, "listen"));
   v.Struct("metrics", Ref(c.metrics, "listen"));
-  v.Struct("ecoseller", Ref(c.ecoseller));
+  v.List("frontends", c.frontends,
+         frontends == nullptr ? FrontendName() : OneOf(frontends->Names()));
   v.Struct("logging", Ref(c.logging));
   v.Struct("log", Ref(c.log));
   v.Struct("state", Ref(c.state));
@@ -208,10 +210,17 @@ void Bind(Visitor& v, Config& c) {
   v.StructMap("event_types", StructMapRefImpl<EventTypeConfig>(c.event_types), EventTypeName());
   v.StructMap("models", StructMapRefImpl<ModelConfig>(c.models), ModelName());
   v.StructMap("surfaces", StructMapRefImpl<SurfaceConfig>(c.surfaces), ModelName());
+  for (auto& [name, section] : c.sections) {
+    if (section.get() != nullptr) {
+      v.Struct(name.c_str(), BindSection(*section.get()));
+    }
+  }
 }
 
 }  // namespace
 
-StructRef BindConfig(Config& config) { return Ref(config); }
+StructRef BindConfig(Config& config, const FrontendRegistry* frontends) {
+  return StructRef{[&config, frontends](Visitor& v) { BindTop(v, config, frontends); }};
+}
 
 }  // namespace recplat::config::internal

@@ -5,11 +5,15 @@
 #pragma once
 
 #include "core/config/config.h"
+#include "core/config/frontend_registry.h"
 #include "core/config/internal/visitor.h"
 
 namespace recplat::config::internal {
 
-// Binds the top-level config; `config` must outlive the returned view.
-StructRef BindConfig(Config& config);
+// Binds the top-level config; `config` (and `frontends`, when given) must outlive the
+// returned view. With `frontends`, the items of `frontends:` must be registered names;
+// without, any well-formed name is accepted (ParseConfig checks them against its registry).
+// Every entry of config.sections is bound as the top-level struct of its name.
+StructRef BindConfig(Config& config, const FrontendRegistry* frontends = nullptr);
 
 }  // namespace recplat::config::internal

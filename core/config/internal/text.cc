@@ -26,6 +26,13 @@ std::string Quote(absl::string_view text) {
   return absl::StrCat("'", absl::CHexEscape(text.substr(0, kMaxShown)), "'...");
 }
 
+std::string QuoteValue(absl::string_view text, bool secret) {
+  if (secret && !text.empty()) {
+    return absl::StrCat("'", kRedacted, "'");
+  }
+  return Quote(text);
+}
+
 absl::Status KeyError(absl::string_view source, absl::string_view key, absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat(source, ": key '", key, "': ", problem));
 }

@@ -19,6 +19,13 @@ std::string JoinPath(absl::string_view prefix, absl::string_view key);
 // bytes.
 std::string Quote(absl::string_view text);
 
+// What a message or listing shows of a field's value: Quote(text), or '<redacted>' for a
+// non-empty secret.
+std::string QuoteValue(absl::string_view text, bool secret);
+
+// The marker printed instead of a secret value.
+inline constexpr absl::string_view kRedacted = "<redacted>";
+
 // INVALID_ARGUMENT "<source>: key '<key>': <problem>".
 absl::Status KeyError(absl::string_view source, absl::string_view key, absl::string_view problem);
 

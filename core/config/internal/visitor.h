@@ -47,6 +47,8 @@ class ScalarRef {
   virtual bool Valid() const = 0;
   // Whether a YAML null stands for the empty value (true for strings only).
   virtual bool AcceptsNull() const { return false; }
+  // Whether the value must never be printed (ShownValue() in text.h redacts it).
+  virtual bool Secret() const { return false; }
 };
 
 // A struct bound to its fields: `bind(v)` calls `v` once per field, in declaration order.

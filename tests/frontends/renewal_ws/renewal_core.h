@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "apps/recplat/frontends.h"
 #include "apps/recplat/runtime.h"
 #include "core/common/status_macros.h"
 #include "core/config/config_loader.h"
@@ -22,8 +23,10 @@ namespace recplat::testing {
 // Opens and starts (serve = false) the core; `data_dir` is created by the runtime.
 inline absl::StatusOr<std::unique_ptr<app::Runtime>> StartRenewalCore(
     const std::filesystem::path& data_dir) {
+  RECPLAT_ASSIGN_OR_RETURN(const config::FrontendRegistry frontends, app::ConfigFrontends());
   config::ConfigSources sources;
   sources.profile_path = (SourceDir() / "config" / "renewal.yaml").string();
+  sources.frontends = &frontends;
   RECPLAT_ASSIGN_OR_RETURN(config::Config config, config::LoadConfig(sources));
   config.data_dir = data_dir.string();
   config.training.enabled = false;

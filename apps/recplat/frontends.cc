@@ -1,0 +1,149 @@
+#include "apps/recplat/frontends.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "core/common/logging.h"
+#include "core/common/status_macros.h"
+#include "frontends/http_rest/ecoseller/ecoseller_config.h"
+#include "frontends/http_rest/ecoseller/ecoseller_routes.h"
+#include "frontends/http_rest/native_routes.h"
+#include "frontends/renewal_ws/renewal_config.h"
+#include "frontends/renewal_ws/renewal_frontend.h"
+
+namespace recplat::app {
+namespace {
+
+// Native routes live on the router: nothing to stop.
+class NativeFrontend final : public RunningFrontend {
+ public:
+  void Shutdown() override {}
+};
+
+class EcosellerFrontend final : public RunningFrontend {
+ public:
+  explicit EcosellerFrontend(std::unique_ptr<http::ecoseller::EcosellerFrontend> frontend)
+      : frontend_(std::move(frontend)) {}
+  // Destroying the frontend writes its pending monitoring records.
+  void Shutdown() override { frontend_.reset(); }
+
+ private:
+  std::unique_ptr<http::ecoseller::EcosellerFrontend> frontend_;
+};
+
+class RenewalFrontend final : public RunningFrontend {
+ public:
+  explicit RenewalFrontend(std::unique_ptr<renewal_ws::RenewalFrontend> frontend)
+      : frontend_(std::move(frontend)) {}
+  void Shutdown() override { frontend_->Shutdown(); }
+
+ private:
+  std::unique_ptr<renewal_ws::RenewalFrontend> frontend_;
+};
+
+absl::Status NeedRouter(const std::string& name, const FrontendContext& c) {
+  if (c.router != nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("frontend '", name, "' mounts on the HTTP listener, which is off"));
+}
+
+template <typename T>
+absl::StatusOr<const T*> SectionOf(const config::Config& config, const char* name) {
+  const T* section = config.Section<T>(name);
+  if (section == nullptr) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the configuration has no '", name, "' section (loaded without ConfigFrontends())"));
+  }
+  return section;
+}
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartNative(const FrontendContext& c) {
+  RECPLAT_RETURN_IF_ERROR(NeedRouter("native", c));
+  RECPLAT_RETURN_IF_ERROR(http::AddNativeRoutes(c.api, c.router));
+  return std::make_unique<NativeFrontend>();
+}
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendContext& c) {
+  namespace eco = http::ecoseller;
+  RECPLAT_RETURN_IF_ERROR(NeedRouter(eco::kEcosellerFrontendName, c));
+  RECPLAT_ASSIGN_OR_RETURN(const eco::EcosellerSection* section,
+                           SectionOf<eco::EcosellerSection>(*c.config,
+                                                            eco::kEcosellerFrontendName));
+  eco::EcosellerOptions options;
+  options.tenant = section->tenant;
+  // Until the route set reads RecommendResponse.cached, its own category-list cache stands in
+  // for the engine's and is sized by the same surface keys (RS_CACHE_SIZE is their alias).
+  const auto surface = c.config->surfaces.find(eco::kCategoryListSurface);
+  options.cache_size = surface == c.config->surfaces.end()
+                           ? 0
+                           : static_cast<size_t>(surface->second.cache.size);
+  if (surface != c.config->surfaces.end()) {
+    options.cache_ttl = absl::Seconds(surface->second.cache.ttl_seconds);
+  }
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eco::EcosellerFrontend> frontend,
+                           eco::EcosellerFrontend::Create(c.api, options));
+  RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));
+  return std::make_unique<EcosellerFrontend>(std::move(frontend));
+}
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartRenewal(const FrontendContext& c) {
+  namespace rws = renewal_ws;
+  RECPLAT_ASSIGN_OR_RETURN(
+      const rws::RenewalSection* section,
+      SectionOf<rws::RenewalSection>(*c.config, rws::kRenewalFrontendName));
+  const auto surface = c.config->surfaces.find(section->surface);
+  if (surface == c.config->surfaces.end()) {
+    std::vector<std::string> names;
+    for (const auto& entry : c.config->surfaces) names.push_back(entry.first);
+    return absl::InvalidArgumentError(absl::StrCat("renewal.surface: no surface '",
+                                                   section->surface, "' is configured (surfaces: ",
+                                                   absl::StrJoin(names, ", "), ")"));
+  }
+  RECPLAT_ASSIGN_OR_RETURN(rws::RenewalOptions options,
+                           rws::RenewalOptionsFromSection(*section, surface->second.max_k));
+  options.metrics = c.metrics;
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<rws::RenewalFrontend> frontend,
+                           rws::RenewalFrontend::Start(c.api, std::move(options)));
+  return std::make_unique<RenewalFrontend>(std::move(frontend));
+}
+
+struct FrontendEntry {
+  const char* name;
+  // Null for `native`, which the config loader knows without registration.
+  common::FrontendRegistration (*registration)();
+  absl::StatusOr<std::unique_ptr<RunningFrontend>> (*start)(const FrontendContext&);
+};
+
+constexpr FrontendEntry kFrontends[] = {
+    {"native", nullptr, &StartNative},
+    {http::ecoseller::kEcosellerFrontendName, &http::ecoseller::EcosellerRegistration,
+     &StartEcoseller},
+    {renewal_ws::kRenewalFrontendName, &renewal_ws::RenewalRegistration, &StartRenewal},
+};
+
+}  // namespace
+
+absl::StatusOr<config::FrontendRegistry> ConfigFrontends() {
+  config::FrontendRegistry registry;
+  for (const FrontendEntry& entry : kFrontends) {
+    if (entry.registration != nullptr) {
+      RECPLAT_RETURN_IF_ERROR(registry.Register(entry.registration()));
+    }
+  }
+  return registry;
+}
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartFrontend(const std::string& name,
+                                                               const FrontendContext& context) {
+  for (const FrontendEntry& entry : kFrontends) {
+    if (name != entry.name) continue;
+    absl::StatusOr<std::unique_ptr<RunningFrontend>> started = entry.start(context);
+    if (started.ok()) RECPLAT_LOG(Info, "frontend started", {{"frontend", name}});
+    return started;
+  }
+  return absl::NotFoundError(absl::StrCat("frontend '", name, "': not part of this binary"));
+}
+
+}  // namespace recplat::app
