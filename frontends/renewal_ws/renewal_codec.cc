@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "core/common/json.h"
 #include "frontends/renewal_ws/jsonrpc_codec.h"
 
 namespace recplat::renewal_ws {
@@ -63,7 +64,7 @@ ArticleMetrics ArticleMetrics::FromJson(const json& metrics) {
   if (!metrics.is_object()) {
     return m;
   }
-  auto get = [&](const char* key) { return IntegerOf(metrics.value(key, json())).value_or(0); };
+  auto get = [&](const char* key) { return common::JsonInteger(metrics.value(key, json())).value_or(0); };
   m.clicks = get("clicks");
   m.likes = get("likes");
   m.dislikes = get("dislikes");
@@ -71,37 +72,12 @@ ArticleMetrics ArticleMetrics::FromJson(const json& metrics) {
   return m;
 }
 
-std::optional<int64_t> IntegerOf(const json& value) {
-  if (value.is_number_integer()) {
-    if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX}) {
-      return std::nullopt;
-    }
-    return value.get<int64_t>();
-  }
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
-      return static_cast<int64_t>(d);
-    }
-    return std::nullopt;
-  }
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    int64_t out = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (!s.empty() && ec == std::errc() && end == s.data() + s.size()) {
-      return out;
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<int64_t> ArticleIdOf(const json& article) {
   if (!article.is_object()) {
     return std::nullopt;
   }
   auto it = article.find("article_id");
-  return it == article.end() ? std::nullopt : IntegerOf(*it);
+  return it == article.end() ? std::nullopt : common::JsonInteger(*it);
 }
 
 std::optional<int64_t> ParseTimeMs(std::string_view text) {
@@ -220,7 +196,7 @@ absl::StatusOr<Interaction> ParseInteraction(const json& interaction) {
     if (it == interaction.end() || it->is_null()) {
       continue;
     }
-    std::optional<int64_t> value = IntegerOf(*it);
+    std::optional<int64_t> value = common::JsonInteger(*it);
     if (!value.has_value() || *value < -1 || *value > 1) {
       return Field(absl::StrCat("'", key, "' must be -1, 0 or 1"));
     }
@@ -323,7 +299,7 @@ std::vector<int64_t> InteractedArticles(const json& user) {
     }
   } else if (it->is_object()) {
     for (const auto& [key, value] : it->items()) {
-      if (std::optional<int64_t> id = IntegerOf(json(key))) {
+      if (std::optional<int64_t> id = common::JsonInteger(json(key))) {
         ids.push_back(*id);
       }
     }

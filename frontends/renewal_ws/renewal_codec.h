@@ -66,9 +66,6 @@ struct Interaction {
   int64_t timestamp_ms = 0;
 };
 
-// An integer id: a JSON integer, or a string holding one. std::nullopt otherwise.
-std::optional<int64_t> IntegerOf(const nlohmann::json& value);
-
 // The article's integer `article_id`, if any.
 std::optional<int64_t> ArticleIdOf(const nlohmann::json& article);
 

@@ -7,6 +7,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/json.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 
@@ -22,7 +23,7 @@ constexpr size_t kMaxExclude = 100000;
 absl::Status ReadInt(const json& params, const char* key, std::optional<int64_t>* out) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return absl::OkStatus();
-  *out = IntegerOf(*it);
+  *out = common::JsonInteger(*it);
   if (!out->has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("recommend: '", key, "' must be an integer"));
   }
@@ -154,7 +155,7 @@ absl::StatusOr<std::vector<int64_t>> RenewalService::Recommend(const json& param
   std::vector<int64_t> ids;
   ids.reserve(response.items_size());
   for (const v1::RecommendedItem& item : response.items()) {
-    if (std::optional<int64_t> id = IntegerOf(json(item.item_id()))) ids.push_back(*id);
+    if (std::optional<int64_t> id = common::JsonInteger(json(item.item_id()))) ids.push_back(*id);
   }
   LearnSeen(*user_id, ids);
   return ids;
