@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -247,16 +248,7 @@ absl::Status Runtime::StartHttp(Impl& s) {
       const config::EcosellerRoutesConfig& ec = s.options.config.ecoseller;
       http::ecoseller::EcosellerOptions eo;
       eo.tenant = ec.tenant;
-      eo.cache_size = static_cast<size_t>(ec.cache_size);
-      eo.cache_ttl = absl::Seconds(ec.cache_ttl_seconds);
-      if (const char* env = std::getenv("RS_CACHE_SIZE"); env != nullptr && *env != '\0') {
-        int64_t size = 0;
-        if (!absl::SimpleAtoi(env, &size) || size < 0) {
-          return absl::InvalidArgumentError(
-              absl::StrCat("RS_CACHE_SIZE: expected a non-negative integer, got '", env, "'"));
-        }
-        eo.cache_size = static_cast<size_t>(size);
-      }
+      eo.seed = std::random_device{}();  // Per process: keeps document keys apart.
       RECPLAT_ASSIGN_OR_RETURN(s.ecoseller,
                                http::ecoseller::EcosellerFrontend::Create(s.service.get(), eo));
       RECPLAT_RETURN_IF_ERROR(s.ecoseller->AddRoutes(s.router.get()));
@@ -290,7 +282,6 @@ void Runtime::Shutdown(absl::Duration grace) {
   };
   if (s.service != nullptr) s.service->SetReady(false);
   if (s.http != nullptr) s.http->Shutdown(grace);
-  // Writes the ecoseller's pending monitoring records while the core still accepts writes.
   s.ecoseller.reset();
   step("http");
   if (s.grpc != nullptr) s.grpc->Shutdown(grace);
