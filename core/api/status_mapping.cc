@@ -63,7 +63,10 @@ std::string ClientMessage(const absl::Status& status) {
   }
   std::string msg(status.message());
   if (msg.size() > kMaxClientMessage) {
-    msg.resize(kMaxClientMessage - 3);
+    size_t cut = kMaxClientMessage - 3;
+    // Never split a UTF-8 sequence: back off to the lead byte of the one that straddles.
+    while (cut > 0 && (static_cast<unsigned char>(msg[cut]) & 0xC0) == 0x80) --cut;
+    msg.resize(cut);
     msg += "...";
   }
   return msg;

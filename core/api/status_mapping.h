@@ -24,8 +24,9 @@ int JsonRpcCodeFor(absl::StatusCode code);
 // The canonical name of a code ("INVALID_ARGUMENT"), for metrics labels and error bodies.
 std::string CodeName(absl::StatusCode code);
 
-// The message a client may see: the status message capped at kMaxClientMessage bytes, or a
-// generic text for INTERNAL/UNKNOWN/DATA_LOSS (whose details go to the log only).
+// The message a client may see: the status message capped at kMaxClientMessage bytes (cut
+// before a UTF-8 character that does not fit, then "..."), or a generic text for
+// INTERNAL/UNKNOWN/DATA_LOSS (whose details go to the log only).
 std::string ClientMessage(const absl::Status& status);
 
 }  // namespace recplat::api

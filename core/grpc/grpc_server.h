@@ -1,12 +1,18 @@
 // File: grpc_server.h
 //
-// GrpcServer: serves the internal API (recplat.v1 CatalogService, EventService,
-// RecommendService, ModelService, AdminService) over gRPC by adapting each RPC to an Api call,
-// plus the standard grpc.health.v1.Health service and server reflection. Status codes pass
-// through unchanged (they are the canonical codes); messages are capped by
-// api::ClientMessage. A request message that does not decode is answered INVALID_ARGUMENT.
+// GrpcServer: serves the internal API (recplat.v1 CatalogService, WriteService, EventService,
+// DocumentService, RecommendService, ModelService, AdminService) over gRPC by adapting each RPC
+// to the Api method of the same name (core/grpc/internal/service_adapters.cc), plus the
+// standard grpc.health.v1.Health service and server reflection. Status codes pass through
+// unchanged (they are the canonical codes); messages are capped by api::ClientMessage. A
+// request message that does not decode is answered INVALID_ARGUMENT. Every RPC is counted in
+// recplat_grpc_requests_total / recplat_grpc_request_latency_seconds {method, code}.
 //
-// This is the only module besides gRPC clients that includes gRPC headers.
+// Health: SERVING while api.Ready() (polled every health_poll_interval), NOT_SERVING from
+// Shutdown on. The gRPC Api client (grpc_api_client.h) answers Ready() from it.
+//
+// core/grpc is the only module that includes gRPC headers; neither this header nor
+// grpc_api_client.h exposes them.
 //
 // Thread-safety: Start/Shutdown from one thread; RPCs run on gRPC's callback threads.
 #pragma once
@@ -26,12 +32,14 @@ struct GrpcServerOptions {
   std::string listen = "127.0.0.1:50051";
   // Largest request accepted, bytes (larger: RESOURCE_EXHAUSTED from gRPC).
   int64_t max_message_bytes = 64 << 20;
+  // How often the health service's status is refreshed from api.Ready(); > 0.
+  absl::Duration health_poll_interval = absl::Milliseconds(250);
 };
 
 class GrpcServer {
  public:
   // Starts serving. `api` and `metrics` are not owned and must outlive the server.
-  // UNAVAILABLE when the address cannot be bound.
+  // UNAVAILABLE when the address cannot be bound; INVALID_ARGUMENT for a malformed option.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const GrpcServerOptions& options,
                                                            api::Api& api,
                                                            prometheus::Registry& metrics);

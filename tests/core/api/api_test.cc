@@ -1,4 +1,6 @@
 #include <cmath>
+#include <iterator>
+#include <string>
 
 #include "core/api/status_mapping.h"
 #include "core/api/validation.h"
@@ -29,6 +31,66 @@ TEST(StatusMappingTest, OneTableForEveryProtocol) {
     EXPECT_TRUE((code <= -32000 && code >= -32099) || (code <= -32600 && code >= -32603)) << c;
   }
   EXPECT_EQ(CodeName(absl::StatusCode::kNotFound), "NOT_FOUND");
+}
+
+// Every row of STYLE.md's "One status-mapping table", for every canonical code.
+TEST(StatusMappingTest, EveryCodeMapsAsTheStyleTableSays) {
+  struct Row {
+    absl::StatusCode code;
+    int http;
+    int json_rpc;
+    const char* name;
+  };
+  using C = absl::StatusCode;
+  const Row rows[] = {
+      {C::kOk, 200, 0, "OK"},
+      {C::kInvalidArgument, 400, -32602, "INVALID_ARGUMENT"},
+      {C::kOutOfRange, 400, -32602, "OUT_OF_RANGE"},
+      {C::kUnauthenticated, 401, -32001, "UNAUTHENTICATED"},
+      {C::kPermissionDenied, 403, -32003, "PERMISSION_DENIED"},
+      {C::kNotFound, 404, -32004, "NOT_FOUND"},
+      {C::kAlreadyExists, 409, -32009, "ALREADY_EXISTS"},
+      {C::kAborted, 409, -32009, "ABORTED"},
+      {C::kFailedPrecondition, 400, -32010, "FAILED_PRECONDITION"},
+      {C::kResourceExhausted, 429, -32029, "RESOURCE_EXHAUSTED"},
+      {C::kCancelled, 499, -32030, "CANCELLED"},
+      {C::kUnimplemented, 501, -32601, "UNIMPLEMENTED"},
+      {C::kUnavailable, 503, -32053, "UNAVAILABLE"},
+      {C::kDeadlineExceeded, 504, -32054, "DEADLINE_EXCEEDED"},
+      {C::kInternal, 500, -32603, "INTERNAL"},
+      {C::kUnknown, 500, -32603, "UNKNOWN"},
+      {C::kDataLoss, 500, -32603, "DATA_LOSS"},
+  };
+  EXPECT_EQ(std::size(rows), 17u);  // Every canonical code, 0..16.
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    EXPECT_EQ(HttpStatusFor(row.code), row.http);
+    EXPECT_EQ(JsonRpcCodeFor(row.code), row.json_rpc);
+    EXPECT_EQ(CodeName(row.code), row.name);
+  }
+  // A code outside the canonical set is treated as an internal error.
+  EXPECT_EQ(HttpStatusFor(static_cast<absl::StatusCode>(99)), 500);
+  EXPECT_EQ(JsonRpcCodeFor(static_cast<absl::StatusCode>(99)), -32603);
+}
+
+TEST(StatusMappingTest, ClientMessagesKeepShortTextsAndCutLongOnesOnCharacters) {
+  const std::string exact(kMaxClientMessage, 'x');
+  EXPECT_EQ(ClientMessage(absl::NotFoundError(exact)), exact);
+  // "\xc3\xa9" (é) is two bytes. The cap keeps 1021 bytes and then "...": after 1020 bytes
+  // of 'x' it would split the first é (dropped whole); after 1019 the first é fits.
+  for (size_t prefix : {kMaxClientMessage - 4, kMaxClientMessage - 5}) {
+    std::string mixed(prefix, 'x');
+    for (int i = 0; i < 10; ++i) mixed += "\xc3\xa9";
+    const std::string capped = ClientMessage(absl::InvalidArgumentError(mixed));
+    EXPECT_LE(capped.size(), kMaxClientMessage);
+    const std::string kept = prefix == kMaxClientMessage - 4 ? "" : "\xc3\xa9";
+    EXPECT_EQ(capped, std::string(prefix, 'x') + kept + "...") << prefix;
+  }
+  for (absl::StatusCode code :
+       {absl::StatusCode::kInternal, absl::StatusCode::kUnknown, absl::StatusCode::kDataLoss}) {
+    EXPECT_EQ(ClientMessage(absl::Status(code, "/secret")),
+              "internal error (details in the server log)");
+  }
 }
 
 TEST(StatusMappingTest, ClientMessagesAreCappedAndHideInternals) {

@@ -1,0 +1,121 @@
+#include "core/grpc/internal/service_adapters.h"
+
+#include "recplat/v1/admin.grpc.pb.h"
+#include "recplat/v1/catalog.grpc.pb.h"
+#include "recplat/v1/documents.grpc.pb.h"
+#include "recplat/v1/events.grpc.pb.h"
+#include "recplat/v1/models.grpc.pb.h"
+#include "recplat/v1/recommend.grpc.pb.h"
+#include "recplat/v1/write.grpc.pb.h"
+
+namespace recplat::grpc_frontend::internal {
+namespace {
+
+// One unary RPC answered by the Api method of the same name; metrics label "Service/Method".
+#define RECPLAT_UNARY(Service, Method, Req, Resp)                                          \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Req* req,   \
+                                   v1::Resp* resp) override {                              \
+    return d_.Run(ctx, #Service "/" #Method, resp, [&] { return d_.api().Method(*req); }); \
+  }
+
+class CatalogAdapter final : public v1::CatalogService::CallbackService {
+ public:
+  explicit CatalogAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(CatalogService, UpsertItems, UpsertItemsRequest, UpsertItemsResponse)
+  RECPLAT_UNARY(CatalogService, DeleteItems, DeleteItemsRequest, DeleteItemsResponse)
+  RECPLAT_UNARY(CatalogService, GetItem, GetItemRequest, Item)
+  RECPLAT_UNARY(CatalogService, ListItems, ListItemsRequest, ListItemsResponse)
+  RECPLAT_UNARY(CatalogService, UpsertUsers, UpsertUsersRequest, UpsertUsersResponse)
+  RECPLAT_UNARY(CatalogService, GetUser, GetUserRequest, GetUserResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+class WriteAdapter final : public v1::WriteService::CallbackService {
+ public:
+  explicit WriteAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(WriteService, Write, WriteRequest, WriteResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+class EventAdapter final : public v1::EventService::CallbackService {
+ public:
+  explicit EventAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(EventService, AppendEvents, AppendEventsRequest, AppendEventsResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+class DocumentAdapter final : public v1::DocumentService::CallbackService {
+ public:
+  explicit DocumentAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(DocumentService, PutDocuments, PutDocumentsRequest, PutDocumentsResponse)
+  RECPLAT_UNARY(DocumentService, GetDocuments, GetDocumentsRequest, GetDocumentsResponse)
+  RECPLAT_UNARY(DocumentService, ScanDocuments, ScanDocumentsRequest, ScanDocumentsResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+class RecommendAdapter final : public v1::RecommendService::CallbackService {
+ public:
+  explicit RecommendAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(RecommendService, Recommend, RecommendRequest, RecommendResponse)
+  RECPLAT_UNARY(RecommendService, SimilarItems, SimilarItemsRequest, SimilarItemsResponse)
+  RECPLAT_UNARY(RecommendService, ScanServed, ScanServedRequest, ScanServedResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+class ModelAdapter final : public v1::ModelService::CallbackService {
+ public:
+  explicit ModelAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(ModelService, ListModels, ListModelsRequest, ListModelsResponse)
+  RECPLAT_UNARY(ModelService, Promote, PromoteRequest, PromoteResponse)
+
+  grpc::ServerUnaryReactor* Train(grpc::CallbackServerContext* ctx, const v1::TrainRequest* req,
+                                  v1::TrainResponse* resp) override {
+    if (!req->wait()) {
+      return d_.Run(ctx, "ModelService/Train", resp, [&] { return d_.api().Train(*req); });
+    }
+    v1::TrainRequest copy = *req;
+    return d_.RunBlocking(ctx, "ModelService/Train", resp,
+                          [this, copy] { return d_.api().Train(copy); });
+  }
+
+ private:
+  Dispatcher& d_;
+};
+
+class AdminAdapter final : public v1::AdminService::CallbackService {
+ public:
+  explicit AdminAdapter(Dispatcher& d) : d_(d) {}
+  RECPLAT_UNARY(AdminService, GetStats, GetStatsRequest, GetStatsResponse)
+  RECPLAT_UNARY(AdminService, GetConfig, GetConfigRequest, GetConfigResponse)
+
+ private:
+  Dispatcher& d_;
+};
+
+#undef RECPLAT_UNARY
+
+}  // namespace
+
+std::vector<std::unique_ptr<grpc::Service>> MakeServiceAdapters(Dispatcher& dispatcher) {
+  std::vector<std::unique_ptr<grpc::Service>> services;
+  services.push_back(std::make_unique<CatalogAdapter>(dispatcher));
+  services.push_back(std::make_unique<WriteAdapter>(dispatcher));
+  services.push_back(std::make_unique<EventAdapter>(dispatcher));
+  services.push_back(std::make_unique<DocumentAdapter>(dispatcher));
+  services.push_back(std::make_unique<RecommendAdapter>(dispatcher));
+  services.push_back(std::make_unique<ModelAdapter>(dispatcher));
+  services.push_back(std::make_unique<AdminAdapter>(dispatcher));
+  return services;
+}
+
+}  // namespace recplat::grpc_frontend::internal
