@@ -84,6 +84,9 @@ TEST_F(PredictorTest, HomepageSendsTheConfigsCascadesMinusDisabledAndUnconfigure
 }
 
 TEST_F(PredictorTest, CategoryListIsACatalogQueryOverEveryVariant) {
+  v1::GetDocumentsResponse category;
+  category.add_documents()->set_key("4");
+  api_.get_documents().Respond(category);
   ASSERT_OK(predictor_.Predict(Request(
       R"({"recommendation_type": "CATEGORY_LIST", "session_id": "s", "user_id": null,
           "category_id": 4})")).status());
