@@ -6,7 +6,10 @@
 // and prints throughput and latency percentiles. Clients and server share the machine.
 //
 //   build/bench/recommend_load --items 100000 --users 20000 --events 400000 --clients 8 --seconds 10
-//     [--k 20] [--surface default] [--dry-run 1]
+//     [--k 20] [--surface default] [--dry-run 1] [--echo 1]
+//
+// --echo 1 measures the ceiling instead: a bare gRPC server (callback API, no core) whose
+// Recommend answers a canned k-item response, loaded by the same clients.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -37,6 +40,25 @@ struct Args {
   std::string surface = "default";
   // Skip recording what was served (RecommendRequest.dry_run), to measure its cost.
   bool dry_run = false;
+  // Load a bare gRPC echo server instead of recplat.
+  bool echo = false;
+};
+
+// The bare gRPC server of --echo: Recommend answers `canned`, nothing else runs.
+class EchoRecommend final : public recplat::v1::RecommendService::CallbackService {
+ public:
+  explicit EchoRecommend(recplat::v1::RecommendResponse canned) : canned_(std::move(canned)) {}
+  grpc::ServerUnaryReactor* Recommend(grpc::CallbackServerContext* ctx,
+                                      const recplat::v1::RecommendRequest*,
+                                      recplat::v1::RecommendResponse* out) override {
+    *out = canned_;
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+ private:
+  const recplat::v1::RecommendResponse canned_;
 };
 
 Args Parse(int argc, char** argv) {
@@ -52,6 +74,7 @@ Args Parse(int argc, char** argv) {
     else if (f == "--k") a.k = std::atoi(v);
     else if (f == "--surface") a.surface = v;
     else if (f == "--dry-run") a.dry_run = std::string(v) == "1";
+    else if (f == "--echo") a.echo = std::string(v) == "1";
     else {
       std::fprintf(stderr, "unknown flag %s\n", f.c_str());
       std::exit(2);
@@ -68,12 +91,96 @@ void Check(const absl::StatusOr<T>& s, const char* what) {
   }
 }
 
+// Runs args.clients client threads against `address` for args.seconds (after a warm-up second)
+// and prints one JSON line of throughput and latency percentiles.
+void RunClients(const Args& args, const std::string& address) {
+  using namespace recplat;
+  std::atomic<bool> go{false}, stop{false}, measuring{false};
+  std::vector<std::vector<double>> latencies(args.clients);
+  std::vector<int64_t> errors(args.clients, 0);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < args.clients; ++c) {
+    threads.emplace_back([&, c] {
+      grpc::ChannelArguments ch_args;
+      ch_args.SetInt("grpc.channel_id", c);  // One connection per client.
+      auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), ch_args);
+      auto stub = v1::RecommendService::NewStub(channel);
+      std::mt19937_64 local(c + 1);
+      v1::RecommendRequest req;
+      req.set_k(args.k);
+      req.set_dry_run(args.dry_run);
+      req.set_surface(args.surface);
+      while (!go.load()) std::this_thread::yield();
+      while (!stop.load()) {
+        // 80% known users (item_knn path), 20% unknown (popularity fallback).
+        const uint64_t u = local() % args.users;
+        req.set_user_id(local() % 5 == 0 ? absl::StrCat("new-", u) : absl::StrCat("user-", u));
+        v1::RecommendResponse resp;
+        grpc::ClientContext ctx;
+        const auto t0 = std::chrono::steady_clock::now();
+        grpc::Status st = stub->Recommend(&ctx, req, &resp);
+        const double us =
+            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+        if (!measuring.load()) continue;
+        if (!st.ok() || resp.items_size() != args.k) ++errors[c];
+        latencies[c].push_back(us);
+      }
+    });
+  }
+  // Warm-up second, then measure.
+  go = true;
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  measuring = true;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
+  measuring = false;
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  stop = true;
+  for (auto& t : threads) t.join();
+  std::vector<double> all;
+  int64_t errs = 0;
+  for (int c = 0; c < args.clients; ++c) {
+    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
+    errs += errors[c];
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
+  std::printf(
+      "{\"clients\": %d, \"requests\": %zu, \"rps\": %.0f, \"p50_us\": %.0f, \"p90_us\": %.0f, "
+      "\"p99_us\": %.0f, \"p999_us\": %.0f, \"errors\": %lld, \"items\": %d}\n",
+      args.clients, all.size(), all.size() / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999),
+      static_cast<long long>(errs), args.items);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace recplat;
   const Args args = Parse(argc, argv);
   common::InitLogging(common::LogLevel::kWarn, "text").IgnoreError();
+  if (args.echo) {
+    v1::RecommendResponse canned;
+    for (int i = 0; i < args.k; ++i) {
+      v1::RecommendedItem* item = canned.add_items();
+      item->set_item_id(absl::StrCat("item-", i));
+      item->set_score(1.0 / (i + 1));
+      item->set_model("item_knn");
+      item->set_model_version(1);
+      item->set_position(i);
+    }
+    canned.set_recommendation_id("0123456789abcdef0123456789abcdef");
+    EchoRecommend service(std::move(canned));
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service);
+    std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+    if (server == nullptr || port == 0) return 1;
+    std::printf("bare gRPC echo server on 127.0.0.1:%d\n", port);
+    RunClients(args, absl::StrCat("127.0.0.1:", port));
+    server->Shutdown();
+    return 0;
+  }
   auto dir = std::filesystem::temp_directory_path() /
              absl::StrCat("recplat_load_", std::random_device()());
   config::Config cfg;
@@ -140,63 +247,7 @@ int main(int argc, char** argv) {
   std::printf("loaded %d items, %d events for %d users in %.1f s\n", args.items, args.events,
               args.users, load_s);
 
-  const std::string address = (*runtime)->ports().grpc;
-  std::atomic<bool> go{false}, stop{false}, measuring{false};
-  std::vector<std::vector<double>> latencies(args.clients);
-  std::vector<int64_t> errors(args.clients, 0);
-  std::vector<std::thread> threads;
-  for (int c = 0; c < args.clients; ++c) {
-    threads.emplace_back([&, c] {
-      grpc::ChannelArguments ch_args;
-      ch_args.SetInt("grpc.channel_id", c);  // One connection per client.
-      auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), ch_args);
-      auto stub = v1::RecommendService::NewStub(channel);
-      std::mt19937_64 local(c + 1);
-      v1::RecommendRequest req;
-      req.set_k(args.k);
-      req.set_dry_run(args.dry_run);
-      req.set_surface(args.surface);
-      req.set_dry_run(true);
-      while (!go.load()) std::this_thread::yield();
-      while (!stop.load()) {
-        // 80% known users (item_knn path), 20% unknown (popularity fallback).
-        const uint64_t u = local() % args.users;
-        req.set_user_id(local() % 5 == 0 ? absl::StrCat("new-", u) : absl::StrCat("user-", u));
-        v1::RecommendResponse resp;
-        grpc::ClientContext ctx;
-        const auto t0 = std::chrono::steady_clock::now();
-        grpc::Status st = stub->Recommend(&ctx, req, &resp);
-        const double us =
-            std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-        if (!measuring.load()) continue;
-        if (!st.ok() || resp.items_size() != args.k) ++errors[c];
-        latencies[c].push_back(us);
-      }
-    });
-  }
-  // Warm-up second, then measure.
-  go = true;
-  std::this_thread::sleep_for(std::chrono::seconds(1));
-  measuring = true;
-  const auto t0 = std::chrono::steady_clock::now();
-  std::this_thread::sleep_for(std::chrono::duration<double>(args.seconds));
-  measuring = false;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  stop = true;
-  for (auto& t : threads) t.join();
-  std::vector<double> all;
-  int64_t errs = 0;
-  for (int c = 0; c < args.clients; ++c) {
-    all.insert(all.end(), latencies[c].begin(), latencies[c].end());
-    errs += errors[c];
-  }
-  std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))]; };
-  std::printf(
-      "{\"clients\": %d, \"requests\": %zu, \"rps\": %.0f, \"p50_us\": %.0f, \"p90_us\": %.0f, "
-      "\"p99_us\": %.0f, \"p999_us\": %.0f, \"errors\": %lld, \"items\": %d}\n",
-      args.clients, all.size(), all.size() / elapsed, pct(0.5), pct(0.9), pct(0.99), pct(0.999),
-      static_cast<long long>(errs), args.items);
+  RunClients(args, (*runtime)->ports().grpc);
   (*runtime)->Shutdown(absl::Seconds(5));
   runtime->reset();
   std::filesystem::remove_all(dir);

@@ -3,11 +3,22 @@
 # (Release, tests and benchmarks included) and runs all tests with ctest: unit, slow (datasets
 # from ../shared/datasets or $RECPLAT_DATASETS) and e2e (the real binary on 127.0.0.1:0).
 #   LABELS=unit scripts/test.sh    # only one label
+#   SANITIZE=address,undefined scripts/test.sh   # everything under ASan + UBSan (build-asan)
+#   SANITIZE=thread scripts/test.sh              # everything under TSan (build-tsan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-cd "${BUILD_DIR:-build}"
+case "${SANITIZE:-}" in
+  "") build_dir="${BUILD_DIR:-build}" ;;
+  thread) build_dir="${BUILD_DIR:-build-tsan}" ;;
+  *) build_dir="${BUILD_DIR:-build-asan}" ;;
+esac
+# Any finding fails its test (and the run); reports go to the test's output.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+cd "$build_dir"
 ctest_args=(--output-on-failure -j "${JOBS:-$(nproc)}" --timeout 900)
 if [ -n "${LABELS:-}" ]; then ctest_args+=(-L "$LABELS"); fi
 ctest "${ctest_args[@]}"

@@ -1,5 +1,6 @@
 #include "apps/recplat/frontends.h"
 
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -73,15 +74,8 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
                                                             eco::kEcosellerFrontendName));
   eco::EcosellerOptions options;
   options.tenant = section->tenant;
-  // Until the route set reads RecommendResponse.cached, its own category-list cache stands in
-  // for the engine's and is sized by the same surface keys (RS_CACHE_SIZE is their alias).
-  const auto surface = c.config->surfaces.find(eco::kCategoryListSurface);
-  options.cache_size = surface == c.config->surfaces.end()
-                           ? 0
-                           : static_cast<size_t>(surface->second.cache.size);
-  if (surface != c.config->surfaces.end()) {
-    options.cache_ttl = absl::Seconds(surface->second.cache.ttl_seconds);
-  }
+  // Per process: keeps the time-keyed document keys of different processes apart.
+  options.seed = std::random_device{}();
   RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eco::EcosellerFrontend> frontend,
                            eco::EcosellerFrontend::Create(c.api, options));
   RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));

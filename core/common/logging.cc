@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "absl/strings/ascii.h"
+#include "core/common/json.h"
 
 namespace recplat::common {
 namespace {
@@ -25,28 +26,6 @@ const char* LevelName(LogLevel level) {
     case LogLevel::kOff: return "off";
   }
   return "info";
-}
-
-void AppendJsonString(std::string* out, absl::string_view s) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 std::string Timestamp() {
@@ -101,12 +80,12 @@ void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> 
   if (g_json.load(std::memory_order_relaxed)) {
     line.append("{\"ts\":\"").append(Timestamp()).append("\",\"level\":\"");
     line.append(LevelName(level)).append("\",\"msg\":");
-    AppendJsonString(&line, msg);
+    common::AppendJsonString(&line, msg);
     for (const LogField& f : fields) {
       line.push_back(',');
-      AppendJsonString(&line, f.key);
+      common::AppendJsonString(&line, f.key);
       line.push_back(':');
-      AppendJsonString(&line, f.value);
+      common::AppendJsonString(&line, f.value);
     }
     line.append("}\n");
   } else {
@@ -115,7 +94,7 @@ void Log(LogLevel level, absl::string_view msg, std::initializer_list<LogField> 
     for (const LogField& f : fields) {
       line.append(" ").append(f.key).append("=");
       if (f.value.find_first_of(" \"=") != std::string::npos) {
-        AppendJsonString(&line, f.value);
+        common::AppendJsonString(&line, f.value);
       } else {
         line.append(f.value);
       }

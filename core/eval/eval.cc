@@ -14,7 +14,7 @@
 #include "core/eval/eval_dataset.h"
 #include "core/eval/interaction_file.h"
 #include "core/eval/internal/eval_common.h"
-#include "core/eval/internal/json_string.h"
+#include "core/common/json.h"
 #include "core/eval/ranking_metrics.h"
 
 namespace recplat::eval {
@@ -197,7 +197,7 @@ std::string EvalReportToJson(const EvalReport& r) {
       "\"coverage\":%.6f,\"fit_seconds\":%.4f,\"score_seconds\":%.4f,\"users_evaluated\":%d,"
       "\"users_not_ready\":%d,\"train_interactions\":%d,\"test_interactions\":%d,"
       "\"num_items\":%d,\"num_users\":%d}",
-      internal::JsonString(r.model), r.k, r.recall, r.ndcg, r.hit_rate, r.mrr, r.coverage,
+      common::JsonString(r.model), r.k, r.recall, r.ndcg, r.hit_rate, r.mrr, r.coverage,
       r.fit_seconds, r.score_seconds, r.users_evaluated, r.users_not_ready, r.train_interactions,
       r.test_interactions, r.num_items, r.num_users);
 }

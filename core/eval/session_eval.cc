@@ -12,7 +12,7 @@
 #include "core/common/random.h"
 #include "core/common/status_macros.h"
 #include "core/eval/internal/eval_common.h"
-#include "core/eval/internal/json_string.h"
+#include "core/common/json.h"
 #include "core/eval/ranking_metrics.h"
 
 namespace recplat::eval {
@@ -225,7 +225,7 @@ std::string SessionEvalReportToJson(const SessionEvalReport& r) {
       "\"coverage\":%.6f,\"fit_seconds\":%.4f,\"score_seconds\":%.4f,\"predictions\":%d,"
       "\"sessions\":%d,\"predictions_not_ready\":%d,\"targets_not_in_train\":%d,"
       "\"train_sessions\":%d,\"train_clicks\":%d,\"test_clicks\":%d,\"num_items\":%d",
-      internal::JsonString(r.model), r.k, r.hr, r.mrr, r.coverage, r.fit_seconds, r.score_seconds,
+      common::JsonString(r.model), r.k, r.hr, r.mrr, r.coverage, r.fit_seconds, r.score_seconds,
       r.predictions, r.sessions, r.predictions_not_ready, r.targets_not_in_train, r.train_sessions,
       r.train_clicks, r.test_clicks, r.num_items);
   if (r.split) {

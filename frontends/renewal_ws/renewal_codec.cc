@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "core/api/validation.h"
+#include "core/common/json.h"
 #include "frontends/renewal_ws/jsonrpc_codec.h"
 
 namespace recplat::renewal_ws {
@@ -15,12 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-// API limits (core/api/validation.h, Limits).
-constexpr size_t kMaxTitleBytes = 4 << 10;
-constexpr size_t kMaxTextBytes = 256 << 10;
-constexpr size_t kMaxLabelBytes = 256;
-constexpr int kMaxCategories = 256;
-constexpr size_t kMaxDocumentBytes = 1 << 20;
+constexpr size_t kMaxTitleBytes = api::Limits::kMaxTitleBytes;
+constexpr size_t kMaxTextBytes = api::Limits::kMaxTextBytes;
+constexpr size_t kMaxLabelBytes = api::Limits::kMaxAttributeValueBytes;
+constexpr int kMaxCategories = api::Limits::kMaxCategories;
 
 std::string StringField(const json& object, const char* key) {
   auto it = object.find(key);
@@ -63,7 +63,7 @@ ArticleMetrics ArticleMetrics::FromJson(const json& metrics) {
   if (!metrics.is_object()) {
     return m;
   }
-  auto get = [&](const char* key) { return IntegerOf(metrics.value(key, json())).value_or(0); };
+  auto get = [&](const char* key) { return common::JsonInteger(metrics.value(key, json())).value_or(0); };
   m.clicks = get("clicks");
   m.likes = get("likes");
   m.dislikes = get("dislikes");
@@ -71,37 +71,12 @@ ArticleMetrics ArticleMetrics::FromJson(const json& metrics) {
   return m;
 }
 
-std::optional<int64_t> IntegerOf(const json& value) {
-  if (value.is_number_integer()) {
-    if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t{INT64_MAX}) {
-      return std::nullopt;
-    }
-    return value.get<int64_t>();
-  }
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18) {
-      return static_cast<int64_t>(d);
-    }
-    return std::nullopt;
-  }
-  if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    int64_t out = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    if (!s.empty() && ec == std::errc() && end == s.data() + s.size()) {
-      return out;
-    }
-  }
-  return std::nullopt;
-}
-
 std::optional<int64_t> ArticleIdOf(const json& article) {
   if (!article.is_object()) {
     return std::nullopt;
   }
   auto it = article.find("article_id");
-  return it == article.end() ? std::nullopt : IntegerOf(*it);
+  return it == article.end() ? std::nullopt : common::JsonInteger(*it);
 }
 
 std::optional<int64_t> ParseTimeMs(std::string_view text) {
@@ -130,6 +105,7 @@ absl::StatusOr<v1::Item> ArticleToItem(const json& article, const std::string& t
   v1::Item item;
   item.set_id(absl::StrCat(*id));
   item.set_tenant(tenant);
+  (*item.mutable_numeric_attributes())[kArticleIdAttribute] = static_cast<double>(*id);
   item.set_title(TruncateUtf8(StringField(article, "title"), kMaxTitleBytes));
   const std::string summary = StringField(article, "summary");
   const std::string body = StringField(article, "text");
@@ -161,42 +137,6 @@ absl::StatusOr<v1::Item> ArticleToItem(const json& article, const std::string& t
   return item;
 }
 
-std::optional<std::string> ArticleDocumentBody(const json& article) {
-  json copy = article;
-  if (copy.is_object()) {
-    copy.erase("contents");
-    copy.erase("_id");
-  }
-  std::string body = Serialize(copy);
-  if (body.size() > kMaxDocumentBytes && copy.is_object()) {
-    copy.erase("text");
-    body = Serialize(copy);
-  }
-  if (body.size() > kMaxDocumentBytes) {
-    return std::nullopt;
-  }
-  return body;
-}
-
-std::string ArticleKey(int64_t article_id) {
-  if (article_id < 0) {
-    // Negative ids never occur in practice; keep them distinct and before the others.
-    return absl::StrFormat("-%020u", static_cast<uint64_t>(0) - static_cast<uint64_t>(article_id));
-  }
-  return absl::StrFormat("%020d", article_id);
-}
-
-std::optional<int64_t> ArticleIdFromKey(std::string_view key) {
-  const bool negative = !key.empty() && key.front() == '-';
-  std::string_view digits = negative ? key.substr(1) : key;
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
-    return std::nullopt;
-  }
-  return negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
-}
-
 absl::StatusOr<Interaction> ParseInteraction(const json& interaction) {
   if (!interaction.is_object()) {
     return Field("expected an object");
@@ -220,7 +160,7 @@ absl::StatusOr<Interaction> ParseInteraction(const json& interaction) {
     if (it == interaction.end() || it->is_null()) {
       continue;
     }
-    std::optional<int64_t> value = IntegerOf(*it);
+    std::optional<int64_t> value = common::JsonInteger(*it);
     if (!value.has_value() || *value < -1 || *value > 1) {
       return Field(absl::StrCat("'", key, "' must be -1, 0 or 1"));
     }
@@ -269,23 +209,55 @@ std::vector<v1::Event> InteractionEvents(const Interaction& interaction,
   return events;
 }
 
-void ApplyInteraction(const Interaction& interaction, ArticleMetrics* metrics) {
-  auto bump = [](int64_t& counter, int delta) { counter = std::max<int64_t>(0, counter + delta); };
+std::vector<v1::CounterUpdate> InteractionCounters(const Interaction& interaction,
+                                                   const std::string& tenant) {
+  std::vector<v1::CounterUpdate> out;
+  auto add = [&](const char* name, int delta) {
+    v1::CounterUpdate& c = out.emplace_back();
+    c.set_tenant(tenant);
+    c.set_item_id(absl::StrCat(interaction.article_id));
+    c.set_name(name);
+    c.set_add(delta);
+    c.set_floor(0);  // The backend's counts never go below 0.
+  };
   if (interaction.rating.has_value()) {
     const int prev = interaction.prev_rating.value_or(0);
     if (prev != *interaction.rating) {
-      if (prev == 1) bump(metrics->likes, -1);
-      if (prev == -1) bump(metrics->dislikes, -1);
-      if (*interaction.rating == 1) bump(metrics->likes, 1);
-      if (*interaction.rating == -1) bump(metrics->dislikes, 1);
+      if (prev == 1) add(kLikesCounter, -1);
+      if (prev == -1) add(kDislikesCounter, -1);
+      if (*interaction.rating == 1) add(kLikesCounter, 1);
+      if (*interaction.rating == -1) add(kDislikesCounter, 1);
     }
   }
-  if (interaction.clicked.has_value()) {
-    bump(metrics->clicks, *interaction.clicked ? 1 : -1);
-  }
+  if (interaction.clicked.has_value()) add(kClicksCounter, *interaction.clicked ? 1 : -1);
   if (interaction.bookmarked.has_value()) {
-    bump(metrics->bookmarks, *interaction.bookmarked ? 1 : -1);
+    add(kBookmarksCounter, *interaction.bookmarked ? 1 : -1);
   }
+  return out;
+}
+
+std::vector<v1::CounterUpdate> MetricsCounters(const ArticleMetrics& metrics, int64_t article_id,
+                                               const std::string& tenant) {
+  std::vector<v1::CounterUpdate> out;
+  for (auto [name, value] : {std::pair{kClicksCounter, metrics.clicks},
+                             {kLikesCounter, metrics.likes},
+                             {kDislikesCounter, metrics.dislikes},
+                             {kBookmarksCounter, metrics.bookmarks}}) {
+    v1::CounterUpdate& c = out.emplace_back();
+    c.set_tenant(tenant);
+    c.set_item_id(absl::StrCat(article_id));
+    c.set_name(name);
+    c.set_set(static_cast<double>(value));
+  }
+  return out;
+}
+
+ArticleMetrics MetricsOfItem(const v1::Item& item) {
+  auto get = [&](const char* name) -> int64_t {
+    auto it = item.counters().find(name);
+    return it == item.counters().end() ? 0 : static_cast<int64_t>(it->second);
+  };
+  return {get(kClicksCounter), get(kLikesCounter), get(kDislikesCounter), get(kBookmarksCounter)};
 }
 
 absl::StatusOr<std::string> UserIdOf(const json& user) {
@@ -323,7 +295,7 @@ std::vector<int64_t> InteractedArticles(const json& user) {
     }
   } else if (it->is_object()) {
     for (const auto& [key, value] : it->items()) {
-      if (std::optional<int64_t> id = IntegerOf(json(key))) {
+      if (std::optional<int64_t> id = common::JsonInteger(json(key))) {
         ids.push_back(*id);
       }
     }

@@ -1,13 +1,14 @@
 // File: renewal_codec.h
 //
 // The Renewal data structures (seed-systems.md §1.6) and their mapping onto the internal API:
-//   - an Article becomes a catalog Item (id = article_id as text, title, keywords as
-//     categories, summary + text, publish time, lang/site attributes) and a stored document
-//     (the article JSON minus raw `contents`);
+//   - an Article becomes a catalog Item (id = article_id as text, numeric attribute
+//     `article_id`, title, keywords as categories, summary + text, publish time, lang/site
+//     attributes); its `metrics` set the item's counters;
 //   - an `article_interaction` payload becomes core events of types click / rating / bookmark /
-//     recommended, and an update of the article's metrics (clicks, likes, dislikes, bookmarks)
-//     following the backend's own rules (v1.py: a rating change moves one like/dislike, clicked
-//     and bookmarked count +1 when set and -1 when cleared, never below 0);
+//     recommended, and counter updates of the article's metrics (clicks, likes, dislikes,
+//     bookmarks) following the backend's own rules (v1.py: a rating change moves one
+//     like/dislike, clicked and bookmarked count +1 when set and -1 when cleared, never below
+//     0), applied by the core in log order (no read-modify-write here);
 //   - a user (an id string or an object with `user_id`) of `assigned_user` and
 //     `/v1/user_assignments`, with the articles it already interacted with.
 // Unknown keys are ignored everywhere (the backend sends crawler bookkeeping fields too).
@@ -25,6 +26,7 @@
 #include "nlohmann/json.hpp"
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/events.pb.h"
+#include "recplat/v1/write.pb.h"
 
 namespace recplat::renewal_ws {
 
@@ -34,10 +36,17 @@ inline constexpr char kRatingEvent[] = "rating";
 inline constexpr char kBookmarkEvent[] = "bookmark";
 inline constexpr char kRecommendedEvent[] = "recommended";
 
-// Document collections the Renewal frontend keeps (keys: ArticleKey / user id).
-inline constexpr char kArticlesCollection[] = "renewal_articles";
-inline constexpr char kMetricsCollection[] = "renewal_article_metrics";
+// Document collection of the assigned users (key: user id).
 inline constexpr char kAssignedUsersCollection[] = "renewal_assigned_users";
+
+// The numeric item attribute holding the article id (since_id / max_id ranges query it).
+inline constexpr char kArticleIdAttribute[] = "article_id";
+
+// Item counters of an article's metrics.
+inline constexpr char kClicksCounter[] = "clicks";
+inline constexpr char kLikesCounter[] = "likes";
+inline constexpr char kDislikesCounter[] = "dislikes";
+inline constexpr char kBookmarksCounter[] = "bookmarks";
 
 // The per-article counters of an Article's `metrics` object (missing keys are 0).
 struct ArticleMetrics {
@@ -66,9 +75,6 @@ struct Interaction {
   int64_t timestamp_ms = 0;
 };
 
-// An integer id: a JSON integer, or a string holding one. std::nullopt otherwise.
-std::optional<int64_t> IntegerOf(const nlohmann::json& value);
-
 // The article's integer `article_id`, if any.
 std::optional<int64_t> ArticleIdOf(const nlohmann::json& article);
 
@@ -81,15 +87,6 @@ std::optional<int64_t> ParseTimeMs(std::string_view text);
 // boundaries. INVALID_ARGUMENT when the article is not an object or has no integer article_id.
 absl::StatusOr<v1::Item> ArticleToItem(const nlohmann::json& article, const std::string& tenant);
 
-// The article as stored in kArticlesCollection: without raw `contents`, and without `text`
-// when that is needed to fit the document limit (1 MiB). std::nullopt if it still does not fit.
-std::optional<std::string> ArticleDocumentBody(const nlohmann::json& article);
-
-// Document key of an article id: 20 zero-padded digits (so keys sort like ids), with a '-'
-// prefix for negative ids. ArticleIdFromKey inverts it.
-std::string ArticleKey(int64_t article_id);
-std::optional<int64_t> ArticleIdFromKey(std::string_view key);
-
 // Parses an `interaction` object. INVALID_ARGUMENT without a string (or integer) user_id and
 // an integer article_id, or with a rating outside -1..1.
 absl::StatusOr<Interaction> ParseInteraction(const nlohmann::json& interaction);
@@ -101,8 +98,14 @@ absl::StatusOr<Interaction> ParseInteraction(const nlohmann::json& interaction);
 // a bookmark is not an event (it only changes the metrics).
 std::vector<v1::Event> InteractionEvents(const Interaction& interaction, const std::string& tenant);
 
-// Applies an interaction to the article's metrics like the backend does.
-void ApplyInteraction(const Interaction& interaction, ArticleMetrics* metrics);
+// The counter updates of an interaction, as the backend changes an article's metrics.
+std::vector<v1::CounterUpdate> InteractionCounters(const Interaction& interaction,
+                                                   const std::string& tenant);
+// Counter updates that set an article's counters to `metrics` (an Article's `metrics`).
+std::vector<v1::CounterUpdate> MetricsCounters(const ArticleMetrics& metrics, int64_t article_id,
+                                               const std::string& tenant);
+// The metrics of an article's item (its counters; missing ones are 0).
+ArticleMetrics MetricsOfItem(const v1::Item& item);
 
 // The id of a user given as an id (string or integer) or an object with `user_id` (or `uid`,
 // or `id`). INVALID_ARGUMENT otherwise.

@@ -5,8 +5,9 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/hash/hash.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/json.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 
@@ -15,14 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-// The API's cap on a request's exclude list (Limits::kMaxCandidates).
-constexpr size_t kMaxExclude = 100000;
-
 // Reads an optional integer param into `*out` (absent or null leaves it empty).
 absl::Status ReadInt(const json& params, const char* key, std::optional<int64_t>* out) {
   auto it = params.find(key);
   if (it == params.end() || it->is_null()) return absl::OkStatus();
-  *out = IntegerOf(*it);
+  *out = common::JsonInteger(*it);
   if (!out->has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("recommend: '", key, "' must be an integer"));
   }
@@ -48,33 +46,7 @@ absl::StatusOr<std::unique_ptr<RenewalService>> RenewalService::Create(
   if (options.cache_size == 0 || options.max_k < 1 || options.write_batch < 1) {
     return absl::InvalidArgumentError("renewal: cache_size, max_k and write_batch must be >= 1");
   }
-  std::unique_ptr<RenewalService> service(new RenewalService(api, std::move(options)));
-  RECPLAT_RETURN_IF_ERROR(service->Load());
-  return service;
-}
-
-absl::Status RenewalService::Load() {
-  for (const char* collection : {kArticlesCollection, kAssignedUsersCollection}) {
-    v1::ScanDocumentsRequest req;
-    req.set_tenant(options_.tenant);
-    req.set_collection(collection);
-    req.set_keys_only(true);
-    req.set_limit(10000);
-    while (true) {
-      RECPLAT_ASSIGN_OR_RETURN(v1::ScanDocumentsResponse page, api_->ScanDocuments(req));
-      absl::MutexLock lock(&mu_);
-      for (const v1::Document& doc : page.documents()) {
-        if (std::string_view(collection) == kAssignedUsersCollection) {
-          assigned_.insert(doc.key());
-        } else if (std::optional<int64_t> id = ArticleIdFromKey(doc.key())) {
-          articles_.insert(*id);
-        }
-      }
-      if (page.next_key().empty()) break;
-      req.set_start_key(page.next_key());
-    }
-  }
-  return absl::OkStatus();
+  return std::unique_ptr<RenewalService>(new RenewalService(api, std::move(options)));
 }
 
 absl::Status RenewalService::RegisterMethods(JsonRpcDispatcher& dispatcher) {
@@ -132,31 +104,18 @@ absl::StatusOr<std::vector<int64_t>> RenewalService::Recommend(const json& param
   req.set_user_id(*user_id);
   req.set_k(static_cast<int32_t>(k));
   req.set_min_k(static_cast<int32_t>(std::clamp<int64_t>(min_articles.value_or(0), 0, k)));
-  absl::MutexLock user_lock(&user_mu_[absl::Hash<std::string>()(*user_id) % user_mu_.size()]);
-  {
-    absl::MutexLock lock(&mu_);
-    if (since_id.has_value() || max_id.has_value()) {
-      const int64_t low = since_id.value_or(std::numeric_limits<int64_t>::min());
-      const int64_t high = max_id.value_or(std::numeric_limits<int64_t>::max());
-      for (auto it = articles_.upper_bound(low); it != articles_.end() && *it < high; ++it) {
-        req.add_candidate_item_ids(absl::StrCat(*it));
-      }
-      if (req.candidate_item_ids_size() == 0) return std::vector<int64_t>();
-    }
-    if (auto seen = seen_.find(*user_id); seen != seen_.end()) {
-      for (int64_t id : seen->second) {
-        if (static_cast<size_t>(req.exclude_item_ids_size()) >= kMaxExclude) break;
-        if (articles_.contains(id)) req.add_exclude_item_ids(absl::StrCat(id));
-      }
-    }
+  if (since_id.has_value() || max_id.has_value()) {
+    v1::NumericRange* range = req.mutable_query()->add_numeric();
+    range->set_attribute(kArticleIdAttribute);
+    if (since_id.has_value()) range->set_gt(static_cast<double>(*since_id));
+    if (max_id.has_value()) range->set_lt(static_cast<double>(*max_id));
   }
   RECPLAT_ASSIGN_OR_RETURN(v1::RecommendResponse response, api_->Recommend(req));
   std::vector<int64_t> ids;
   ids.reserve(response.items_size());
   for (const v1::RecommendedItem& item : response.items()) {
-    if (std::optional<int64_t> id = IntegerOf(json(item.item_id()))) ids.push_back(*id);
+    if (std::optional<int64_t> id = common::JsonInteger(json(item.item_id()))) ids.push_back(*id);
   }
-  LearnSeen(*user_id, ids);
   return ids;
 }
 
@@ -166,6 +125,11 @@ v1::Document RenewalService::Doc(const char* collection, std::string key) const 
   doc.set_collection(collection);
   doc.set_key(std::move(key));
   return doc;
+}
+
+absl::Status RenewalService::Write(v1::WriteRequest request) const {
+  if (request.ops_size() == 0) return absl::OkStatus();
+  return api_->Write(request).status();
 }
 
 absl::Status RenewalService::PutDocuments(std::vector<v1::Document> documents) const {
@@ -179,115 +143,46 @@ absl::Status RenewalService::PutDocuments(std::vector<v1::Document> documents) c
 }
 
 absl::Status RenewalService::AddArticles(std::vector<json> articles) {
-  std::vector<v1::Item> items;
-  std::vector<v1::Document> documents, metrics;
-  std::vector<int64_t> ids;
-  size_t invalid = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    const bool full = articles_.size() >= options_.cache_size;
-    const int64_t lowest = articles_.empty() ? 0 : *articles_.begin();
-    for (const json& article : articles) {
-      absl::StatusOr<v1::Item> item = ArticleToItem(article, options_.tenant);
-      if (!item.ok()) {
-        RECPLAT_LOG(Warn, "renewal: article skipped", {{"error", item.status().message()}});
-        ++invalid;
-        continue;
+  // Each article with its counters goes in one write; batches of write_batch articles.
+  v1::WriteRequest batch;
+  size_t invalid = 0, in_batch = 0;
+  for (const json& article : articles) {
+    absl::StatusOr<v1::Item> item = ArticleToItem(article, options_.tenant);
+    if (!item.ok()) {
+      RECPLAT_LOG(Warn, "renewal: article skipped", {{"error", item.status().message()}});
+      ++invalid;
+      continue;
+    }
+    const int64_t id = *ArticleIdOf(article);
+    *batch.add_ops()->mutable_upsert_item() = *std::move(item);
+    if (auto m = article.find("metrics"); m != article.end() && m->is_object()) {
+      for (v1::CounterUpdate& c : MetricsCounters(ArticleMetrics::FromJson(*m), id,
+                                                  options_.tenant)) {
+        *batch.add_ops()->mutable_counter() = std::move(c);
       }
-      const int64_t id = *ArticleIdOf(article);
-      if (full && id < lowest) continue;  // Older than everything kept: ignored when full.
-      ids.push_back(id);
-      items.push_back(*std::move(item));
-      if (std::optional<std::string> body = ArticleDocumentBody(article)) {
-        documents.push_back(Doc(kArticlesCollection, ArticleKey(id)));
-        documents.back().set_body(*std::move(body));
-      }
-      if (auto m = article.find("metrics"); m != article.end() && m->is_object()) {
-        metrics.push_back(Doc(kMetricsCollection, ArticleKey(id)));
-        metrics.back().set_body(ArticleMetrics::FromJson(*m).ToJson().dump());
-      }
+    }
+    if (++in_batch == static_cast<size_t>(options_.write_batch)) {
+      RECPLAT_RETURN_IF_ERROR(Write(std::move(batch)));
+      batch.Clear();
+      in_batch = 0;
     }
   }
   if (!articles.empty() && invalid == articles.size()) {
     return absl::InvalidArgumentError("article: missing or non-integer 'article_id'");
   }
-  if (items.empty()) return absl::OkStatus();
-  for (size_t start = 0; start < items.size(); start += options_.write_batch) {
-    v1::UpsertItemsRequest req;
-    const size_t end = std::min(items.size(), start + options_.write_batch);
-    for (size_t i = start; i < end; ++i) *req.add_items() = std::move(items[i]);
-    RECPLAT_RETURN_IF_ERROR(api_->UpsertItems(req).status());
-  }
-  RECPLAT_RETURN_IF_ERROR(PutDocuments(std::move(documents)));
-  {
-    absl::MutexLock lock(&metrics_mu_);
-    RECPLAT_RETURN_IF_ERROR(PutDocuments(std::move(metrics)));
-  }
-  std::vector<int64_t> evicted;
-  {
-    absl::MutexLock lock(&mu_);
-    articles_.insert(ids.begin(), ids.end());
-    while (articles_.size() > options_.cache_size) {
-      evicted.push_back(*articles_.begin());
-      articles_.erase(articles_.begin());
-    }
-  }
-  return Evict(evicted);
-}
-
-absl::Status RenewalService::Evict(const std::vector<int64_t>& ids) {
-  if (ids.empty()) return absl::OkStatus();
-  {
-    // Evicted articles are never candidates again: forget them in the per-user sets too.
-    absl::MutexLock lock(&mu_);
-    for (auto& [user, seen] : seen_) {
-      for (int64_t id : ids) seen.erase(id);
-    }
-  }
-  v1::DeleteItemsRequest req;
-  req.set_tenant(options_.tenant);
-  std::vector<v1::Document> documents;
-  for (int64_t id : ids) {
-    req.add_ids(absl::StrCat(id));
-    for (const char* collection : {kArticlesCollection, kMetricsCollection}) {
-      documents.push_back(Doc(collection, ArticleKey(id)));
-      documents.back().set_deleted(true);
-    }
-  }
-  absl::Status s = api_->DeleteItems(req).status();
-  if (absl::IsNotFound(s)) {
-    // One of them is gone already: delete the others one by one.
-    for (int64_t id : ids) {
-      v1::DeleteItemsRequest one;
-      one.set_tenant(options_.tenant);
-      one.add_ids(absl::StrCat(id));
-      if (absl::Status e = api_->DeleteItems(one).status(); !e.ok() && !absl::IsNotFound(e)) {
-        return e;
-      }
-    }
-  } else if (!s.ok()) {
-    return s;
-  }
-  return PutDocuments(std::move(documents));
+  return Write(std::move(batch));
 }
 
 absl::Status RenewalService::HandleInteraction(const json& interaction) {
   RECPLAT_ASSIGN_OR_RETURN(Interaction x, ParseInteraction(interaction));
-  LearnSeen(x.user_id, {x.article_id});
-  if (x.clicked.has_value() || x.bookmarked.has_value() || x.rating.has_value()) {
-    absl::MutexLock lock(&metrics_mu_);
-    RECPLAT_ASSIGN_OR_RETURN(ArticleMetrics metrics, Metrics(x.article_id));
-    ApplyInteraction(x, &metrics);
-    v1::PutDocumentsRequest req;
-    *req.add_documents() = Doc(kMetricsCollection, ArticleKey(x.article_id));
-    req.mutable_documents(0)->set_body(metrics.ToJson().dump());
-    RECPLAT_RETURN_IF_ERROR(api_->PutDocuments(req).status());
+  v1::WriteRequest write;
+  for (v1::Event& e : InteractionEvents(x, options_.tenant)) {
+    *write.add_ops()->mutable_event() = std::move(e);
   }
-  std::vector<v1::Event> events = InteractionEvents(x, options_.tenant);
-  if (events.empty()) return absl::OkStatus();
-  v1::AppendEventsRequest req;
-  for (v1::Event& e : events) *req.add_events() = std::move(e);
-  return api_->AppendEvents(req).status();
+  for (v1::CounterUpdate& c : InteractionCounters(x, options_.tenant)) {
+    *write.add_ops()->mutable_counter() = std::move(c);
+  }
+  return Write(std::move(write));
 }
 
 absl::Status RenewalService::SetAssigned(const std::string& user_id, bool assigned) {
@@ -296,19 +191,11 @@ absl::Status RenewalService::SetAssigned(const std::string& user_id, bool assign
   *doc = Doc(kAssignedUsersCollection, user_id);
   doc->set_body(json{{"user_id", user_id}}.dump());
   doc->set_deleted(!assigned);
-  RECPLAT_RETURN_IF_ERROR(api_->PutDocuments(req).status());
-  absl::MutexLock lock(&mu_);
-  if (assigned) {
-    assigned_.insert(user_id);
-  } else {
-    assigned_.erase(user_id);
-  }
-  return absl::OkStatus();
+  return api_->PutDocuments(req).status();
 }
 
 absl::Status RenewalService::AssignUser(const json& user) {
   RECPLAT_ASSIGN_OR_RETURN(std::string user_id, UserIdOf(user));
-  LearnSeen(user_id, InteractedArticles(user));
   RECPLAT_RETURN_IF_ERROR(LearnListedInteractions(user_id, user));
   return SetAssigned(user_id, true);
 }
@@ -370,63 +257,80 @@ absl::Status RenewalService::SetAssignments(const json& assignments) {
   for (const json& user : assignments) {
     absl::StatusOr<std::string> id = UserIdOf(user);
     if (!id.ok()) continue;
-    LearnSeen(*id, InteractedArticles(user));
     RECPLAT_RETURN_IF_ERROR(LearnListedInteractions(*id, user));
     users.insert(*std::move(id));
   }
+  RECPLAT_ASSIGN_OR_RETURN(std::vector<std::string> known, AssignedUsers());
+  const absl::flat_hash_set<std::string> assigned(known.begin(), known.end());
   std::vector<v1::Document> documents;
-  {
-    absl::MutexLock lock(&mu_);
-    for (const std::string& id : users) {
-      if (assigned_.contains(id)) continue;
-      documents.push_back(Doc(kAssignedUsersCollection, id));
-      documents.back().set_body(json{{"user_id", id}}.dump());
-    }
-    for (const std::string& id : assigned_) {
-      if (users.contains(id)) continue;
-      documents.push_back(Doc(kAssignedUsersCollection, id));
-      documents.back().set_deleted(true);
-    }
+  for (const std::string& id : users) {
+    if (assigned.contains(id)) continue;
+    documents.push_back(Doc(kAssignedUsersCollection, id));
+    documents.back().set_body(json{{"user_id", id}}.dump());
   }
-  RECPLAT_RETURN_IF_ERROR(PutDocuments(std::move(documents)));
-  absl::MutexLock lock(&mu_);
-  assigned_ = std::move(users);
-  return absl::OkStatus();
+  for (const std::string& id : known) {
+    if (users.contains(id)) continue;
+    documents.push_back(Doc(kAssignedUsersCollection, id));
+    documents.back().set_deleted(true);
+  }
+  return PutDocuments(std::move(documents));
 }
 
-void RenewalService::LearnSeen(const std::string& user_id, const std::vector<int64_t>& ids) {
-  if (ids.empty()) return;
-  absl::MutexLock lock(&mu_);
-  seen_[user_id].insert(ids.begin(), ids.end());
-}
-
-std::optional<int64_t> RenewalService::newest_article_id() const {
-  absl::MutexLock lock(&mu_);
-  if (articles_.empty()) return std::nullopt;
-  return *articles_.rbegin();
-}
-
-size_t RenewalService::article_count() const {
-  absl::MutexLock lock(&mu_);
-  return articles_.size();
+absl::StatusOr<std::vector<std::string>> RenewalService::AssignedUsers() const {
+  std::vector<std::string> users;
+  v1::ScanDocumentsRequest req;
+  req.set_tenant(options_.tenant);
+  req.set_collection(kAssignedUsersCollection);
+  req.set_keys_only(true);
+  req.set_limit(10000);
+  while (true) {
+    RECPLAT_ASSIGN_OR_RETURN(v1::ScanDocumentsResponse page, api_->ScanDocuments(req));
+    for (const v1::Document& doc : page.documents()) users.push_back(doc.key());
+    if (page.next_key().empty()) return users;
+    req.set_start_key(page.next_key());
+  }
 }
 
 std::vector<std::string> RenewalService::assigned_users() const {
-  absl::MutexLock lock(&mu_);
-  std::vector<std::string> users(assigned_.begin(), assigned_.end());
-  std::sort(users.begin(), users.end());
-  return users;
+  absl::StatusOr<std::vector<std::string>> users = AssignedUsers();
+  if (!users.ok()) return {};
+  std::sort(users->begin(), users->end());
+  return *std::move(users);
+}
+
+std::optional<int64_t> RenewalService::newest_article_id() const {
+  std::optional<int64_t> newest;
+  v1::ListItemsRequest req;
+  req.set_tenant(options_.tenant);
+  req.set_page_size(1000);
+  while (true) {
+    absl::StatusOr<v1::ListItemsResponse> page = api_->ListItems(req);
+    if (!page.ok()) return newest;
+    for (const v1::Item& item : page->items()) {
+      auto it = item.numeric_attributes().find(kArticleIdAttribute);
+      if (it == item.numeric_attributes().end()) continue;
+      const int64_t id = static_cast<int64_t>(it->second);
+      if (!newest.has_value() || id > *newest) newest = id;
+    }
+    if (page->next_page_token().empty()) return newest;
+    req.set_page_token(page->next_page_token());
+  }
+}
+
+size_t RenewalService::article_count() const {
+  v1::ListItemsRequest req;
+  req.set_tenant(options_.tenant);
+  req.set_page_size(1);
+  absl::StatusOr<v1::ListItemsResponse> page = api_->ListItems(req);
+  return page.ok() ? static_cast<size_t>(page->total()) : 0;
 }
 
 absl::StatusOr<ArticleMetrics> RenewalService::Metrics(int64_t article_id) const {
-  v1::GetDocumentsRequest req;
+  v1::GetItemRequest req;
   req.set_tenant(options_.tenant);
-  req.set_collection(kMetricsCollection);
-  req.add_keys(ArticleKey(article_id));
-  RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse response, api_->GetDocuments(req));
-  if (response.documents_size() == 0) return ArticleMetrics();
-  return ArticleMetrics::FromJson(
-      json::parse(response.documents(0).body(), nullptr, /*allow_exceptions=*/false));
+  req.set_id(absl::StrCat(article_id));
+  RECPLAT_ASSIGN_OR_RETURN(v1::Item item, api_->GetItem(req));
+  return MetricsOfItem(item);
 }
 
 }  // namespace recplat::renewal_ws

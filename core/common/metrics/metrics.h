@@ -77,7 +77,8 @@ class MetricsExposer {
   std::string bound_address_;
 };
 
-// Splits "host:port" (IPv6 hosts in brackets). INVALID_ARGUMENT when malformed.
+// Splits "host:port"; an IPv6 host keeps its brackets ("[::1]"), so host + ":" + port is again a
+// valid address. INVALID_ARGUMENT when malformed.
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen);
 
 }  // namespace recplat::metrics

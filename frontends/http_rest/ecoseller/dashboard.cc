@@ -160,8 +160,8 @@ json Dashboard::ModelsJson(const ModelVersions& versions, const EcosellerConfig&
 }
 
 absl::StatusOr<json> Dashboard::Configuration() const {
-  const EcosellerConfig config = source_.current_config();
-  const ShopCounts counts = source_.counts();
+  RECPLAT_ASSIGN_OR_RETURN(const EcosellerConfig config, source_.current_config());
+  RECPLAT_ASSIGN_OR_RETURN(const ShopCounts counts, source_.counts());
   RECPLAT_ASSIGN_OR_RETURN(ModelVersions versions, FetchVersions());
   return json{{"models", ModelsJson(versions, config, counts, /*include_dummy=*/true)},
               {"config", config.ToDashboardJson()},
@@ -178,8 +178,8 @@ absl::StatusOr<json> Dashboard::Configuration() const {
 //     for finished trainings; memory figures skip versions that recorded no peak (0 bytes).
 absl::StatusOr<json> Dashboard::Training(absl::Time from, absl::Time to) const {
   if (from > to) return absl::InvalidArgumentError("date_from is after date_to");
-  const EcosellerConfig config = source_.current_config();
-  const ShopCounts counts = source_.counts();
+  RECPLAT_ASSIGN_OR_RETURN(const EcosellerConfig config, source_.current_config());
+  RECPLAT_ASSIGN_OR_RETURN(const ShopCounts counts, source_.counts());
   RECPLAT_ASSIGN_OR_RETURN(ModelVersions versions, FetchVersions());
 
   internal::TrainingAccumulator general;

@@ -65,7 +65,7 @@
 #include "core/api/api.h"
 #include "frontends/http_rest/ecoseller/config_object.h"
 #include "frontends/http_rest/ecoseller/objects.h"
-#include "frontends/http_rest/ecoseller/shop_store.h"
+#include "frontends/http_rest/ecoseller/shop_reads.h"
 #include "nlohmann/json.hpp"
 #include "recplat/v1/models.pb.h"
 
@@ -81,9 +81,9 @@ struct DashboardSource {
   using DetailEnterFn = std::function<void(const ProductDetailEnter&)>;
 
   // The current config version (defaults when none was stored).
-  std::function<EcosellerConfig()> current_config;
+  std::function<absl::StatusOr<EcosellerConfig>()> current_config;
   // Catalog and feedback counts behind the readiness rules.
-  std::function<ShopCounts()> counts;
+  std::function<absl::StatusOr<ShopCounts>()> counts;
   // Calls `fn` for every prediction record with from <= create_at < to (the dashboard widens
   // and re-filters the range itself, so an inclusive or exclusive end both work).
   std::function<absl::Status(absl::Time from, absl::Time to, const PredictionFn& fn)>
@@ -98,10 +98,10 @@ struct DashboardSource {
   int64_t total_memory_bytes = 0;
 };
 
-// A source reading `shop`'s mirror and monitoring records and `api`'s model registry for
-// `tenant`; total memory from sysconf. `shop` and `api` must outlive the source. Defined in
-// dashboard_source.cc, the only dashboard file that links the ShopStore.
-DashboardSource MakeDashboardSource(ShopStore* shop, api::Api* api, std::string tenant);
+// A source reading the core through `reads` (its tenant); total memory from sysconf. `reads`
+// must outlive the source. Defined in dashboard_source.cc, so that tests can feed a
+// Dashboard hand-made records without a core.
+DashboardSource MakeDashboardSource(ShopReads* reads);
 
 // The machine's physical memory in bytes (sysconf), 0 when unknown.
 int64_t PhysicalMemoryBytes();

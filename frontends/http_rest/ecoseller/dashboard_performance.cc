@@ -112,8 +112,8 @@ const json& PerformanceInfoJson() {
 
 absl::StatusOr<json> Dashboard::Performance(absl::Time from, absl::Time to) const {
   if (from > to) return absl::InvalidArgumentError("date_from is after date_to");
-  const EcosellerConfig config = source_.current_config();
-  const ShopCounts counts = source_.counts();
+  RECPLAT_ASSIGN_OR_RETURN(const EcosellerConfig config, source_.current_config());
+  RECPLAT_ASSIGN_OR_RETURN(const ShopCounts counts, source_.counts());
   RECPLAT_ASSIGN_OR_RETURN(ModelVersions versions, FetchVersions());
 
   PerformanceAccumulator general;

@@ -1,8 +1,7 @@
 // File: dashboard_source.cc
 //
-// MakeDashboardSource: the production DashboardSource over a ShopStore and the core's Api. Kept
-// apart from dashboard.cc so that code using Dashboard with its own source (tests) does not link
-// the ShopStore.
+// MakeDashboardSource: the production DashboardSource, reading the core through ShopReads. Kept
+// apart from dashboard.cc so that a Dashboard over hand-made records (tests) needs no core.
 #include <unistd.h>
 
 #include <cstdint>
@@ -13,7 +12,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "core/common/status_macros.h"
 #include "frontends/http_rest/ecoseller/dashboard.h"
 
 namespace recplat::http::ecoseller {
@@ -25,27 +23,19 @@ int64_t PhysicalMemoryBytes() {
   return static_cast<int64_t>(pages) * static_cast<int64_t>(page_size);
 }
 
-DashboardSource MakeDashboardSource(ShopStore* shop, api::Api* api, std::string tenant) {
+DashboardSource MakeDashboardSource(ShopReads* reads) {
   DashboardSource source;
-  source.current_config = [shop] { return shop->CurrentConfig(); };
-  source.counts = [shop] { return shop->Counts(); };
-  source.scan_predictions = [shop](absl::Time from, absl::Time to,
-                                   const DashboardSource::PredictionFn& fn) {
-    return shop->ScanPredictions(from, to, fn);
+  source.current_config = [reads] { return reads->CurrentConfig(); };
+  source.counts = [reads] { return reads->Counts(); };
+  source.scan_predictions = [reads](absl::Time from, absl::Time to,
+                                    const DashboardSource::PredictionFn& fn) {
+    return reads->ScanPredictions(from, to, fn);
   };
-  source.scan_detail_enters = [shop](absl::Time from, absl::Time to,
-                                     const DashboardSource::DetailEnterFn& fn) {
-    return shop->ScanDetailEnters(from, to, fn);
+  source.scan_detail_enters = [reads](absl::Time from, absl::Time to,
+                                      const DashboardSource::DetailEnterFn& fn) {
+    return reads->ScanDetailEnters(from, to, fn);
   };
-  source.list_models =
-      [api, tenant = std::move(tenant)](
-          absl::string_view model) -> absl::StatusOr<std::vector<v1::ModelVersion>> {
-    v1::ListModelsRequest request;
-    request.set_tenant(tenant);
-    request.set_model(std::string(model));
-    RECPLAT_ASSIGN_OR_RETURN(v1::ListModelsResponse response, api->ListModels(request));
-    return std::vector<v1::ModelVersion>(response.versions().begin(), response.versions().end());
-  };
+  source.list_models = [reads](absl::string_view model) { return reads->Versions(model); };
   source.total_memory_bytes = PhysicalMemoryBytes();
   return source;
 }

@@ -3,10 +3,16 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/api/validation.h"
+#include "core/common/logging.h"
+#include "core/common/random.h"
+#include "core/common/status_macros.h"
 #include "frontends/http_rest/ecoseller/dashboard.h"
 #include "frontends/http_rest/ecoseller/objects.h"
 #include "frontends/http_rest/ecoseller/predictor.h"
-#include "frontends/http_rest/ecoseller/shop_store.h"
+#include "frontends/http_rest/ecoseller/shop_reads.h"
+#include "frontends/http_rest/ecoseller/store_codec.h"
 #include "frontends/http_rest/http_message.h"
 #include "nlohmann/json.hpp"
 
@@ -22,24 +28,52 @@ HttpResponse JsonOf(const json& value) { return JsonResponse(value.dump()); }
 struct EcosellerFrontend::Impl {
   api::Api* api = nullptr;
   EcosellerOptions options;
-  std::unique_ptr<ShopStore> shop;
+  std::unique_ptr<ShopReads> reads;
   std::unique_ptr<Predictor> predictor;
   std::unique_ptr<Dashboard> dashboard;
+  absl::Mutex rng_mu;
+  common::Rng rng ABSL_GUARDED_BY(rng_mu){0};
+
+  absl::Time Now() const { return absl::FromUnixMicros(options.clock->NowMicros()); }
+
+  uint64_t Salt() {
+    absl::MutexLock lock(&rng_mu);
+    return rng();
+  }
+
+  HttpResponse Store(const std::vector<StoreObject>& objects) {
+    absl::StatusOr<EncodedStore> encoded = EncodeStore(objects, options.tenant, Salt());
+    if (!encoded.ok()) return ErrorResponse(encoded.status());
+    if (encoded->write.ops_size() > 0) {
+      // Answer once the events are applied, so a prediction that follows sees them.
+      encoded->write.set_wait_applied(true);
+      absl::StatusOr<v1::WriteResponse> written = api->Write(encoded->write);
+      if (!written.ok()) return ErrorResponse(ObjectError(written.status(), *encoded));
+    }
+    for (const std::string& model : encoded->train) {
+      // A manual "train now" (TrainerQueueItem); a model the core does not configure is skipped.
+      if (!reads->Configured(model)) continue;
+      v1::TrainRequest train;
+      train.set_tenant(options.tenant);
+      train.set_model(model);
+      if (absl::Status s = api->Train(train).status(); !s.ok()) {
+        RECPLAT_LOG(Warn, "ecoseller: training request failed",
+                    {{"model", model}, {"error", s.ToString()}});
+      }
+    }
+    return EmptyResponse();
+  }
 
   HttpResponse StoreOne(const HttpRequest& request) {
-    absl::StatusOr<StoreObject> object = ParseStoreObjectBody(request.body, absl::Now());
+    absl::StatusOr<StoreObject> object = ParseStoreObjectBody(request.body, Now());
     if (!object.ok()) return ErrorResponse(object.status());
-    std::vector<StoreObject> batch;
-    batch.push_back(std::move(*object));
-    absl::Status stored = shop->Store(batch);
-    return stored.ok() ? EmptyResponse() : ErrorResponse(stored);
+    return Store({*std::move(object)});
   }
 
   HttpResponse StoreMany(const HttpRequest& request) {
-    absl::StatusOr<std::vector<StoreObject>> objects = ParseStoreObjects(request.body, absl::Now());
+    absl::StatusOr<std::vector<StoreObject>> objects = ParseStoreObjects(request.body, Now());
     if (!objects.ok()) return ErrorResponse(objects.status());
-    absl::Status stored = shop->Store(*objects);
-    return stored.ok() ? EmptyResponse() : ErrorResponse(stored);
+    return Store(*objects);
   }
 
   HttpResponse Predict(const HttpRequest& request) {
@@ -74,7 +108,7 @@ struct EcosellerFrontend::Impl {
   // The date_from/date_to query parameters of the dashboard pages.
   absl::Status DateRange(const HttpRequest& request, absl::Time* from, absl::Time* to) {
     *from = absl::UnixEpoch();
-    *to = absl::Now();
+    *to = Now();
     if (const std::string* v = request.Query("date_from"); v != nullptr && !v->empty()) {
       absl::StatusOr<absl::Time> t = ParseDashboardDate(*v, "date_from");
       if (!t.ok()) return t.status();
@@ -108,21 +142,19 @@ EcosellerFrontend::~EcosellerFrontend() = default;
 
 absl::StatusOr<std::unique_ptr<EcosellerFrontend>> EcosellerFrontend::Create(
     api::Api* api, EcosellerOptions options) {
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant("default", &options.tenant, "ecoseller.tenant"));
+  if (options.clock == nullptr) options.clock = &common::Clock::Default();
   auto impl = std::make_unique<Impl>();
   impl->api = api;
   impl->options = options;
-  ShopStoreOptions shop_options;
-  shop_options.tenant = options.tenant;
-  absl::StatusOr<std::unique_ptr<ShopStore>> shop = ShopStore::Open(api, shop_options);
-  if (!shop.ok()) return shop.status();
-  impl->shop = std::move(*shop);
-  PredictorOptions predictor_options;
-  predictor_options.tenant = options.tenant;
-  predictor_options.cache_size = options.cache_size;
-  predictor_options.cache_ttl = options.cache_ttl;
-  impl->predictor = std::make_unique<Predictor>(api, impl->shop.get(), predictor_options);
-  impl->dashboard = std::make_unique<Dashboard>(
-      MakeDashboardSource(impl->shop.get(), api, options.tenant));
+  {
+    absl::MutexLock lock(&impl->rng_mu);
+    impl->rng.Seed(options.seed != 0 ? options.seed
+                                     : static_cast<uint64_t>(options.clock->NowMicros()));
+  }
+  impl->reads = std::make_unique<ShopReads>(api, options.tenant);
+  impl->predictor = std::make_unique<Predictor>(api, impl->reads.get());
+  impl->dashboard = std::make_unique<Dashboard>(MakeDashboardSource(impl->reads.get()));
   return std::unique_ptr<EcosellerFrontend>(new EcosellerFrontend(std::move(impl)));
 }
 

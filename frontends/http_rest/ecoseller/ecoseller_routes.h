@@ -13,6 +13,10 @@
 // Where the original answered Flask's 500 HTML page for bad input, these answer 4xx with the JSON
 // error body of ErrorResponse (docs/ecoseller.md lists the differences).
 //
+// The frontend is a codec over api::Api (store_codec.h, predictor.h, shop_reads.h, dashboard.h):
+// it keeps no shop, cache or ranking rule of its own, so any number of frontend processes over
+// one core answer alike.
+//
 // Thread-safety: the frontend is thread-safe; it must outlive the router it is added to.
 #pragma once
 
@@ -22,20 +26,24 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/api/api.h"
+#include "core/common/clock.h"
 #include "frontends/http_rest/router.h"
 
 namespace recplat::http::ecoseller {
 
 struct EcosellerOptions {
   std::string tenant = "default";
-  // LRU size of the CATEGORY_LIST cache (RS_CACHE_SIZE of the original; 0 disables it).
-  size_t cache_size = 1000;
-  absl::Duration cache_ttl = absl::Seconds(60);
+  // Wall time (the default create_at of objects sent without one); nullptr: the system clock.
+  // Not owned.
+  const common::Clock* clock = nullptr;
+  // Seed of the salts that keep time-keyed document keys of different requests and processes
+  // apart: the wiring passes a per-process random value (0: the clock's microseconds).
+  uint64_t seed = 0;
 };
 
 class EcosellerFrontend {
  public:
-  // Opens the shop (rebuilding its mirror from the core). `api` must outlive the frontend.
+  // `api` must outlive the frontend. Reads nothing yet (no start-up cost, no core call).
   static absl::StatusOr<std::unique_ptr<EcosellerFrontend>> Create(api::Api* api,
                                                                    EcosellerOptions options);
   ~EcosellerFrontend();

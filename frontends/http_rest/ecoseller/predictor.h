@@ -1,49 +1,45 @@
 // File: predictor.h
 //
-// Predictor: the ecoseller prediction pipeline (seed-systems.md sections 3.3, 3.5, 3.6) on top
-// of the core's Recommend:
-//   1. CATEGORY_LIST cache: answers for (category_id, session_id) are kept in an LRU of
-//      `cache_size` entries for `cache_ttl` (the original looked the cache up but never stored
-//      into it); a cached answer carries an empty rs_info, as the original's would.
-//   2. Model selection per step: the current Config version's cascade, minus disabled models,
-//      minus models the ecoseller readiness rules reject (popularity needs #orders > #variants;
-//      similarity a trained model and, for CART, a non-empty cart; gru4rec a trained model and a
-//      session; ease a trained model and a user id — int user ids work, the original's string
-//      key mismatch is fixed), minus models the core has not configured; `dummy` ends every
-//      cascade. The core then applies its own readiness (trained? user known?).
-//   3. Retrieval: CATEGORY_LIST restricts candidates to the category's variants (with
-//      descendants); PRODUCT_DETAIL anchors on one of `variants` chosen uniformly at random;
-//      CART anchors on `variants_in_cart`. Anchors and the viewed product's variants are not
-//      recommended back.
-//   4. Scoring by the scoring cascade; ordering: diversity re-rank of the top `orderingSize` by
-//      the `similarity` model when the profile configures it (the core skips it while that model
-//      is untrained, as the original did), in-stock variants first for CATEGORY_LIST (stable),
-//      then truncation to `limit`.
-//   5. A PredictionRecord per call for the dashboard (ShopStore::RecordPrediction).
+// Predictor: the /predict and /predict/product_positions codec (seed-systems.md 3.3, 3.5,
+// 3.6). It turns a request into ONE core Recommend on the surface named by the recommendation
+// type and encodes the answer; the pipeline itself is the core's, configured by the profile
+// (config/ecoseller.yaml, docs/ecoseller.md):
+//   - model selection: the request carries the current Config version's cascades for the type,
+//     minus disabled models and models the core does not configure, closed by `dummy`; the
+//     core's readiness then decides (a trained version, the models' `serve_gate` — popularity
+//     needs more orders than variants — and `serve_requires` — ease a user, gru4rec a session
+//     with history, similarity an anchor);
+//   - retrieval: CATEGORY_LIST is a catalog query on the category label (its sub-categories
+//     included: the core's items carry their category's ancestors); PRODUCT_DETAIL anchors on
+//     one of `variants` chosen uniformly at random by the core (ANCHORS_RANDOM_ONE); CART on
+//     the cart (ANCHORS_RANDOM_FIRST);
+//   - ordering: the diversity re-rank by `similarity` over the Config's `orderingSize` head,
+//     and the surface's `available_first` stage (CATEGORY_LIST lists out-of-stock variants
+//     last); the engine's response cache (surface `cache`) answers repeated requests; a cached
+//     CATEGORY_LIST answer has `rs_info: {}` as the original's cache would;
+//   - monitoring: the engine records every answer it serves (ShopReads::ScanPredictions).
 //
 // Errors: INVALID_ARGUMENT for a malformed request (names the field), NOT_FOUND when every SKU
-// of `variants`/`variants_in_cart` is unknown or `category_id` names no known category.
+// of `variants`/`variants_in_cart` is unknown or `category_id` names no stored category.
 //
-// Thread-safety: thread-safe.
+// Thread-safety: thread-safe (no state).
 #pragma once
 
 #include <cstdint>
-#include <list>
-#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/time/time.h"
+#include "absl/strings/string_view.h"
 #include "core/api/api.h"
-#include "frontends/http_rest/ecoseller/shop_store.h"
+#include "frontends/http_rest/ecoseller/shop_reads.h"
 
 namespace recplat::http::ecoseller {
+
+// Largest answer asked of the core (the profile's surfaces allow it).
+inline constexpr int64_t kMaxPredictK = 100000;
 
 // The body of POST /predict and /predict/product_positions.
 struct PredictRequest {
@@ -62,55 +58,32 @@ absl::StatusOr<PredictRequest> ParsePredictRequest(absl::string_view body);
 
 struct PredictedItem {
   std::string sku;
-  // Empty when served from the cache (rs_info is then {}).
+  // Empty when rs_info is {} (a cached CATEGORY_LIST answer).
   std::string model_name;
   std::string model_identifier;
   int64_t position = 0;
 };
 
-struct PredictorOptions {
-  std::string tenant = "default";
-  // RS_CACHE_SIZE of the original.
-  size_t cache_size = 1000;
-  absl::Duration cache_ttl = absl::Seconds(60);
-};
-
 class Predictor {
  public:
-  // `api` and `shop` must outlive the predictor.
-  Predictor(api::Api* api, ShopStore* shop, PredictorOptions options);
-  ~Predictor();
+  // `api` and `reads` must outlive the predictor.
+  Predictor(api::Api* api, ShopReads* reads);
 
   absl::StatusOr<std::vector<PredictedItem>> Predict(const PredictRequest& request);
 
   // product id -> minimum position of its variants in the CATEGORY_LIST prediction (variants
-  // not predicted count as the list's length), for every product of the category.
+  // not predicted count as the list's length), for every product of the category that has a
+  // stored, published variant; ascending product ids.
   absl::StatusOr<std::vector<std::pair<int64_t, int64_t>>> ProductPositions(
       const PredictRequest& request);
 
+  // The core request of a parsed request under `config` (exposed for tests).
+  v1::RecommendRequest ToRecommendRequest(const PredictRequest& request,
+                                          const EcosellerConfig& config);
+
  private:
-  struct CacheEntry;
-  // The effective cascade of `step` for the request; always ends with "dummy".
-  std::vector<std::string> Cascade(const EcosellerConfig& config, RecommendationType type,
-                                   PipelineStep step, const PredictRequest& request,
-                                   const ShopCounts& counts);
-  // Model name + version -> identifier ("ease_2023-08-01T10:00:00"); bare names for the
-  // untrained models and popularity.
-  std::string Identifier(const std::string& model, int64_t version);
-  void RefreshModels();
-
   api::Api* const api_;
-  ShopStore* const shop_;
-  const PredictorOptions options_;
-
-  absl::Mutex models_mu_;
-  absl::flat_hash_set<std::string> configured_ ABSL_GUARDED_BY(models_mu_);
-  absl::flat_hash_map<std::string, std::string> identifiers_ ABSL_GUARDED_BY(models_mu_);
-  absl::Time models_refreshed_ ABSL_GUARDED_BY(models_mu_) = absl::InfinitePast();
-
-  absl::Mutex cache_mu_;
-  std::list<std::string> lru_ ABSL_GUARDED_BY(cache_mu_);
-  absl::flat_hash_map<std::string, std::unique_ptr<CacheEntry>> cache_ ABSL_GUARDED_BY(cache_mu_);
+  ShopReads* const reads_;
 };
 
 }  // namespace recplat::http::ecoseller

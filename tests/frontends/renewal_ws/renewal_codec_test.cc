@@ -55,25 +55,6 @@ TEST(RenewalCodecTest, ParseTimeMs) {
   EXPECT_EQ(ParseTimeMs("yesterday"), std::nullopt);
 }
 
-TEST(RenewalCodecTest, DocumentBodyDropsContents) {
-  json article = {{"article_id", 1}, {"contents", "<html/>"}, {"text", "t"}};
-  std::optional<std::string> body = ArticleDocumentBody(article);
-  ASSERT_TRUE(body.has_value());
-  EXPECT_EQ(json::parse(*body), (json{{"article_id", 1}, {"text", "t"}}));
-  article["text"] = std::string(2 << 20, 'x');
-  body = ArticleDocumentBody(article);
-  ASSERT_TRUE(body.has_value());
-  EXPECT_FALSE(json::parse(*body).contains("text"));
-}
-
-TEST(RenewalCodecTest, ArticleKeysSortLikeIds) {
-  EXPECT_EQ(ArticleKey(42), "00000000000000000042");
-  EXPECT_LT(ArticleKey(9), ArticleKey(10));
-  EXPECT_EQ(ArticleIdFromKey(ArticleKey(1452)), 1452);
-  EXPECT_EQ(ArticleIdFromKey(ArticleKey(-3)), -3);
-  EXPECT_EQ(ArticleIdFromKey("x"), std::nullopt);
-}
-
 TEST(RenewalCodecTest, InteractionEventsAndMetrics) {
   absl::StatusOr<Interaction> x = ParseInteraction({{"user_id", "u"},
                                                     {"article_id", 1452},
@@ -96,18 +77,32 @@ TEST(RenewalCodecTest, InteractionEventsAndMetrics) {
     EXPECT_EQ(e.tenant(), "t");
     EXPECT_EQ(e.timestamp_ms(), 1599572807119);
   }
-  ArticleMetrics m{/*clicks=*/0, /*likes=*/1, /*dislikes=*/0, /*bookmarks=*/0};
-  ApplyInteraction(*x, &m);
-  EXPECT_EQ(m, (ArticleMetrics{1, 0, 1, 0}));
-  // Un-rating and clearing: counts go down, never below zero, and are not events.
+  // A like turned into a dislike moves one of each; a click counts.
+  std::vector<std::pair<std::string, double>> counters;
+  for (const v1::CounterUpdate& c : InteractionCounters(*x, "t")) {
+    EXPECT_EQ(c.item_id(), "1452");
+    EXPECT_EQ(c.tenant(), "t");
+    EXPECT_TRUE(c.has_floor());  // Never below zero, applied by the core.
+    EXPECT_EQ(c.floor(), 0);
+    EXPECT_FALSE(c.has_set());
+    counters.emplace_back(c.name(), c.add());
+  }
+  EXPECT_THAT(counters, ::testing::UnorderedElementsAre(::testing::Pair("likes", -1),
+                                                        ::testing::Pair("dislikes", 1),
+                                                        ::testing::Pair("clicks", 1)));
+  // Un-rating and clearing: counts go down, and are not events.
   x = ParseInteraction({{"user_id", "u"},
                         {"article_id", 1452},
                         {"rating", 0},
                         {"prev_rating", -1},
                         {"bookmarked", false}});
   ASSERT_TRUE(x.ok());
-  ApplyInteraction(*x, &m);
-  EXPECT_EQ(m, (ArticleMetrics{1, 0, 0, 0}));
+  counters.clear();
+  for (const v1::CounterUpdate& c : InteractionCounters(*x, "t")) {
+    counters.emplace_back(c.name(), c.add());
+  }
+  EXPECT_THAT(counters, ::testing::UnorderedElementsAre(::testing::Pair("dislikes", -1),
+                                                        ::testing::Pair("bookmarks", -1)));
   events = InteractionEvents(*x, "");
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].value(), 1);
@@ -116,6 +111,21 @@ TEST(RenewalCodecTest, InteractionEventsAndMetrics) {
   EXPECT_FALSE(ParseInteraction({{"user_id", "u"}}).ok());
   EXPECT_FALSE(ParseInteraction({{"user_id", "u"}, {"article_id", 1}, {"rating", 5}}).ok());
   EXPECT_EQ(ArticleMetrics::FromJson({{"likes", 3}}), (ArticleMetrics{0, 3, 0, 0}));
+}
+
+TEST(RenewalCodecTest, MetricsAreItemCounters) {
+  const std::vector<v1::CounterUpdate> set = MetricsCounters({4, 3, 2, 1}, 7, "t");
+  ASSERT_EQ(set.size(), 4u);
+  v1::Item item;
+  for (const v1::CounterUpdate& c : set) {
+    EXPECT_EQ(c.item_id(), "7");
+    ASSERT_TRUE(c.has_set());
+    (*item.mutable_counters())[c.name()] = c.set();
+  }
+  EXPECT_EQ(MetricsOfItem(item), (ArticleMetrics{4, 3, 2, 1}));
+  EXPECT_EQ(MetricsOfItem(v1::Item()), ArticleMetrics());
+  EXPECT_EQ(ArticleToItem(json{{"article_id", 12}}, "")->numeric_attributes().at("article_id"),
+            12);
 }
 
 TEST(RenewalCodecTest, Users) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "core/common/json.h"
 
 namespace recplat::http::ecoseller::internal {
 namespace {
@@ -203,36 +205,15 @@ absl::StatusOr<absl::Time> ParseDateTime(absl::string_view text, absl::string_vi
 }
 
 absl::Status Convert(const json& value, absl::string_view path, int64_t* out) {
-  if (value.is_number_unsigned()) {
-    const uint64_t unsigned_value = value.get<uint64_t>();
-    if (unsigned_value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return FieldError(path, "integer out of range");
-    }
-    *out = static_cast<int64_t>(unsigned_value);
+  if (std::optional<int64_t> v = common::JsonInteger(value)) {
+    *out = *v;
     return absl::OkStatus();
   }
-  if (value.is_number_integer()) {
-    *out = value.get<int64_t>();
-    return absl::OkStatus();
+  if (value.is_number_float() && std::isfinite(value.get<double>()) &&
+      value.get<double>() != std::trunc(value.get<double>())) {
+    return FieldError(path, "expected an integer, got a non-integral number");
   }
-  if (value.is_number_float()) {
-    const double d = value.get<double>();
-    if (!std::isfinite(d) || d != std::trunc(d)) {
-      return FieldError(path, "expected an integer, got a non-integral number");
-    }
-    // 2^63 is exactly representable; everything in [-2^63, 2^63) fits.
-    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) {
-      return FieldError(path, "integer out of range");
-    }
-    *out = static_cast<int64_t>(d);
-    return absl::OkStatus();
-  }
-  if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    if (absl::SimpleAtoi(absl::StripAsciiWhitespace(text), out)) {
-      return absl::OkStatus();
-    }
-  }
+  if (value.is_number()) return FieldError(path, "integer out of range");
   return FieldError(path, TypeMismatch("an integer", value));
 }
 

@@ -1,0 +1,77 @@
+// File: store_codec.h
+//
+// The /store_object(s) codec: a batch of ecoseller objects (objects.h) becomes ONE atomic core
+// write (api::Api::Write), so the core validates the whole batch and stores all of it or none of
+// it, and every process of the profile sees the same shop. Mapping (docs/ecoseller.md):
+//   Category, Product (+ its embedded translations), ProductTranslation, ProductVariant,
+//   Attribute, AttributeType, ProductPrice  -> shop entities (proto/recplat/v1/shop.proto); the
+//                                              core derives one item per variant from them;
+//   ProductType                             -> nothing (no recommender reads it);
+//   Order        -> one `order` event per line (value = quantity), event_id "order:<token>:<i>",
+//                   so a re-sent order is not counted twice;
+//   Review       -> a `review` event (value = rating), event_id "review:<id>";
+//   ProductDetailEnter / Leave, ProductAddToCart, RecommendationView -> one event each
+//                   (`product_detail_enter` with its recommendation attribution in the context,
+//                   `product_detail_leave` value = time spent, `add_to_cart`,
+//                   `recommendation_view`); a ProductDetailEnter is also kept as a document of
+//                   kDetailEnters (the dashboard's hit rates read them back);
+//   Config       -> a document of kConfigs keyed by TimeKey(create_at) (the latest key wins);
+//   TrainerQueueItem -> a training request (EncodedStore::train), sent after the write.
+// `deleted: true` deletes shop entities; events are immutable and their deletions ignored, as
+// are deleted orders, reviews, configs and queue items.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "frontends/http_rest/ecoseller/objects.h"
+#include "recplat/v1/write.pb.h"
+
+namespace recplat::http::ecoseller {
+
+// The core event types of the shop; the profile's `event_types` must list them all.
+inline constexpr absl::string_view kEventDetailEnter = "product_detail_enter";
+inline constexpr absl::string_view kEventDetailLeave = "product_detail_leave";
+inline constexpr absl::string_view kEventAddToCart = "add_to_cart";
+inline constexpr absl::string_view kEventOrder = "order";
+inline constexpr absl::string_view kEventReview = "review";
+inline constexpr absl::string_view kEventRecommendationView = "recommendation_view";
+
+// Document collections the frontend writes (and reads back for the dashboard).
+inline constexpr absl::string_view kConfigs = "eco.config";
+inline constexpr absl::string_view kDetailEnters = "eco.detail_enter";
+
+// A fixed-width, lexicographically time-ordered document key: 16 decimal digits of Unix
+// microseconds (times before 1970 map to 0, past the 16 digits to 9999999999999999), '-', and 16
+// hex digits of `salt` that keep keys of the same microsecond distinct (use a random value).
+std::string TimeKey(absl::Time t, uint64_t salt);
+
+struct EncodedStore {
+  v1::WriteRequest write;
+  // For every op of `write`: the path of the object field it came from, e.g.
+  // "objects[3].product_variant_sku", used to name the object in core errors.
+  std::vector<std::string> op_paths;
+  // Models a TrainerQueueItem asked to train (ecoseller names).
+  std::set<std::string> train;
+};
+
+// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's time-keyed
+// documents (a fresh random value per call). INVALID_ARGUMENT naming "objects[i].<field>" for
+// what the wire allows but the core cannot hold (a time before 1970, an oversized id).
+absl::StatusOr<EncodedStore> EncodeStore(const std::vector<StoreObject>& objects,
+                                         const std::string& tenant, uint64_t salt);
+
+// A core error of the Write that names an op ("ops[7].event.item_id: unknown item 'x'"),
+// re-addressed to the object field it came from ("objects[3].product_variant_sku: unknown item
+// 'x'"); other errors are returned unchanged.
+absl::Status ObjectError(const absl::Status& core_error, const EncodedStore& encoded);
+
+}  // namespace recplat::http::ecoseller
