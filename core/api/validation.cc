@@ -433,6 +433,9 @@ absl::Status NormalizeCounterUpdate(const ValidationOptions& options, v1::Counte
   if (update->has_set()) {
     RECPLAT_RETURN_IF_ERROR(CheckFinite(update->set(), absl::StrCat(field, ".set")));
   }
+  if (update->has_floor()) {
+    RECPLAT_RETURN_IF_ERROR(CheckFinite(update->floor(), absl::StrCat(field, ".floor")));
+  }
   return absl::OkStatus();
 }
 

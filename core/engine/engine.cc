@@ -197,6 +197,19 @@ std::string Engine::ModelStates(const v1::RecommendRequest& req,
   }
   states.push_back('|');
   if (std::string diversity = DiversityModel(req, surface); !diversity.empty()) add(diversity);
+  // The newest event of the user and of the session: an answer is never reused across the
+  // requester's own new activity (a click changes what session and user models answer).
+  std::vector<state::HistoryEntry> newest;
+  for (const bool user : {true, false}) {
+    const std::string& id = user ? req.user_id() : req.session_id();
+    newest.clear();
+    if (id.empty()) continue;
+    absl::Status s = user ? state_.UserHistory(req.tenant(), id, 1, &newest)
+                          : state_.SessionHistory(req.tenant(), id, 1, &newest);
+    if (!s.ok() || newest.empty()) continue;
+    absl::StrAppend(&states, user ? "|u" : "|s", newest[0].timestamp_ms, ":", newest[0].item, ":",
+                    newest[0].type);
+  }
   return states;
 }
 

@@ -2,7 +2,8 @@
 //
 // ResponseCache: the engine's response cache of one surface (surfaces.<s>.cache). An entry maps
 // the key of a request (ResponseCacheKey: every request field but dry_run, plus the versions
-// of the models the request could use) to the response computed for it. It is served for at
+// and gate states of the models the request could use, and the newest event of the requesting
+// user and session) to the response computed for it. It is served for at
 // most ttl_seconds (by the injected clock) and evicted least-recently-used beyond `size`.
 //
 // Entries belong to a serving generation of the registry (ModelRegistry::ServingGeneration):

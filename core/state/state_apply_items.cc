@@ -1,4 +1,6 @@
 // ApplyBatch: items (upserts, deletes, dormant items), catalog retention and named counters.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "core/state/internal/apply_batch.h"
@@ -146,6 +148,7 @@ absl::Status ApplyBatch::AddCounter(const v1::CounterUpdate& update, int64_t app
   }
   if (update.has_set()) it->second = update.set();
   it->second += update.add();
+  if (update.has_floor()) it->second = std::max(it->second, update.floor());
   return absl::OkStatus();
 }
 

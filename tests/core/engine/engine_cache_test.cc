@@ -86,6 +86,22 @@ TEST_F(EngineCacheTest, EntriesExpireAfterTheTtl) {
   EXPECT_THAT(Ids(fresh), ElementsAre("i3", "i4"));
 }
 
+TEST_F(EngineCacheTest, TheRequestersOwnNewActivityIsANewKey) {
+  BuildCached(10);
+  const auto req = Request(2, "u1");
+  EXPECT_FALSE(CachedAnswer(req));
+  EXPECT_TRUE(CachedAnswer(req));
+  // Another user's click changes nothing for u1.
+  clock_.AdvanceMs(10);
+  View("u2", "i3");
+  EXPECT_TRUE(CachedAnswer(req));
+  // u1's own click does: the next answer is computed anew (and then cached again).
+  clock_.AdvanceMs(10);
+  View("u1", "i5");
+  EXPECT_FALSE(CachedAnswer(req));
+  EXPECT_TRUE(CachedAnswer(req));
+}
+
 TEST_F(EngineCacheTest, TheLeastRecentlyUsedEntryIsEvicted) {
   BuildCached(2);
   auto a = Request(1), b = Request(2), c = Request(3);

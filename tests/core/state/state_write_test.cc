@@ -68,6 +68,20 @@ TEST_F(StateWriteTest, NamedCountersApplySetThenAddInLogOrder) {
   EXPECT_EQ(store_->GetItem("default", "a")->counters().at("likes"), 101.5);
 }
 
+TEST_F(StateWriteTest, ACounterFloorClampsEveryStep) {
+  // The backend's "never below 0": a clear without a set stays at 0, and the next set counts.
+  v1::LogRecord down = Counter("a", "clicks", -1);
+  down.mutable_counter()->set_floor(0);
+  v1::LogRecord up = Counter("a", "clicks", 1);
+  up.mutable_counter()->set_floor(0);
+  ASSERT_OK(ApplyAll({Item("a"), down, down, up}));
+  EXPECT_EQ(store_->GetItem("default", "a")->counters().at("clicks"), 1.0);
+  // Without a floor the same steps go negative.
+  ASSERT_OK(ApplyAll(
+      {Counter("a", "plain", -1), Counter("a", "plain", -1), Counter("a", "plain", 1)}));
+  EXPECT_EQ(store_->GetItem("default", "a")->counters().at("plain"), -1.0);
+}
+
 TEST_F(StateWriteTest, EveryReadFillsLive) {
   ASSERT_OK(ApplyAll({Item("a"), Item("b"), Delete("b")}));
   ASSERT_OK_AND_ASSIGN(v1::Item a, store_->GetItem("default", "a"));

@@ -21,14 +21,16 @@
 namespace recplat::testing {
 
 // Opens and starts (serve = false) the core; `data_dir` is created by the runtime.
+// `max_items` > 0 overrides the profile's catalog retention (the article cache size).
 inline absl::StatusOr<std::unique_ptr<app::Runtime>> StartRenewalCore(
-    const std::filesystem::path& data_dir) {
+    const std::filesystem::path& data_dir, int64_t max_items = 0) {
   RECPLAT_ASSIGN_OR_RETURN(const config::FrontendRegistry frontends, app::ConfigFrontends());
   config::ConfigSources sources;
   sources.profile_path = (SourceDir() / "config" / "renewal.yaml").string();
   sources.frontends = &frontends;
   RECPLAT_ASSIGN_OR_RETURN(config::Config config, config::LoadConfig(sources));
   config.data_dir = data_dir.string();
+  if (max_items > 0) config.catalog.max_items = max_items;
   config.training.enabled = false;
   config.log.sync = config::SyncPolicy::kNone;
   config.grpc.enabled = config.http.enabled = config.metrics.enabled = false;
