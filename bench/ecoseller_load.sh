@@ -1,39 +1,54 @@
 #!/usr/bin/env bash
-# Load test of the ecoseller profile over HTTP keep-alive on loopback, with wrk:
-#   1. POST /predict HOMEPAGE served by popularity on a catalogue of VARIANTS variants;
-#   2. POST /store_objects with batches of 100 feedback events.
-# Usage: bench/ecoseller_load.sh [build dir]   (env: VARIANTS=20000 DURATION=20s CONNECTIONS=32
-#        THREADS=2). Prints wrk's report for each; record figures in bench/RESULTS.md.
+# Load test of the ecoseller profile over HTTP keep-alive on loopback, with wrk, side by side in
+# one run on one machine (so every figure is read as a ratio against the ceiling measured here):
+#   ceiling   a bare Beast server (bench/bare_http_echo) answering a canned /predict body;
+#   old       OLD_BIN (the previous recplat binary, with its own profile OLD_PROFILE), if set;
+#   all       this build, role all (one process);
+#   split     this build, role core + role frontend on the same machine (the extra gRPC hop).
+# For each recplat setup: store VARIANTS variants (2 per product, 50 categories, a price, a
+# colour and a size each) and more orders than variants, train popularity and similarity, then
+#   1. POST /predict HOMEPAGE (anonymous, sessions cycling over SESSIONS ids, limit 10);
+#   2. POST /store_objects with batches of 100 ProductDetailEnter.
+# Usage: bench/ecoseller_load.sh [build dir]
+#   env: VARIANTS=20000 DURATION=20s CONNECTIONS=32 THREADS=2 SESSIONS=1000
+#        OLD_BIN=/path/to/old/recplat OLD_PROFILE=/path/to/old/ecoseller.yaml
+#        SETUPS="ceiling old all split"
+# Prints one line per setup and measurement; record figures in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 bin="$build/apps/recplat/recplat"
+echo_bin="$build/bench/bare_http_echo"
 VARIANTS="${VARIANTS:-20000}"
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
+SESSIONS="${SESSIONS:-1000}"
+SETUPS="${SETUPS:-ceiling old all split}"
 scripts/install-deps.sh --with-bench >/dev/null
-[ -x "$bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
+[ -x "$bin" ] && [ -x "$echo_bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 
 work="$(mktemp -d)"
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$bin" --profile config/ecoseller.yaml --data-dir "$work/data" --set log.sync=none \
-  --set grpc.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 --set http.listen=127.0.0.1:0 \
-  --set logging.level=warn --ports-file "$work/ports.json" 2>"$work/server.log" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$work/ports.json" ] && break; sleep 0.1; done
-http="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["http"])' "$work/ports.json")"
-echo "recplat ecoseller profile on $http; $VARIANTS variants"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
-# The catalogue: products of 2 variants each in 50 categories, stock > 0, a price, a colour and a
-# size each, and enough orders (more orders than variants) for popularity to be eligible; then
-# train popularity and the content similarity (which also re-ranks the head for diversity).
+# Waits for a ports file and prints the value of `key` in it.
+port_of() {  # port_of <ports file> <key>
+  for _ in $(seq 1 300); do [ -s "$1" ] && break; sleep 0.1; done
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+# The catalogue, orders and feedback batches (the same for every setup).
 python3 - "$work" "$VARIANTS" <<'PY'
 import json, random, sys
 work, n = sys.argv[1], int(sys.argv[2])
 random.seed(7)
 objs = [{"_model_class": "Category", "id": c, "parent_id": None} for c in range(1, 51)]
-# Attributes: a categorical colour (20 values) and a numeric size (7 values).
 objs += [{"_model_class": "AttributeType", "id": 1, "type": "CATEGORICAL", "type_name": "colour"},
          {"_model_class": "AttributeType", "id": 2, "type": "NUMERICAL", "type_name": "size"}]
 objs += [{"_model_class": "Attribute", "id": a, "type": 1, "raw_value": f"colour-{a}",
@@ -69,40 +84,22 @@ events = [{"_model_class": "ProductDetailEnter", "session_id": f"b{i % 500}", "u
 with open(f"{work}/events.json", "w") as f:
     json.dump(events, f)
 PY
-t0=$(date +%s.%N)
-for batch in "$work"/batch-*.json; do
-  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$batch" \
-    "http://$http/store_objects" || { echo "store failed: $batch"; cat "$work/server.log"; exit 1; }
-done
-echo "loaded the catalogue and orders in $(echo "$(date +%s.%N) - $t0" | bc) s"
-for model in popularity similarity; do
-  curl -s -o "$work/train.out" -w "train $model: HTTP %{http_code}\n" -X POST \
-    -d "{\"model\": \"$model\", \"wait\": true}" "http://$http/v1/models/train"
-  if grep -q error "$work/train.out"; then cat "$work/train.out"; echo; fi
-done
-curl -sf "http://$http/v1/models" | python3 -c '
-import json, sys
-for v in json.load(sys.stdin).get("versions", []):
-    if v.get("status") == "MODEL_STATUS_CURRENT":
-        print("current:", v["model"], "v" + v.get("version", "0"),
-              "fit %.2f s" % v.get("training", {}).get("duration_seconds", 0))'
-curl -sf -X POST -d '{"recommendation_type":"HOMEPAGE","session_id":"x","user_id":null,"limit":10}' \
-  "http://$http/predict" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("sample:", r[0])'
 
-cat >"$work/predict.lua" <<'LUA'
+cat >"$work/predict.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 counter = 0
 request = function()
   counter = counter + 1
   return wrk.format(nil, "/predict", nil,
-    '{"recommendation_type":"HOMEPAGE","session_id":"s' .. (counter % 1000) ..
+    '{"recommendation_type":"HOMEPAGE","session_id":"s' .. (counter % $SESSIONS) ..
     '","user_id":null,"limit":10}')
 end
 done = function(summary, latency, requests)
-  io.write(string.format("p50 %.3f ms, p99 %.3f ms, %.0f requests/s\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("RESULT %.0f req/s p50 %.3f ms p99 %.3f ms errors %d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect +
+    summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 LUA
 cat >"$work/store.lua" <<LUA
@@ -112,12 +109,102 @@ local f = io.open("$work/events.json")
 wrk.body = f:read("*a")
 f:close()
 done = function(summary, latency, requests)
-  io.write(string.format("p50 %.3f ms, p99 %.3f ms, %.0f batches/s = %.0f events/s\n",
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.requests / (summary.duration / 1e6), 100 * summary.requests / (summary.duration / 1e6)))
+  io.write(string.format("RESULT %.0f events/s p50 %.3f ms p99 %.3f ms errors %d\n",
+    100 * summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, summary.errors.status))
 end
 LUA
-echo "== POST /predict HOMEPAGE (popularity, $VARIANTS variants), $CONNECTIONS connections"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/predict.lua" "http://$http"
-echo "== POST /store_objects, 100 ProductDetailEnter per batch, $CONNECTIONS connections"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/store.lua" "http://$http/store_objects"
+
+wrk_run() {  # wrk_run <label> <script> <url>
+  local out
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$2" "$3")"
+  echo "$1: $(grep RESULT <<<"$out" | sed 's/RESULT //')"
+}
+
+# Loads the shop into the recplat answering at http://$1 and trains its models.
+load_shop() {  # load_shop <http address> <label>
+  local http="$1" t0
+  t0=$(date +%s.%N)
+  for batch in "$work"/batch-*.json; do
+    curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$batch" \
+      "http://$http/store_objects" || { echo "$2: store failed: $batch" >&2; return 1; }
+  done
+  echo "$2: loaded $VARIANTS variants and their orders in $(echo "$(date +%s.%N) - $t0" | bc) s"
+  for model in popularity similarity; do
+    curl -sf -o /dev/null -X POST -d "{\"model\": \"$model\", \"wait\": true}" \
+      "http://$http/v1/models/train" || echo "$2: training $model failed" >&2
+  done
+  curl -sf -X POST -d '{"recommendation_type":"HOMEPAGE","session_id":"x","user_id":null,"limit":10}' \
+    "http://$http/predict" | python3 -c "import json,sys; r=json.load(sys.stdin); print('$2: sample', r[0])"
+}
+
+# Starts recplat; the remaining arguments go to it. Sets $started_http and $started_metrics.
+start_recplat() {  # start_recplat <name> <binary> <args...>
+  local name="$1" binary="$2"
+  shift 2
+  "$binary" "$@" --set log.sync=none --set logging.level=warn \
+    --set grpc.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 --set http.listen=127.0.0.1:0 \
+    --ports-file "$work/$name.ports" 2>"$work/$name.log" &
+  pids+=($!)
+  started_http="$(port_of "$work/$name.ports" http)"
+  started_metrics="$(port_of "$work/$name.ports" metrics)"
+}
+
+cache_ratio() {  # cache_ratio <metrics address>
+  curl -sf "http://$1/metrics" | python3 -c '
+import sys
+hits = misses = 0.0
+for line in sys.stdin:
+    if line.startswith("recplat_engine_cache_hits_total{") and "HOMEPAGE" in line:
+        hits += float(line.split()[-1])
+    if line.startswith("recplat_engine_cache_misses_total{") and "HOMEPAGE" in line:
+        misses += float(line.split()[-1])
+print("cache hit ratio %.3f (%d hits, %d misses)" % (hits / max(1, hits + misses), hits, misses))'
+}
+
+for setup in $SETUPS; do
+  case "$setup" in
+    ceiling)
+      "$echo_bin" --listen 127.0.0.1:0 --threads 2 >"$work/echo.out" &
+      pids+=($!)
+      for _ in $(seq 1 100); do [ -s "$work/echo.out" ] && break; sleep 0.1; done
+      addr="$(sed 's/listening on //' "$work/echo.out")"
+      wrk_run "ceiling (bare Beast) /predict" "$work/predict.lua" "http://$addr"
+      kill "${pids[-1]}"
+      ;;
+    old)
+      if [ -z "${OLD_BIN:-}" ]; then echo "old: OLD_BIN not set, skipped"; continue; fi
+      start_recplat old "$OLD_BIN" --profile "${OLD_PROFILE:?OLD_PROFILE is required with OLD_BIN}" \
+        --data-dir "$work/old-data"
+      load_shop "$started_http" old
+      wrk_run "old /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      wrk_run "old /store_objects" "$work/store.lua" "http://$started_http/store_objects"
+      kill "${pids[-1]}"
+      ;;
+    all)
+      start_recplat all "$bin" --profile config/ecoseller.yaml --data-dir "$work/all-data"
+      load_shop "$started_http" all
+      wrk_run "all /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      echo "all: $(cache_ratio "$started_metrics")"
+      wrk_run "all /store_objects" "$work/store.lua" "http://$started_http/store_objects"
+      kill "${pids[-1]}"
+      ;;
+    split)
+      start_recplat core "$bin" --profile config/ecoseller.yaml --data-dir "$work/split-data" \
+        --set role=core
+      core_pid="${pids[-1]}"
+      core_metrics="$started_metrics"
+      grpc="$(port_of "$work/core.ports" grpc)"
+      # A frontend waits on the core: more HTTP threads than cores keep requests in flight.
+      start_recplat frontend "$bin" --profile config/ecoseller.yaml --set role=frontend \
+        --set http.threads=16 \
+        --set "core.address=$grpc"
+      load_shop "$started_http" split
+      wrk_run "split /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      echo "split: $(cache_ratio "$core_metrics")"
+      wrk_run "split /store_objects" "$work/store.lua" "http://$started_http/store_objects"
+      kill "${pids[-1]}" "$core_pid"
+      ;;
+    *) echo "unknown setup '$setup'" >&2; exit 2 ;;
+  esac
+done

@@ -305,6 +305,9 @@ absl::Status NormalizeDocument(const ValidationOptions& options, v1::Document* d
                    absl::StrCat("too long (", doc->body().size(), " bytes, at most ",
                                 Limits::kMaxDocumentBodyBytes, ")"));
   }
+  if (doc->version() < 0) {
+    return Invalid(absl::StrCat(field, ".version"), "must not be negative");
+  }
   if (doc->deleted()) doc->clear_body();
   doc->clear_updated_at_ms();
   return absl::OkStatus();

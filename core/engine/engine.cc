@@ -176,10 +176,11 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
 std::string Engine::ModelStates(const v1::RecommendRequest& req,
                                 const config::SurfaceConfig& surface) const {
   std::string states;
+  // Model versions need no place in the key: every swap of a serving snapshot bumps the
+  // registry's ServingGeneration, and the cache drops the entries of older generations. Gates
+  // can change with every applied event, so their states are part of the key.
   auto add = [&](const std::string& name) {
-    registry::ModelHandle h = registry_.Current(req.tenant(), name);
-    absl::StrAppend(&states, name, "=", h == nullptr ? -1 : h->version,
-                    gates_.GateHolds(req.tenant(), name) ? "" : "!", ";");
+    if (!gates_.GateHolds(req.tenant(), name)) absl::StrAppend(&states, name, "!;");
   };
   auto add_all = [&](const auto& names) {
     for (const std::string& name : names) add(name);
@@ -197,19 +198,10 @@ std::string Engine::ModelStates(const v1::RecommendRequest& req,
   }
   states.push_back('|');
   if (std::string diversity = DiversityModel(req, surface); !diversity.empty()) add(diversity);
-  // The newest event of the user and of the session: an answer is never reused across the
+  // The activity stamps of the user and of the session: an answer is never reused across the
   // requester's own new activity (a click changes what session and user models answer).
-  std::vector<state::HistoryEntry> newest;
-  for (const bool user : {true, false}) {
-    const std::string& id = user ? req.user_id() : req.session_id();
-    newest.clear();
-    if (id.empty()) continue;
-    absl::Status s = user ? state_.UserHistory(req.tenant(), id, 1, &newest)
-                          : state_.SessionHistory(req.tenant(), id, 1, &newest);
-    if (!s.ok() || newest.empty()) continue;
-    absl::StrAppend(&states, user ? "|u" : "|s", newest[0].timestamp_ms, ":", newest[0].item, ":",
-                    newest[0].type);
-  }
+  absl::StrAppend(&states, "|u", state_.ActivityStamp(req.tenant(), req.user_id()), "|s",
+                  state_.ActivityStamp(req.tenant(), req.session_id()));
   return states;
 }
 

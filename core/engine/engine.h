@@ -117,8 +117,9 @@ class Engine {
   absl::StatusOr<Answer> Compute(const v1::RecommendRequest& request,
                                  const config::SurfaceConfig& surface,
                                  const std::string& surface_name, common::Rng& rng);
-  // The versions and gate states of the models `request` could use, and the newest event of
-  // its user and session: what its cache key adds to the request.
+  // The gate states of the models `request` could use, and the newest event of its user and
+  // session: what its cache key adds to the request (model versions are covered by the
+  // registry's serving generation).
   std::string ModelStates(const v1::RecommendRequest& request,
                           const config::SurfaceConfig& surface) const;
   // Records a non-dry-run answer: served items (when there is a user) and its ServedList.

@@ -1,10 +1,10 @@
 // File: response_cache.h
 //
 // ResponseCache: the engine's response cache of one surface (surfaces.<s>.cache). An entry maps
-// the key of a request (ResponseCacheKey: every request field but dry_run, plus the versions
-// and gate states of the models the request could use, and the newest event of the requesting
-// user and session) to the response computed for it. It is served for at
-// most ttl_seconds (by the injected clock) and evicted least-recently-used beyond `size`.
+// the key of a request (ResponseCacheKey: every request field but dry_run, plus the gate states
+// of the models the request could use, and the newest event of the requesting user and
+// session) to the response computed for it. It is served for at most ttl_seconds (by the
+// injected clock) and evicted least-recently-used beyond `size`.
 //
 // Entries belong to a serving generation of the registry (ModelRegistry::ServingGeneration):
 // an access with a newer generation drops everything older, so a promotion of any model empties
@@ -79,8 +79,8 @@ class ResponseCache {
 };
 
 // The cache key of `request` on the surface named `surface_name`: the request without dry_run
-// and with the resolved surface name, serialised deterministically, then `model_states` (the
-// versions and gate states of the models the request could use, built by the engine).
+// and with the resolved surface name, serialised deterministically, then `model_states` (what
+// the engine adds: gate states and the requester's newest events).
 std::string ResponseCacheKey(const v1::RecommendRequest& request, absl::string_view surface_name,
                              absl::string_view model_states);
 

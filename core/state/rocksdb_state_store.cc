@@ -5,6 +5,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -483,6 +484,15 @@ uint64_t RocksDbStateStore::EventCount(absl::string_view tenant, absl::string_vi
   if (t == tenants_.end() || id == type_ids_.end()) return 0;
   auto count = t->second.events_by_type.find(id->second);
   return count == t->second.events_by_type.end() ? 0 : count->second;
+}
+
+size_t RocksDbStateStore::ActivitySlot(absl::string_view tenant, absl::string_view id) {
+  return absl::HashOf(tenant, id) & (kActivitySlots - 1);
+}
+
+uint64_t RocksDbStateStore::ActivityStamp(absl::string_view tenant, absl::string_view id) const {
+  if (id.empty()) return 0;
+  return activity_[ActivitySlot(tenant, id)].load(std::memory_order_acquire);
 }
 
 uint64_t RocksDbStateStore::LiveItemCount(absl::string_view tenant) const {

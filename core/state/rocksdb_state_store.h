@@ -5,6 +5,7 @@
 // Apply in state_apply*.cc) share it; other modules use StateStore and OpenRocksDbStateStore().
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -73,6 +74,7 @@ class RocksDbStateStore final : public StateStore {
   std::vector<TenantStats> Stats() const override;
   uint64_t EventCount(absl::string_view tenant, absl::string_view type) const override;
   uint64_t LiveItemCount(absl::string_view tenant) const override;
+  uint64_t ActivityStamp(absl::string_view tenant, absl::string_view id) const override;
   absl::Status Flush() override;
 
  private:
@@ -106,6 +108,10 @@ class RocksDbStateStore final : public StateStore {
   // whole batch and mu_ only to publish.
   mutable std::shared_mutex mu_;
   uint64_t applied_offset_ = 0;
+  // ActivityStamp's table (kActivitySlots slots, written by the apply path after a commit).
+  static constexpr size_t kActivitySlots = size_t{1} << 18;
+  static size_t ActivitySlot(absl::string_view tenant, absl::string_view id);
+  std::unique_ptr<std::atomic<uint64_t>[]> activity_{new std::atomic<uint64_t>[kActivitySlots]()};
   std::vector<std::string> type_names_;
   absl::flat_hash_map<std::string, uint16_t> type_ids_;
   absl::flat_hash_map<std::string, internal::TenantMeta> tenants_;

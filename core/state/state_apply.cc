@@ -105,6 +105,9 @@ absl::Status ApplyBatch::Commit(uint64_t applied_offset) {
     s_.type_ids_[name] = id;
   }
   s_.applied_offset_ = applied_offset;
+  for (const auto& [slot, stamp] : activity_) {
+    s_.activity_[slot].store(stamp, std::memory_order_release);
+  }
   return absl::OkStatus();
 }
 
@@ -190,11 +193,29 @@ absl::Status ApplyBatch::AddDocument(const v1::Document& doc, int64_t appended_a
   key.append(doc.key());
   if (doc.deleted()) {
     Delete(RocksDbStateStore::kDocs, key);
+    doc_versions_[key] = std::nullopt;
     return absl::OkStatus();
   }
+  if (doc.version() > 0) {
+    // A versioned put loses only to a higher version (last writer by version, then by log
+    // order): the stored version comes from this batch's writes, else from RocksDB.
+    std::optional<int64_t> current;
+    if (auto it = doc_versions_.find(key); it != doc_versions_.end()) {
+      current = it->second;
+    } else {
+      std::string value;
+      bool found = false;
+      RECPLAT_RETURN_IF_ERROR(Read(RocksDbStateStore::kDocs, key, &value, &found));
+      v1::Document existing;
+      if (found && existing.ParseFromString(value)) current = existing.version();
+    }
+    if (current.has_value() && *current > doc.version()) return absl::OkStatus();
+  }
+  doc_versions_[key] = doc.version();
   v1::Document stored;
   stored.set_body(doc.body());
   stored.set_updated_at_ms(appended_at_ms);
+  stored.set_version(doc.version());
   Put(RocksDbStateStore::kDocs, key, stored.SerializeAsString());
   return absl::OkStatus();
 }
@@ -224,6 +245,9 @@ absl::Status ApplyBatch::AddEvent(uint64_t offset, const v1::Event& ev) {
       ++report_.tenants[tenant].duplicate_events;
       return absl::OkStatus();
     }
+  }
+  for (const std::string* id : {&ev.user_id(), &ev.session_id()}) {
+    if (!id->empty()) activity_[RocksDbStateStore::ActivitySlot(tenant, *id)] = offset + 1;
   }
   RECPLAT_ASSIGN_OR_RETURN(v1::StoredItem * stored, FindOrCreateItem(tenant, ev.item_id(), ts));
   const uint32_t item = stored->item().index();

@@ -292,6 +292,13 @@ class StateStore {
   // Live (neither deleted nor dormant) items of `tenant`.
   virtual uint64_t LiveItemCount(absl::string_view tenant) const = 0;
 
+  // A stamp that changes whenever an event of the user or session `id` of `tenant` is applied:
+  // the log offset of the newest applied event of any id sharing its slot in a fixed-size
+  // in-memory table. So it may change for other ids too, but never stays the same across an
+  // event of this one (since the store opened). 0 before any. For caches of answers that
+  // depend on a requester's own activity; costs no storage read.
+  virtual uint64_t ActivityStamp(absl::string_view tenant, absl::string_view id) const = 0;
+
   // Flushes memtables to disk (called on clean shutdown so the next open is fast).
   virtual absl::Status Flush() = 0;
 };

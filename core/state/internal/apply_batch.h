@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,10 @@ class ApplyBatch {
   absl::flat_hash_map<std::string, double> item_counters_;
   // Event-id keys (tenant, id) applied in this batch.
   absl::flat_hash_set<std::string> event_ids_;
+  // Activity slots (user and session ids of applied events) -> the newest offset in the batch.
+  absl::flat_hash_map<size_t, uint64_t> activity_;
+  // Versions of the documents this batch wrote (nullopt: deleted), for versioned puts.
+  absl::flat_hash_map<std::string, std::optional<int64_t>> doc_versions_;
   std::vector<CatalogUpdate> catalog_updates_;
   ApplyReport report_;
 };

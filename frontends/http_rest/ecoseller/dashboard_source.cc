@@ -25,7 +25,11 @@ int64_t PhysicalMemoryBytes() {
 
 DashboardSource MakeDashboardSource(ShopReads* reads) {
   DashboardSource source;
-  source.current_config = [reads] { return reads->CurrentConfig(); };
+  source.current_config = [reads]() -> absl::StatusOr<EcosellerConfig> {
+    absl::StatusOr<std::shared_ptr<const EcosellerConfig>> config = reads->CurrentConfig();
+    if (!config.ok()) return config.status();
+    return **config;
+  };
   source.counts = [reads] { return reads->Counts(); };
   source.scan_predictions = [reads](absl::Time from, absl::Time to,
                                     const DashboardSource::PredictionFn& fn) {

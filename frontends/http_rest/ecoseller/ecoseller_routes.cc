@@ -81,18 +81,7 @@ struct EcosellerFrontend::Impl {
     if (!parsed.ok()) return ErrorResponse(parsed.status());
     absl::StatusOr<std::vector<PredictedItem>> items = predictor->Predict(*parsed);
     if (!items.ok()) return ErrorResponse(items.status());
-    json out = json::array();
-    for (const PredictedItem& item : *items) {
-      json info = json::object();
-      if (!item.model_name.empty()) {
-        info["recommendation_type"] = parsed->recommendation_type;
-        info["model_identifier"] = item.model_identifier;
-        info["model_name"] = item.model_name;
-        info["position"] = item.position;
-      }
-      out.push_back({{"product_variant_sku", item.sku}, {"rs_info", std::move(info)}});
-    }
-    return JsonOf(out);
+    return JsonResponse(EncodePredictions(*items, parsed->recommendation_type));
   }
 
   HttpResponse ProductPositions(const HttpRequest& request) {

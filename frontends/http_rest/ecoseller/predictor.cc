@@ -98,6 +98,30 @@ absl::StatusOr<PredictRequest> ParsePredictRequest(absl::string_view body) {
   return r;
 }
 
+std::string EncodePredictions(const std::vector<PredictedItem>& items,
+                              absl::string_view recommendation_type) {
+  std::string out = "[";
+  out.reserve(64 + items.size() * 160);
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PredictedItem& item = items[i];
+    if (i > 0) out.push_back(',');
+    out.append("{\"product_variant_sku\":");
+    common::AppendJsonString(&out, item.sku);
+    out.append(",\"rs_info\":{");
+    if (!item.model_name.empty()) {
+      out.append("\"model_identifier\":");
+      common::AppendJsonString(&out, item.model_identifier);
+      out.append(",\"model_name\":");
+      common::AppendJsonString(&out, item.model_name);
+      absl::StrAppend(&out, ",\"position\":", item.position, ",\"recommendation_type\":");
+      common::AppendJsonString(&out, recommendation_type);
+    }
+    out.append("}}");
+  }
+  out.push_back(']');
+  return out;
+}
+
 Predictor::Predictor(api::Api* api, ShopReads* reads) : api_(api), reads_(reads) {}
 
 v1::RecommendRequest Predictor::ToRecommendRequest(const PredictRequest& request,
@@ -149,7 +173,9 @@ v1::RecommendRequest Predictor::ToRecommendRequest(const PredictRequest& request
 }
 
 absl::StatusOr<std::vector<PredictedItem>> Predictor::Predict(const PredictRequest& request) {
-  RECPLAT_ASSIGN_OR_RETURN(EcosellerConfig config, reads_->CurrentConfig());
+  RECPLAT_ASSIGN_OR_RETURN(std::shared_ptr<const EcosellerConfig> current,
+                           reads_->CurrentConfig());
+  const EcosellerConfig& config = *current;
   v1::RecommendRequest rec = ToRecommendRequest(request, config);
   if (rec.k() <= 0) return std::vector<PredictedItem>();
   absl::StatusOr<v1::RecommendResponse> got = api_->Recommend(rec);

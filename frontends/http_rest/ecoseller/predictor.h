@@ -64,6 +64,12 @@ struct PredictedItem {
   int64_t position = 0;
 };
 
+// The /predict answer: [{"product_variant_sku", "rs_info": {"model_identifier", "model_name",
+// "position", "recommendation_type"}}] (keys in this order, as the original's sorted JSON), with
+// `rs_info: {}` for items without a model name. Written directly: it is the hot path.
+std::string EncodePredictions(const std::vector<PredictedItem>& items,
+                              absl::string_view recommendation_type);
+
 class Predictor {
  public:
   // `api` and `reads` must outlive the predictor.

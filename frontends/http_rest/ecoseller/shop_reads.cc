@@ -24,23 +24,33 @@ bool BareIdentifier(absl::string_view model) {
 
 ShopReads::ShopReads(api::Api* api, std::string tenant) : api_(api), tenant_(std::move(tenant)) {}
 
-absl::StatusOr<EcosellerConfig> ShopReads::CurrentConfig() const {
-  v1::ScanDocumentsRequest req;
+absl::StatusOr<std::shared_ptr<const EcosellerConfig>> ShopReads::CurrentConfig() {
+  v1::GetDocumentsRequest req;
   req.set_tenant(tenant_);
   req.set_collection(std::string(kConfigs));
-  req.set_reverse(true);
-  req.set_limit(1);
-  RECPLAT_ASSIGN_OR_RETURN(v1::ScanDocumentsResponse got, api_->ScanDocuments(req));
-  if (got.documents_size() == 0) return EcosellerConfig();
-  const json body = json::parse(got.documents(0).body(), nullptr, /*allow_exceptions=*/false);
-  absl::StatusOr<EcosellerConfig> config = ParseEcosellerConfig(body, absl::UnixEpoch());
-  if (!config.ok()) {
-    // Written by this codec, so this means a corrupt document: serve the defaults.
-    RECPLAT_LOG(Warn, "ecoseller: undecodable config version, using the defaults",
-                {{"key", got.documents(0).key()}, {"error", config.status().ToString()}});
-    return EcosellerConfig();
+  req.add_keys(std::string(kCurrentConfigKey));
+  RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse got, api_->GetDocuments(req));
+  const int64_t version = got.documents_size() == 0 ? 0 : got.documents(0).version();
+  {
+    absl::MutexLock lock(&mu_);
+    if (config_ != nullptr && config_version_ == version) return config_;
   }
-  return config;
+  auto parsed = std::make_shared<EcosellerConfig>();
+  if (version > 0) {
+    const json body = json::parse(got.documents(0).body(), nullptr, /*allow_exceptions=*/false);
+    absl::StatusOr<EcosellerConfig> config = ParseEcosellerConfig(body, absl::UnixEpoch());
+    if (config.ok()) {
+      *parsed = *std::move(config);
+    } else {
+      // Written by this codec, so this means a corrupt document: serve the defaults.
+      RECPLAT_LOG(Warn, "ecoseller: undecodable config version, using the defaults",
+                  {{"version", version}, {"error", config.status().ToString()}});
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  config_ = std::move(parsed);
+  config_version_ = version;
+  return config_;
 }
 
 void ShopReads::LoadConfiguredLocked() {

@@ -2,7 +2,8 @@
 //
 // ShopReads: what the ecoseller routes read from the core, each read a call of api::Api (no
 // mirror, no store: two frontend processes over one core read the same answers):
-//   - the current Config version (the latest kConfigs document by create_at);
+//   - the current Config version (one document, versioned by create_at; the parsed config is
+//     kept for as long as the core answers the same version);
 //   - model facts: which ecoseller model names the core configures, and the identifier
 //     ("ease_2023-08-01T10:00:00") of a (model, version) — the only things kept in memory, as
 //     caches of immutable facts (a version's creation time never changes; the configured models
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -66,8 +68,9 @@ class ShopReads {
 
   const std::string& tenant() const { return tenant_; }
 
-  // The current config (defaults when none was stored). Core errors are returned.
-  absl::StatusOr<EcosellerConfig> CurrentConfig() const;
+  // The current config (defaults when none was stored). Core errors are returned. The shared
+  // snapshot is immutable; a new version read from the core replaces it.
+  absl::StatusOr<std::shared_ptr<const EcosellerConfig>> CurrentConfig();
 
   // Whether the core configures `model` (an ecoseller model name).
   bool Configured(absl::string_view model);
@@ -100,6 +103,8 @@ class ShopReads {
   absl::Mutex mu_;
   std::optional<std::set<std::string>> configured_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> identifiers_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const EcosellerConfig> config_ ABSL_GUARDED_BY(mu_);
+  int64_t config_version_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace recplat::http::ecoseller

@@ -1,5 +1,6 @@
 #include "frontends/http_rest/ecoseller/store_codec.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -235,7 +236,12 @@ class Encoder {
   }
   absl::Status AddObject(const EcosellerConfig& c) {
     if (c.deleted) return absl::OkStatus();
-    AddDocument(kConfigs, TimeKey(c.create_at, NextSalt()), c.ToStoredJson().dump());
+    // One versioned document: the core keeps the version with the latest create_at, whatever
+    // the order in which frontends write them.
+    AddDocument(kConfigs, std::string(kCurrentConfigKey), c.ToStoredJson().dump());
+    out_.write.mutable_ops(out_.write.ops_size() - 1)
+        ->mutable_put_document()
+        ->set_version(ConfigVersion(c.create_at));
     return absl::OkStatus();
   }
   absl::Status AddObject(const TrainerQueueItem& t) {
@@ -251,6 +257,10 @@ class Encoder {
 };
 
 }  // namespace
+
+int64_t ConfigVersion(absl::Time create_at) {
+  return std::max<int64_t>(1, absl::ToUnixMicros(create_at));
+}
 
 std::string TimeKey(absl::Time t, uint64_t salt) {
   constexpr int64_t kMax = 9999999999999999;

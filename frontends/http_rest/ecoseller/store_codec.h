@@ -15,7 +15,8 @@
 //                   `product_detail_leave` value = time spent, `add_to_cart`,
 //                   `recommendation_view`); a ProductDetailEnter is also kept as a document of
 //                   kDetailEnters (the dashboard's hit rates read them back);
-//   Config       -> a document of kConfigs keyed by TimeKey(create_at) (the latest key wins);
+//   Config       -> the document kConfigs/kCurrentConfigKey, versioned by its create_at (the
+//                   core keeps the latest create_at, whichever frontend wrote it when);
 //   TrainerQueueItem -> a training request (EncodedStore::train), sent after the write.
 // `deleted: true` deletes shop entities; events are immutable and their deletions ignored, as
 // are deleted orders, reviews, configs and queue items.
@@ -48,6 +49,10 @@ inline constexpr absl::string_view kEventRecommendationView = "recommendation_vi
 // Document collections the frontend writes (and reads back for the dashboard).
 inline constexpr absl::string_view kConfigs = "eco.config";
 inline constexpr absl::string_view kDetailEnters = "eco.detail_enter";
+inline constexpr absl::string_view kCurrentConfigKey = "current";
+
+// The document version of a Config created at `create_at`: its Unix microseconds (at least 1).
+int64_t ConfigVersion(absl::Time create_at);
 
 // A fixed-width, lexicographically time-ordered document key: 16 decimal digits of Unix
 // microseconds (times before 1970 map to 0, past the 16 digits to 9999999999999999), '-', and 16

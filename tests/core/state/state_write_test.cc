@@ -1,5 +1,6 @@
 // The state store's write-path features: event de-duplication by event_id, named counters,
 // what Apply() reports, and reverse document scans.
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "tests/core/state/state_test_util.h"
 
@@ -80,6 +81,48 @@ TEST_F(StateWriteTest, ACounterFloorClampsEveryStep) {
   ASSERT_OK(ApplyAll(
       {Counter("a", "plain", -1), Counter("a", "plain", -1), Counter("a", "plain", 1)}));
   EXPECT_EQ(store_->GetItem("default", "a")->counters().at("plain"), -1.0);
+}
+
+TEST_F(StateWriteTest, VersionedDocumentsKeepTheHighestVersionWhateverTheOrder) {
+  auto versioned = [&](const std::string& body, int64_t version) {
+    v1::LogRecord r = Doc("cfg", "current", body);
+    r.mutable_document_put()->set_version(version);
+    return r;
+  };
+  auto current = [&]() {
+    std::vector<v1::Document> docs;
+    EXPECT_OK(store_->GetDocuments("default", "cfg", std::vector<std::string>{"current"}, &docs));
+    return docs.empty() ? std::string("none") : absl::StrCat(docs[0].body(), "@",
+                                                             docs[0].version());
+  };
+  // Within one batch and across batches, a lower version never replaces a higher; of equal
+  // versions the later write wins.
+  ASSERT_OK(ApplyAll({versioned("b", 20), versioned("a", 10), versioned("c", 20)}));
+  EXPECT_EQ(current(), "c@20");
+  ASSERT_OK(ApplyAll({versioned("a", 10)}));
+  Reopen();
+  ASSERT_OK(ApplyAll({versioned("d", 30), versioned("x", 25)}));
+  EXPECT_EQ(current(), "d@30");
+  // An unversioned put replaces whatever is there (log order), and a delete removes it.
+  ASSERT_OK(ApplyAll({Doc("cfg", "current", "plain")}));
+  EXPECT_EQ(current(), "plain@0");
+  v1::LogRecord del = Doc("cfg", "current", "");
+  del.mutable_document_put()->set_deleted(true);
+  ASSERT_OK(ApplyAll({versioned("e", 40), del, versioned("f", 1)}));
+  EXPECT_EQ(current(), "f@1");
+}
+
+TEST_F(StateWriteTest, ActivityStampsMoveWithTheirIdsEvents) {
+  EXPECT_EQ(store_->ActivityStamp("default", "u"), 0u);
+  EXPECT_EQ(store_->ActivityStamp("default", ""), 0u);
+  ASSERT_OK(ApplyAll({Item("a"), Event("u", "a")}));
+  const uint64_t first = store_->ActivityStamp("default", "u");
+  EXPECT_GT(first, 0u);
+  ASSERT_OK(ApplyAll({Event("u", "a")}));
+  const uint64_t second = store_->ActivityStamp("default", "u");
+  EXPECT_GT(second, first);
+  // Another tenant's id of the same name is another slot (almost surely), and stays put.
+  EXPECT_EQ(store_->ActivityStamp("t2", "u"), 0u);
 }
 
 TEST_F(StateWriteTest, EveryReadFillsLive) {

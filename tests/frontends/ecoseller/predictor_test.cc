@@ -39,15 +39,29 @@ class PredictorTest : public ::testing::Test {
         });
   }
 
-  // Stores `config_json` as the current Config version.
-  void SetConfig(const std::string& config_json) {
-    v1::ScanDocumentsResponse page;
-    v1::Document* doc = page.add_documents();
-    doc->set_collection(std::string(kConfigs));
-    doc->set_key("0000000000000001-0");
-    doc->set_body(config_json);
-    api_.scan_documents().Respond(page);
+  // Stores `config_json` as the current Config version, and answers category `category` as
+  // stored (0: none).
+  void SetDocuments(const std::string& config_json, int64_t category = 0) {
+    api_.get_documents().Handle(
+        [this, config_json, category](
+            const v1::GetDocumentsRequest& r) -> absl::StatusOr<v1::GetDocumentsResponse> {
+          v1::GetDocumentsResponse out;
+          if (r.collection() == kConfigs && !config_json.empty()) {
+            v1::Document* doc = out.add_documents();
+            doc->set_key(std::string(kCurrentConfigKey));
+            doc->set_version(config_version_);
+            doc->set_body(config_json);
+          }
+          if (r.collection() == "_shop.category" && category != 0 &&
+              r.keys(0) == std::to_string(category)) {
+            out.add_documents()->set_key(r.keys(0));
+          }
+          return out;
+        });
   }
+  void SetConfig(const std::string& config_json) { SetDocuments(config_json); }
+
+  int64_t config_version_ = 5;
 
   PredictRequest Request(const std::string& body) {
     absl::StatusOr<PredictRequest> r = ParsePredictRequest(body);
@@ -83,10 +97,40 @@ TEST_F(PredictorTest, HomepageSendsTheConfigsCascadesMinusDisabledAndUnconfigure
   EXPECT_EQ(r.diversity_head(), 50);
 }
 
+TEST_F(PredictorTest, TheParsedConfigIsKeptWhileTheCoreAnswersTheSameVersion) {
+  SetConfig(R"({"retrieval_size": 7})");
+  const std::string body = R"({"recommendation_type": "HOMEPAGE", "session_id": "s",
+                               "user_id": null})";
+  ASSERT_OK(predictor_.Predict(Request(body)).status());
+  EXPECT_EQ(api_.recommend().last_request().k(), 7);
+  // Same version, other body: the core did not change it, the parsed config is reused.
+  SetConfig(R"({"retrieval_size": 8})");
+  ASSERT_OK(predictor_.Predict(Request(body)).status());
+  EXPECT_EQ(api_.recommend().last_request().k(), 7);
+  // A new version is read.
+  config_version_ = 6;
+  SetConfig(R"({"retrieval_size": 8})");
+  ASSERT_OK(predictor_.Predict(Request(body)).status());
+  EXPECT_EQ(api_.recommend().last_request().k(), 8);
+  EXPECT_EQ(api_.get_documents().last_request().keys(0), kCurrentConfigKey);
+}
+
+TEST_F(PredictorTest, PredictionsEncodeLikeTheOriginalsSortedJson) {
+  std::vector<PredictedItem> items = {{"a\"b", "ease", "ease_2023", 0}, {"c", "", "", 1}};
+  const std::string encoded = EncodePredictions(items, "HOMEPAGE");
+  nlohmann::json expected = nlohmann::json::array();
+  expected.push_back({{"product_variant_sku", "a\"b"},
+                      {"rs_info", {{"recommendation_type", "HOMEPAGE"},
+                                   {"model_identifier", "ease_2023"},
+                                   {"model_name", "ease"},
+                                   {"position", 0}}}});
+  expected.push_back({{"product_variant_sku", "c"}, {"rs_info", nlohmann::json::object()}});
+  EXPECT_EQ(encoded, expected.dump());
+  EXPECT_EQ(EncodePredictions({}, "CART"), "[]");
+}
+
 TEST_F(PredictorTest, CategoryListIsACatalogQueryOverEveryVariant) {
-  v1::GetDocumentsResponse category;
-  category.add_documents()->set_key("4");
-  api_.get_documents().Respond(category);
+  SetDocuments("", 4);
   ASSERT_OK(predictor_.Predict(Request(
       R"({"recommendation_type": "CATEGORY_LIST", "session_id": "s", "user_id": null,
           "category_id": 4})")).status());
@@ -180,9 +224,7 @@ TEST_F(PredictorTest, UnknownAnchorsAndCategoriesAreNotFoundNamingTheField) {
   EXPECT_EQ(api_.get_documents().last_request().collection(), "_shop.category");
   EXPECT_THAT(Names(api_.get_documents().last_request().keys()), ElementsAre("9"));
   // A stored category without variants answers an empty list.
-  v1::GetDocumentsResponse found;
-  found.add_documents()->set_key("9");
-  api_.get_documents().Respond(found);
+  SetDocuments("", 9);
   ASSERT_OK_AND_ASSIGN(std::vector<PredictedItem> got,
                        predictor_.Predict(Request(
                            R"({"recommendation_type": "CATEGORY_LIST", "session_id": "s",

@@ -152,7 +152,7 @@ TEST(StoreCodecTest, FeedbackBecomesEventsWithIdempotencyKeysAndAttribution) {
   EXPECT_EQ(w.ops(7).event().type(), "add_to_cart");
 }
 
-TEST(StoreCodecTest, ConfigIsATimeKeyedDocumentAndQueueItemsAskForTraining) {
+TEST(StoreCodecTest, ConfigIsAVersionedDocumentAndQueueItemsAskForTraining) {
   const auto objects = Parse(R"([
     {"_model_class": "Config", "retrievalSize": 7, "create_at": "2023-08-01T10:00:00"},
     {"_model_class": "TrainerQueueItem", "model_name": "ease"},
@@ -162,7 +162,10 @@ TEST(StoreCodecTest, ConfigIsATimeKeyedDocumentAndQueueItemsAskForTraining) {
   ASSERT_EQ(e.write.ops_size(), 1);
   const v1::Document& doc = e.write.ops(0).put_document();
   EXPECT_EQ(doc.collection(), kConfigs);
-  EXPECT_EQ(doc.key().substr(0, 16), TimeKey(Utc(2023, 8, 1, 10), 0).substr(0, 16));
+  EXPECT_EQ(doc.key(), kCurrentConfigKey);
+  // Versioned by create_at: the core keeps the latest, whatever order frontends write in.
+  EXPECT_EQ(doc.version(), absl::ToUnixMicros(Utc(2023, 8, 1, 10)));
+  EXPECT_EQ(ConfigVersion(absl::UnixEpoch() - absl::Hours(1)), 1);
   EXPECT_THAT(doc.body(), HasSubstr("\"retrieval_size\":7"));
   EXPECT_THAT(e.train, ElementsAre("ease"));
 }
