@@ -235,7 +235,10 @@ class Encoder {
   }
   absl::Status AddObject(const EcosellerConfig& c) {
     if (c.deleted) return absl::OkStatus();
-    AddDocument(kConfigs, TimeKey(c.create_at, NextSalt()), c.ToStoredJson().dump());
+    // No salt: versions of one create_at share the key, so the one written last (in log order)
+    // replaces the others and is current in every process (a random salt would pick one at
+    // random, differently per process).
+    AddDocument(kConfigs, TimeKey(c.create_at, 0), c.ToStoredJson().dump());
     return absl::OkStatus();
   }
   absl::Status AddObject(const TrainerQueueItem& t) {

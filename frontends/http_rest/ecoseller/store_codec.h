@@ -15,7 +15,9 @@
 //                   `product_detail_leave` value = time spent, `add_to_cart`,
 //                   `recommendation_view`); a ProductDetailEnter is also kept as a document of
 //                   kDetailEnters (the dashboard's hit rates read them back);
-//   Config       -> a document of kConfigs keyed by TimeKey(create_at) (the latest key wins);
+//   Config       -> a document of kConfigs keyed by TimeKey(create_at, 0) (the latest key
+//                   wins; versions with equal create_at share the key, so the last written
+//                   replaces the others and every process reads the same current version);
 //   TrainerQueueItem -> a training request (EncodedStore::train), sent after the write.
 // `deleted: true` deletes shop entities; events are immutable and their deletions ignored, as
 // are deleted orders, reviews, configs and queue items.
@@ -63,8 +65,8 @@ struct EncodedStore {
   std::set<std::string> train;
 };
 
-// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's time-keyed
-// documents (a fresh random value per call). INVALID_ARGUMENT naming "objects[i].<field>" for
+// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's
+// ProductDetailEnter documents (a fresh random value per call); Config keys are unsalted. INVALID_ARGUMENT naming "objects[i].<field>" for
 // what the wire allows but the core cannot hold (a time before 1970, an oversized id).
 absl::StatusOr<EncodedStore> EncodeStore(const std::vector<StoreObject>& objects,
                                          const std::string& tenant, uint64_t salt);

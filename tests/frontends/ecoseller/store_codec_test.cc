@@ -162,9 +162,26 @@ TEST(StoreCodecTest, ConfigIsATimeKeyedDocumentAndQueueItemsAskForTraining) {
   ASSERT_EQ(e.write.ops_size(), 1);
   const v1::Document& doc = e.write.ops(0).put_document();
   EXPECT_EQ(doc.collection(), kConfigs);
-  EXPECT_EQ(doc.key().substr(0, 16), TimeKey(Utc(2023, 8, 1, 10), 0).substr(0, 16));
+  EXPECT_EQ(doc.key(), TimeKey(Utc(2023, 8, 1, 10), 0));
   EXPECT_THAT(doc.body(), HasSubstr("\"retrieval_size\":7"));
   EXPECT_THAT(e.train, ElementsAre("ease"));
+}
+
+TEST(StoreCodecTest, ConfigVersionsOfOneTimeShareTheirKeyWhateverTheSalt) {
+  // The later one replaces the earlier when applied in log order, in every process.
+  const auto objects = Parse(R"([
+    {"_model_class": "Config", "retrievalSize": 7, "create_at": "2023-08-01T10:00:00"},
+    {"_model_class": "Config", "retrievalSize": 8, "create_at": "2023-08-01T10:00:00"}
+  ])");
+  ASSERT_OK_AND_ASSIGN(EncodedStore one, EncodeStore(objects, "default", 5));
+  ASSERT_OK_AND_ASSIGN(EncodedStore other, EncodeStore(objects, "default", 0xfedcba9876543210));
+  ASSERT_EQ(one.write.ops_size(), 2);
+  ASSERT_EQ(other.write.ops_size(), 2);
+  for (const EncodedStore* e : {&one, &other}) {
+    EXPECT_EQ(e->write.ops(0).put_document().key(), TimeKey(Utc(2023, 8, 1, 10), 0));
+    EXPECT_EQ(e->write.ops(1).put_document().key(), TimeKey(Utc(2023, 8, 1, 10), 0));
+    EXPECT_THAT(e->write.ops(1).put_document().body(), HasSubstr("\"retrieval_size\":8"));
+  }
 }
 
 TEST(StoreCodecTest, TimesBefore1970AreRejectedNamingTheObject) {
