@@ -153,4 +153,19 @@ json Normalise(json value, const std::set<std::string>& keys) {
   return value;
 }
 
+json NormaliseMapValues(json value, const std::set<std::string>& keys) {
+  if (value.is_object()) {
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      if (keys.contains(it.key()) && it.value().is_object()) {
+        for (auto& [name, v] : it.value().items()) v = "<normalised>";
+      } else {
+        it.value() = NormaliseMapValues(std::move(it.value()), keys);
+      }
+    }
+  } else if (value.is_array()) {
+    for (json& element : value) element = NormaliseMapValues(std::move(element), keys);
+  }
+  return value;
+}
+
 }  // namespace recplat::testing

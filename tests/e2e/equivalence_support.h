@@ -99,4 +99,8 @@ uint64_t StatCount(const nlohmann::json& entry, const std::string& key);
 // "<normalised>" (the member stays, so a missing member still fails a comparison).
 nlohmann::json Normalise(nlohmann::json value, const std::set<std::string>& keys);
 
+// Same for the members of objects named in `keys`: each member's value becomes "<normalised>",
+// its name stays (e.g. which event types an item's decayed counts have, not their values).
+nlohmann::json NormaliseMapValues(nlohmann::json value, const std::set<std::string>& keys);
+
 }  // namespace recplat::testing

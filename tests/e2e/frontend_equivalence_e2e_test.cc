@@ -49,6 +49,9 @@ using nlohmann::json;
 // What legitimately differs between two independent cores, and is normalised before comparing:
 //   - rs_info.model_identifier of a trained version is "<model>_<creation time, seconds>": the
 //     model and the format are compared, the time is not (see NormalisePredict);
+//   - GET /v1/items: updated_at_ms (the wall time of the last write) and the values of
+//     event_counts (counts decayed to the moment of the read, so two reads a few milliseconds
+//     apart differ in the last digits; which event types an item has is still compared);
 //   - the training answers' times and resources: created_at_ms / promoted_at_ms (when the
 //     version was made), training.duration_seconds and training.peak_memory_bytes (wall time and
 //     RSS of the fit);
@@ -61,6 +64,8 @@ using nlohmann::json;
 // and the model flags.
 const std::set<std::string> kVolatileTrain = {"created_at_ms", "promoted_at_ms",
                                               "duration_seconds", "peak_memory_bytes"};
+const std::set<std::string> kVolatileItem = {"updated_at_ms"};
+const std::set<std::string> kDecayedItem = {"event_counts"};
 const std::set<std::string> kVolatilePerformance = {"retrievalDuration", "scoringDuration"};
 const std::set<std::string> kVolatileTraining = {"duration", "peakMemory",
                                                  "peakMemoryPercentage"};
@@ -137,6 +142,17 @@ class FrontendEquivalenceTest : public ::testing::Test {
     EXPECT_EQ(a.body["version"]["status"], "MODEL_STATUS_CURRENT") << a.raw;
   }
 
+  // The whole catalog as the core's native API lists it (the items the core projected from the
+  // shop entities, with their counters and decayed event counts).
+  void SameItems(const std::string& step) {
+    JsonAnswer a = Same(step, verb::get, "/v1/items?page_size=1000", nullptr,
+                        [](json v) {
+                          return NormaliseMapValues(Normalise(std::move(v), kVolatileItem),
+                                                    kDecayedItem);
+                        });
+    EXPECT_EQ(a.status, 200) << a.raw;
+  }
+
   // The default tenant's applied events in A and in B, once both have applied everything.
   std::pair<uint64_t, uint64_t> AppliedEvents() {
     json a, b;
@@ -164,8 +180,16 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
   Store("catalog: products", shop::Products());
   Store("catalog: variants", shop::Variants());
   Store("catalog: prices", shop::Prices());
-  ASSERT_EQ(Same("config version", verb::post, "/store_object", shop::ConfigVersion()).status,
+  ASSERT_EQ(Same("config version", verb::post, "/store_object",
+                 shop::ConfigVersion(8, "2023-08-03T00:00:00Z"))
+                .status,
             200);
+  // Config versions with equal create_at times: the one written last is current (the second
+  // of this batch), in every process.
+  Store("config versions of one time", json::array({shop::ConfigVersion(6, "2023-08-04T00:00:00Z"),
+                                                    shop::ConfigVersion(5, "2023-08-04T00:00:00Z")}));
+
+  SameItems("items after the catalog");
 
   // Before any feedback or training: the fallbacks (dummy; similarity is untrained).
   json cold = Predict("cold homepage", shop::PredictHomepage("cold-home", nullptr, 5));
@@ -177,6 +201,8 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
   Store("feedback: detail enters, leaves, carts", shop::Browsing());
   Store("feedback: orders", shop::Orders());
   Store("feedback: reviews", shop::Reviews());
+
+  SameItems("items after the feedback");
 
   // Explicit trainings at the same point of both sequences.
   for (const char* model : {"popularity", "similarity", "ease"}) Train(model);
@@ -251,6 +277,8 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
   Store("C1 sold out", json::array({shop::Variant("C1", 0, 0.5, {100, 102})}));
   json sold_out = Predict("homepage after C1 sold out", shop::PredictHomepage("home-2", nullptr, 5));
   for (const std::string& sku : Skus(sold_out)) EXPECT_NE(sku, "C1");
+
+  SameItems("items at the end");
 
   // Clicks on what was predicted (request time, after the predictions), then the dashboard.
   Store("feedback: clicks on predictions", shop::ClicksOn(home, "home-anon", "HOMEPAGE"));

@@ -124,12 +124,12 @@ json Prices() {
   return out;
 }
 
-json ConfigVersion() {
+json ConfigVersion(int ordering_size, const std::string& create_at) {
   const json detail = {"similarity", "popularity", "dummy"};
   const json scoring = {"ease", "similarity", "popularity", "dummy"};
   return {{"_model_class", "Config"},
           {"retrievalSize", 100},
-          {"orderingSize", 5},
+          {"orderingSize", ordering_size},
           {"models_disabled", {{"gru4rec", true}, {"selection", true}}},
           {"homepageRetrievalCascade", {"popularity", "selection", "dummy"}},
           {"homepageScoringCascade", {"ease", "gru4rec", "popularity", "dummy"}},
@@ -138,7 +138,7 @@ json ConfigVersion() {
           {"productDetailScoringCascade", scoring},
           {"cartRetrievalCascade", detail},
           {"cartScoringCascade", scoring},
-          {"create_at", "2023-08-03T00:00:00Z"}};
+          {"create_at", create_at}};
 }
 
 json Browsing() {

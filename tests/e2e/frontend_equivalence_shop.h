@@ -30,9 +30,9 @@ nlohmann::json Products();
 nlohmann::json Variants();
 nlohmann::json Prices();
 
-// A Config version (create_at 2023-08-03): retrieval 100, ordering 5, `selection` and `gru4rec`
+// A Config version: retrieval 100, ordering `ordering_size`, `selection` and `gru4rec`
 // disabled, explicit cascades ending in dummy.
-nlohmann::json ConfigVersion();
+nlohmann::json ConfigVersion(int ordering_size, const std::string& create_at);
 
 // Feedback with explicit create_at times (2023-08-02): detail enters attributed to earlier
 // recommendations (one on the unpublished D1), leaves and carts of users 7 and 8; orders (14
