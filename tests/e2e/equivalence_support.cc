@@ -13,8 +13,7 @@ namespace {
 using nlohmann::json;
 
 // Polls GET `path` until it answers `status`, for at most `timeout`.
-bool AwaitStatus(HttpClient& client, const std::string& path, int status,
-                 absl::Duration timeout) {
+bool AwaitStatus(HttpClient& client, const std::string& path, int status, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (client.Get(path).status == status) return true;
@@ -54,9 +53,14 @@ bool Deployment::Start() {
     for (int i = 0; i < options_.frontends; ++i) {
       // A role `frontend` process ignores its data directory (and never creates it).
       std::vector<std::string> f = {
-          "--profile", options_.profile, "--data-dir",
+          "--profile",
+          options_.profile,
+          "--data-dir",
           (options_.data_dir.parent_path() / ("unused-frontend-" + std::to_string(i))).string(),
-          "--set", "role=frontend", "--set", "core.address=" + core_->grpc_address()};
+          "--set",
+          "role=frontend",
+          "--set",
+          "core.address=" + core_->grpc_address()};
       f.insert(f.end(), options_.common_args.begin(), options_.common_args.end());
       f.insert(f.end(), options_.frontend_args.begin(), options_.frontend_args.end());
       frontends_.push_back(std::make_unique<ServerProcess>(std::move(f)));
@@ -129,8 +133,7 @@ bool AwaitSettled(HttpClient& client, const std::function<bool(const json&)>& do
     const json stats = json::parse(r.body, nullptr, false);
     if (last != nullptr) *last = stats;
     // proto3 JSON leaves out a zero lag.
-    if (r.status == 200 && StatCount(stats, "materializer_lag") == 0 &&
-        done(TenantStats(stats))) {
+    if (r.status == 200 && StatCount(stats, "materializer_lag") == 0 && done(TenantStats(stats))) {
       return true;
     }
     if (absl::Now() >= deadline) return false;

@@ -27,13 +27,14 @@
 //     are ordered alike; the detail enters sent after the predictions carry none (request time)
 //     and name sessions that are not asked again, so the dashboard's "after the prediction" join
 //     (futureHitRate) is decided by the order of the sequence, not by clock resolution.
+#include <functional>
 #include <memory>
 #include <regex>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/equivalence_support.h"
@@ -62,13 +63,12 @@ using nlohmann::json;
 // error messages, trained versions, their metrics and data sizes, every count and ratio of the
 // dashboard (predictions, hitRate, futureHitRate, coverage, trainings started/completed/failed),
 // and the model flags.
-const std::set<std::string> kVolatileTrain = {"created_at_ms", "promoted_at_ms",
-                                              "duration_seconds", "peak_memory_bytes"};
+const std::set<std::string> kVolatileTrain = {"created_at_ms", "promoted_at_ms", "duration_seconds",
+                                              "peak_memory_bytes"};
 const std::set<std::string> kVolatileItem = {"updated_at_ms"};
 const std::set<std::string> kDecayedItem = {"event_counts"};
 const std::set<std::string> kVolatilePerformance = {"retrievalDuration", "scoringDuration"};
-const std::set<std::string> kVolatileTraining = {"duration", "peakMemory",
-                                                 "peakMemoryPercentage"};
+const std::set<std::string> kVolatileTraining = {"duration", "peakMemory", "peakMemoryPercentage"};
 
 json NormalisePredict(json items) {
   static const std::regex kVersioned(R"(^([a-z0-9]+)_\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$)");
@@ -103,10 +103,10 @@ class FrontendEquivalenceTest : public ::testing::Test {
   }
 
   // The same request to A and to B (B: frontend `via`, or the next one in turn); expects the
-  // same status and the same body after `normalise`. Returns A's answer and (in `*b`) B's.
-  JsonAnswer Same(const std::string& step, verb method, const std::string& target,
-                  const json& body, const std::function<json(json)>& normalise = nullptr,
-                  int via = -1, JsonAnswer* b_out = nullptr) {
+  // same status and the same body after `normalise`. Returns A's answer and (in `*b_out`) B's.
+  JsonAnswer Same(const std::string& step, verb method, const std::string& target, const json& body,
+                  const std::function<json(json)>& normalise = nullptr, int via = -1,
+                  JsonAnswer* b_out = nullptr) {
     const std::string payload = body.is_null() ? "" : body.dump();
     JsonAnswer a = CallJson(single_->Frontend(0), method, target, payload);
     HttpClient& front = via < 0 ? split_->NextFrontend() : split_->Frontend(via);
@@ -145,11 +145,9 @@ class FrontendEquivalenceTest : public ::testing::Test {
   // The whole catalog as the core's native API lists it (the items the core projected from the
   // shop entities, with their counters and decayed event counts).
   void SameItems(const std::string& step) {
-    JsonAnswer a = Same(step, verb::get, "/v1/items?page_size=1000", nullptr,
-                        [](json v) {
-                          return NormaliseMapValues(Normalise(std::move(v), kVolatileItem),
-                                                    kDecayedItem);
-                        });
+    JsonAnswer a = Same(step, verb::get, "/v1/items?page_size=1000", nullptr, [](json v) {
+      return NormaliseMapValues(Normalise(std::move(v), kVolatileItem), kDecayedItem);
+    });
     EXPECT_EQ(a.status, 200) << a.raw;
   }
 
@@ -186,8 +184,9 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
             200);
   // Config versions with equal create_at times: the one written last is current (the second
   // of this batch), in every process.
-  Store("config versions of one time", json::array({shop::ConfigVersion(6, "2023-08-04T00:00:00Z"),
-                                                    shop::ConfigVersion(5, "2023-08-04T00:00:00Z")}));
+  Store("config versions of one time",
+        json::array({shop::ConfigVersion(6, "2023-08-04T00:00:00Z"),
+                     shop::ConfigVersion(5, "2023-08-04T00:00:00Z")}));
 
   SameItems("items after the catalog");
 
@@ -243,16 +242,15 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
   for (const json& item : cached) EXPECT_EQ(item["rs_info"], json::object()) << cached.dump();
   for (const json& item : cached_b.body) EXPECT_EQ(item["rs_info"], json::object());
   Predict("category list 2, limit 2", shop::PredictCategory("cat-2", 2, 2));
-  JsonAnswer positions =
-      Same("product positions", verb::post, "/predict/product_positions",
-           shop::PredictCategory("pos-1", 1));
+  JsonAnswer positions = Same("product positions", verb::post, "/predict/product_positions",
+                              shop::PredictCategory("pos-1", 1));
   ASSERT_EQ(positions.status, 200) << positions.raw;
   EXPECT_EQ(positions.body.size(), 3u) << positions.raw;  // Products 10, 11, 15 (13 unpublished).
 
   // Errors: same status and message, and a rejected batch stores nothing.
   const auto [events_before_a, events_before_b] = AppliedEvents();
-  JsonAnswer bad = Same("batch with an unknown SKU", verb::post, "/store_objects",
-                        shop::BatchWithUnknownSku());
+  JsonAnswer bad =
+      Same("batch with an unknown SKU", verb::post, "/store_objects", shop::BatchWithUnknownSku());
   EXPECT_EQ(bad.status, 404) << bad.raw;
   EXPECT_NE(bad.raw.find("UNKNOWN"), std::string::npos) << bad.raw;
   JsonAnswer z1 = Same("rejected variant", verb::get, "/v1/items/Z1", nullptr);
@@ -265,9 +263,9 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
                  shop::PredictDetail("err-1", nullptr, "NOPE", 3))
                 .status,
             404);
-  EXPECT_EQ(Same("unknown category", verb::post, "/predict", shop::PredictCategory("err-2", 99))
-                .status,
-            404);
+  EXPECT_EQ(
+      Same("unknown category", verb::post, "/predict", shop::PredictCategory("err-2", 99)).status,
+      404);
   EXPECT_EQ(Same("no recommendation_type", verb::post, "/predict",
                  json{{"session_id", "err-3"}, {"user_id", nullptr}})
                 .status,
@@ -275,7 +273,8 @@ TEST_F(FrontendEquivalenceTest, OneProcessAndCorePlusTwoFrontendsAnswerAlike) {
 
   // A stock change re-projects the variant in both cores: C1 leaves the homepage.
   Store("C1 sold out", json::array({shop::Variant("C1", 0, 0.5, {100, 102})}));
-  json sold_out = Predict("homepage after C1 sold out", shop::PredictHomepage("home-2", nullptr, 5));
+  json sold_out =
+      Predict("homepage after C1 sold out", shop::PredictHomepage("home-2", nullptr, 5));
   for (const std::string& sku : Skus(sold_out)) EXPECT_NE(sku, "C1");
 
   SameItems("items at the end");

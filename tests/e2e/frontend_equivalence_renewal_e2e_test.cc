@@ -113,8 +113,9 @@ class RenewalEquivalenceTest : public ::testing::Test {
     DeploymentOptions o;
     o.profile = (SourceDir() / "config" / "renewal.yaml").string();
     o.data_dir = dir_.path() / sub;
-    o.common_args = {"--set", "log.sync=none", "--set", "training.enabled=false", "--set",
-                     "surfaces.feed.retrieval=[recent]"};
+    o.common_args = {"--set", "log.sync=none",
+                     "--set", "training.enabled=false",
+                     "--set", "surfaces.feed.retrieval=[recent]"};
     o.frontend_args = {"--token", token, "--api-base-uri", sim_->base_uri()};
     o.frontends = frontends;
     return std::make_unique<Deployment>(std::move(o));
@@ -185,14 +186,14 @@ class RenewalEquivalenceTest : public ::testing::Test {
     EXPECT_TRUE(a.ok()) << a.status();
     EXPECT_TRUE(b.ok()) << b.status();
     if (!a.ok() || !b.ok()) return json();
-    EXPECT_EQ(a->answer, b->answer) << method << " " << params.dump() << "\nA: " << a->line
-                                    << "\nB: " << b->line;
+    EXPECT_EQ(a->answer, b->answer)
+        << method << " " << params.dump() << "\nA: " << a->line << "\nB: " << b->line;
     return a->answer;
   }
 
   json Recommend(const std::string& user, int max_articles) {
-    json answer = SameCall("recommend", {{"user_id", user}, {"min_articles", 3},
-                                         {"max_articles", max_articles}});
+    json answer = SameCall(
+        "recommend", {{"user_id", user}, {"min_articles", 3}, {"max_articles", max_articles}});
     EXPECT_TRUE(answer.is_array()) << answer.dump();
     return answer.is_array() ? answer : json::array();
   }
@@ -252,12 +253,15 @@ TEST_F(RenewalEquivalenceTest, FrontendOverARemoteCoreAnswersLikeOneProcess) {
   // A new article and a click through the same JSON-RPC methods the backend notifies.
   const uint64_t items = sim_->released_articles();
   const uint64_t events = ExpectedEvents();
-  const std::string when = absl::FormatTime("%Y-%m-%dT%H:%M:%S", sim_->now() + absl::Hours(1),
-                                            absl::UTCTimeZone());
-  EXPECT_EQ(SameCall("new_article",
-                     {{"article", {{"article_id", 1000}, {"title", "Breaking"},
-                                   {"keywords", {"news"}}, {"publish_date", when},
-                                   {"site", {{"name", "MSN"}}}, {"metrics", nullptr}}}}),
+  const std::string when =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%S", sim_->now() + absl::Hours(1), absl::UTCTimeZone());
+  EXPECT_EQ(SameCall("new_article", {{"article",
+                                      {{"article_id", 1000},
+                                       {"title", "Breaking"},
+                                       {"keywords", {"news"}},
+                                       {"publish_date", when},
+                                       {"site", {{"name", "MSN"}}},
+                                       {"metrics", nullptr}}}}),
             json(nullptr));
   // The newest article U0 has neither seen nor been recommended: `recent` ranks it within U0's
   // next four (only articles of its own release, at most kPerStep, can tie with it), so the
@@ -269,9 +273,11 @@ TEST_F(RenewalEquivalenceTest, FrontendOverARemoteCoreAnswersLikeOneProcess) {
     if (!u0_seen.contains(absl::StrCat(id))) clicked = id;
   }
   ASSERT_GT(clicked, 0);
-  EXPECT_EQ(SameCall("article_interaction",
-                     {{"interaction", {{"user_id", "U0"}, {"article_id", clicked},
-                                       {"clicked", true}, {"timestamp", when + "Z"}}}}),
+  EXPECT_EQ(SameCall("article_interaction", {{"interaction",
+                                              {{"user_id", "U0"},
+                                               {"article_id", clicked},
+                                               {"clicked", true},
+                                               {"timestamp", when + "Z"}}}}),
             json(nullptr));
   ASSERT_NO_FATAL_FAILURE(AwaitBoth(items + 1, events + 1));
   const json after = Recommend("U0", 5);
@@ -283,8 +289,11 @@ TEST_F(RenewalEquivalenceTest, FrontendOverARemoteCoreAnswersLikeOneProcess) {
   }
 
   // The 2020 parameters: an id window (exclusive bounds) and a limit.
-  const json window = SameCall("recommend", {{"user_id", "U2"}, {"limit", 4}, {"since_id", 10},
-                                             {"max_id", 25}, {"min_articles", nullptr},
+  const json window = SameCall("recommend", {{"user_id", "U2"},
+                                             {"limit", 4},
+                                             {"since_id", 10},
+                                             {"max_id", 25},
+                                             {"min_articles", nullptr},
                                              {"max_articles", nullptr}});
   ASSERT_TRUE(window.is_array()) << window.dump();
   EXPECT_EQ(window.size(), 4u) << window.dump();

@@ -12,26 +12,30 @@ constexpr const char* kCatalogTime = "2023-08-01T10:00:00Z";
 json Product(int id, bool published, int category, const std::vector<std::string>& skus) {
   json translations = json::array();
   if (id == 10) {
-    translations.push_back({{"id", 1000}, {"language_code", "en"}, {"title", "Shoe"},
-                            {"meta_title", "Shoe"}, {"meta_description", "A shoe"},
-                            {"short_description", nullptr}, {"description", "A fine shoe"},
+    translations.push_back({{"id", 1000},
+                            {"language_code", "en"},
+                            {"title", "Shoe"},
+                            {"meta_title", "Shoe"},
+                            {"meta_description", "A shoe"},
+                            {"short_description", nullptr},
+                            {"description", "A fine shoe"},
                             {"slug", "shoe"}});
   }
-  return {{"_model_class", "Product"}, {"id", id}, {"published", published},
-          {"category_id", category}, {"type_id", nullptr},
-          {"product_translations", translations}, {"product_variants", skus},
-          {"update_at", kCatalogTime}, {"create_at", kCatalogTime}};
+  return {{"_model_class", "Product"}, {"id", id},
+          {"published", published},    {"category_id", category},
+          {"type_id", nullptr},        {"product_translations", translations},
+          {"product_variants", skus},  {"update_at", kCatalogTime},
+          {"create_at", kCatalogTime}};
 }
 
 json Event(const std::string& model_class, const std::string& session, const json& user,
            int product, const std::string& sku, const std::string& at) {
-  return {{"_model_class", model_class}, {"session_id", session}, {"user_id", user},
-          {"product_id", product}, {"product_variant_sku", sku}, {"create_at", at}};
+  return {{"_model_class", model_class}, {"session_id", session},      {"user_id", user},
+          {"product_id", product},       {"product_variant_sku", sku}, {"create_at", at}};
 }
 
 json Enter(const std::string& session, const json& user, int product, const std::string& sku,
-           const std::string& type, const std::string& model, int position,
-           const std::string& at) {
+           const std::string& type, const std::string& model, int position, const std::string& at) {
   json e = Event("ProductDetailEnter", session, user, product, sku, at);
   e["recommendation_type"] = type;
   e["model_name"] = model;
@@ -41,15 +45,23 @@ json Enter(const std::string& session, const json& user, int product, const std:
 }
 
 json Order(const std::string& token, const std::string& sku, int quantity) {
-  return {{"_model_class", "Order"}, {"token", token}, {"session_id", "order-" + token},
+  return {{"_model_class", "Order"},
+          {"token", token},
+          {"session_id", "order-" + token},
           {"product_variants", json::array({json::array({sku, quantity})})},
-          {"update_at", "2023-08-02T12:00:00Z"}, {"create_at", "2023-08-02T12:00:00Z"}};
+          {"update_at", "2023-08-02T12:00:00Z"},
+          {"create_at", "2023-08-02T12:00:00Z"}};
 }
 
 json Review(int id, int user, int product, const std::string& sku, int rating) {
-  return {{"_model_class", "Review"}, {"id", id}, {"session_id", absl::StrCat("review-", user)},
-          {"user_id", user}, {"product_id", product}, {"product_variant_sku", sku},
-          {"rating", rating}, {"update_at", "2023-08-02T13:00:00Z"},
+  return {{"_model_class", "Review"},
+          {"id", id},
+          {"session_id", absl::StrCat("review-", user)},
+          {"user_id", user},
+          {"product_id", product},
+          {"product_variant_sku", sku},
+          {"rating", rating},
+          {"update_at", "2023-08-02T13:00:00Z"},
           {"create_at", absl::StrCat("2023-08-02T13:", 10 + id, ":00Z")}};
 }
 
@@ -60,51 +72,83 @@ json Predict(const std::string& type, const std::string& session, const json& us
 }  // namespace
 
 json Category(int id, std::optional<int> parent) {
-  return {{"_model_class", "Category"}, {"id", id},
+  return {{"_model_class", "Category"},
+          {"id", id},
           {"parent_id", parent.has_value() ? json(*parent) : json(nullptr)}};
 }
 
-json Variant(const std::string& sku, int stock, double weight,
-             const std::vector<int>& attributes) {
-  return {{"_model_class", "ProductVariant"}, {"sku", sku}, {"ean", "ean-" + sku},
-          {"weight", 1.5}, {"stock_quantity", stock}, {"recommendation_weight", weight},
-          {"update_at", kCatalogTime}, {"create_at", kCatalogTime}, {"attributes", attributes}};
+json Variant(const std::string& sku, int stock, double weight, const std::vector<int>& attributes) {
+  return {{"_model_class", "ProductVariant"},
+          {"sku", sku},
+          {"ean", "ean-" + sku},
+          {"weight", 1.5},
+          {"stock_quantity", stock},
+          {"recommendation_weight", weight},
+          {"update_at", kCatalogTime},
+          {"create_at", kCatalogTime},
+          {"attributes", attributes}};
 }
 
 json AttributesAndCategories() {
   auto attribute = [](int id, int type, const std::string& raw) {
-    return json{{"_model_class", "Attribute"}, {"id", id}, {"type", type}, {"raw_value", raw},
+    return json{{"_model_class", "Attribute"},
+                {"id", id},
+                {"type", type},
+                {"raw_value", raw},
                 {"ext_attributes", json::array()}};
   };
   return json::array({
-      {{"_model_class", "AttributeType"}, {"id", 1}, {"type", "NUMERICAL"},
-       {"type_name", "weight"}, {"unit", "kg"}},
-      {{"_model_class", "AttributeType"}, {"id", 2}, {"type", "CATEGORICAL"},
+      {{"_model_class", "AttributeType"},
+       {"id", 1},
+       {"type", "NUMERICAL"},
+       {"type_name", "weight"},
+       {"unit", "kg"}},
+      {{"_model_class", "AttributeType"},
+       {"id", 2},
+       {"type", "CATEGORICAL"},
        {"type_name", "colour"}},
-      attribute(100, 1, "2.5"), attribute(101, 2, "red"), attribute(102, 2, "blue"),
+      attribute(100, 1, "2.5"),
+      attribute(101, 2, "red"),
+      attribute(102, 2, "blue"),
       attribute(103, 1, "4.0"),
-      Category(1, std::nullopt), Category(2, 1), Category(3, 2), Category(4, std::nullopt),
+      Category(1, std::nullopt),
+      Category(2, 1),
+      Category(3, 2),
+      Category(4, std::nullopt),
       Category(5, 4),
   });
 }
 
 json Products() {
   return json::array({
-      {{"_model_class", "ProductType"}, {"id", 7}, {"name", "shoes"}, {"update_at", kCatalogTime},
-       {"create_at", kCatalogTime}, {"products", {10, 11}}, {"attribute_types", {1, 2}}},
-      Product(10, true, 2, {"A1", "A2"}), Product(11, true, 3, {"B1", "B2"}),
-      Product(12, true, 4, {"C1", "C2"}), Product(13, false, 3, {"D1"}),
-      Product(14, true, 5, {"E1", "E2"}), Product(15, true, 2, {"F1"}),
+      {{"_model_class", "ProductType"},
+       {"id", 7},
+       {"name", "shoes"},
+       {"update_at", kCatalogTime},
+       {"create_at", kCatalogTime},
+       {"products", {10, 11}},
+       {"attribute_types", {1, 2}}},
+      Product(10, true, 2, {"A1", "A2"}),
+      Product(11, true, 3, {"B1", "B2"}),
+      Product(12, true, 4, {"C1", "C2"}),
+      Product(13, false, 3, {"D1"}),
+      Product(14, true, 5, {"E1", "E2"}),
+      Product(15, true, 2, {"F1"}),
   });
 }
 
 json Variants() {
   return json::array({
-      Variant("A1", 5, 1.0, {100, 101}), Variant("A2", 3, 2.0, {103, 101}),
-      Variant("B1", 0, 1.0, {100, 102}), Variant("B2", 2, 1.0, {103, 102}),
-      Variant("C1", 9, 0.5, {100, 102}), Variant("C2", 1, 0.5, {103, 101}),
-      Variant("D1", 4, 1.0, {100, 101}), Variant("E1", 6, 1.5, {103, 102}),
-      Variant("E2", 7, 1.0, {100, 101}), Variant("F1", 0, 1.0, {103, 101}),
+      Variant("A1", 5, 1.0, {100, 101}),
+      Variant("A2", 3, 2.0, {103, 101}),
+      Variant("B1", 0, 1.0, {100, 102}),
+      Variant("B2", 2, 1.0, {103, 102}),
+      Variant("C1", 9, 0.5, {100, 102}),
+      Variant("C2", 1, 0.5, {103, 101}),
+      Variant("D1", 4, 1.0, {100, 101}),
+      Variant("E1", 6, 1.5, {103, 102}),
+      Variant("E2", 7, 1.0, {100, 101}),
+      Variant("F1", 0, 1.0, {103, 101}),
   });
 }
 
@@ -113,14 +157,22 @@ json Prices() {
   const std::vector<std::string> skus = {"A1", "A2", "B1", "B2", "C1",
                                          "C2", "D1", "E1", "E2", "F1"};
   for (size_t i = 0; i < skus.size(); ++i) {
-    out.push_back({{"_model_class", "ProductPrice"}, {"id", 500 + i}, {"price_list_code", "CZK"},
-                   {"product_variant_sku", skus[i]}, {"price", 100.0 + 37.0 * ((i * 7) % 10)},
-                   {"update_at", kCatalogTime}, {"create_at", kCatalogTime}});
+    out.push_back({{"_model_class", "ProductPrice"},
+                   {"id", 500 + i},
+                   {"price_list_code", "CZK"},
+                   {"product_variant_sku", skus[i]},
+                   {"price", 100.0 + 37.0 * ((i * 7) % 10)},
+                   {"update_at", kCatalogTime},
+                   {"create_at", kCatalogTime}});
   }
   // A later price of A1 replaces the first one.
-  out.push_back({{"_model_class", "ProductPrice"}, {"id", 600}, {"price_list_code", "CZK"},
-                 {"product_variant_sku", "A1"}, {"price", 333.0},
-                 {"update_at", "2023-08-01T11:00:00Z"}, {"create_at", kCatalogTime}});
+  out.push_back({{"_model_class", "ProductPrice"},
+                 {"id", 600},
+                 {"price_list_code", "CZK"},
+                 {"product_variant_sku", "A1"},
+                 {"price", 333.0},
+                 {"update_at", "2023-08-01T11:00:00Z"},
+                 {"create_at", kCatalogTime}});
   return out;
 }
 
@@ -170,10 +222,18 @@ json Orders() {
 
 json Reviews() {
   return json::array({
-      Review(1, 7, 10, "A1", 5), Review(2, 7, 12, "C1", 4), Review(3, 7, 14, "E1", 5),
-      Review(4, 8, 12, "C1", 5), Review(5, 8, 12, "C2", 3), Review(6, 8, 14, "E2", 4),
-      Review(7, 9, 10, "A2", 4), Review(8, 9, 11, "B2", 5), Review(9, 9, 10, "A1", 3),
-      Review(10, 10, 14, "E1", 4), Review(11, 10, 14, "E2", 5), Review(12, 10, 12, "C1", 3),
+      Review(1, 7, 10, "A1", 5),
+      Review(2, 7, 12, "C1", 4),
+      Review(3, 7, 14, "E1", 5),
+      Review(4, 8, 12, "C1", 5),
+      Review(5, 8, 12, "C2", 3),
+      Review(6, 8, 14, "E2", 4),
+      Review(7, 9, 10, "A2", 4),
+      Review(8, 9, 11, "B2", 5),
+      Review(9, 9, 10, "A1", 3),
+      Review(10, 10, 14, "E1", 4),
+      Review(11, 10, 14, "E2", 5),
+      Review(12, 10, 12, "C1", 3),
   });
 }
 
