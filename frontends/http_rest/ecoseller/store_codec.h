@@ -16,7 +16,8 @@
 //                   `recommendation_view`); a ProductDetailEnter is also kept as a document of
 //                   kDetailEnters (the dashboard's hit rates read them back);
 //   Config       -> the document kConfigs/kCurrentConfigKey, versioned by its create_at (the
-//                   core keeps the latest create_at, whichever frontend wrote it when);
+//                   core keeps the latest create_at, whichever frontend wrote it when; of
+//                   equal create_at the last written, in every process);
 //   TrainerQueueItem -> a training request (EncodedStore::train), sent after the write.
 // `deleted: true` deletes shop entities; events are immutable and their deletions ignored, as
 // are deleted orders, reviews, configs and queue items.
@@ -68,9 +69,10 @@ struct EncodedStore {
   std::set<std::string> train;
 };
 
-// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's time-keyed
-// documents (a fresh random value per call). INVALID_ARGUMENT naming "objects[i].<field>" for
-// what the wire allows but the core cannot hold (a time before 1970, an oversized id).
+// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's
+// ProductDetailEnter documents (a fresh random value per call). INVALID_ARGUMENT naming
+// "objects[i].<field>" for what the wire allows but the core cannot hold (a time before 1970,
+// an oversized id).
 absl::StatusOr<EncodedStore> EncodeStore(const std::vector<StoreObject>& objects,
                                          const std::string& tenant, uint64_t salt);
 

@@ -170,6 +170,25 @@ TEST(StoreCodecTest, ConfigIsAVersionedDocumentAndQueueItemsAskForTraining) {
   EXPECT_THAT(e.train, ElementsAre("ease"));
 }
 
+TEST(StoreCodecTest, ConfigVersionsOfOneTimeShareTheirKeyWhateverTheSalt) {
+  // The later one replaces the earlier when applied in log order, in every process.
+  const auto objects = Parse(R"([
+    {"_model_class": "Config", "retrievalSize": 7, "create_at": "2023-08-01T10:00:00"},
+    {"_model_class": "Config", "retrievalSize": 8, "create_at": "2023-08-01T10:00:00"}
+  ])");
+  ASSERT_OK_AND_ASSIGN(EncodedStore one, EncodeStore(objects, "default", 5));
+  ASSERT_OK_AND_ASSIGN(EncodedStore other, EncodeStore(objects, "default", 0xfedcba9876543210));
+  ASSERT_EQ(one.write.ops_size(), 2);
+  ASSERT_EQ(other.write.ops_size(), 2);
+  for (const EncodedStore* e : {&one, &other}) {
+    // One key and one version: of equal versions the core keeps the later write.
+    EXPECT_EQ(e->write.ops(0).put_document().key(), kCurrentConfigKey);
+    EXPECT_EQ(e->write.ops(1).put_document().key(), kCurrentConfigKey);
+    EXPECT_EQ(e->write.ops(0).put_document().version(), e->write.ops(1).put_document().version());
+    EXPECT_THAT(e->write.ops(1).put_document().body(), HasSubstr("\"retrieval_size\":8"));
+  }
+}
+
 TEST(StoreCodecTest, TimesBefore1970AreRejectedNamingTheObject) {
   const auto objects = Parse(R"([
     {"_model_class": "ProductAddToCart", "session_id": "s", "product_id": 1,
