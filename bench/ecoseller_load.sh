@@ -197,7 +197,7 @@ for setup in $SETUPS; do
       grpc="$(port_of "$work/core.ports" grpc)"
       # A frontend waits on the core: more HTTP threads than cores keep requests in flight.
       start_recplat frontend "$bin" --profile config/ecoseller.yaml --set role=frontend \
-        --set http.threads=16 \
+        --set http.threads=${FRONTEND_THREADS:-32} \
         --set "core.address=$grpc"
       load_shop "$started_http" split
       wrk_run "split /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
