@@ -2,7 +2,6 @@
 //   config_test --gtest_also_run_disabled_tests --gtest_filter='*PrintKeyTable'
 // to print the generated table (key, type, default) to paste into the doc.
 #include <fstream>
-#include <iostream>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -91,13 +90,6 @@ TEST(ConfigDocsTest, EveryKeyMapsToAnEnvironmentVariable) {
     }
     EXPECT_TRUE(ParseConfig("", "t", {}, {{name, key.value}}, frontends).ok())
         << name << "=" << key.value;
-  }
-}
-
-TEST(ConfigDocsTest, DISABLED_PrintKeyTable) {
-  std::cout << "| Key | Type | Default |\n|---|---|---|\n";
-  for (const internal::KeyInfo& key : KeyTemplates()) {
-    std::cout << "| `" << key.path << "` | " << key.expected << " | `" << key.value << "` |\n";
   }
 }
 
