@@ -26,7 +26,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev
   python3 curl
+  # The Helm chart's test (tests/deploy): Go + sprig render the chart, node + npm check it.
+  golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev
 )
+# npm only when no npm is on PATH: a nodejs from outside Debian (e.g. NodeSource's) ships its
+# own npm and conflicts with Debian's package, which would remove it.
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 for arg in "$@"; do
   case "$arg" in
