@@ -199,7 +199,13 @@ func templateFiles(dir string) ([]string, error) {
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
+	// NOTES.txt last, as Helm renders it after the manifests.
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "NOTES.txt") != (names[j] == "NOTES.txt") {
+			return names[j] == "NOTES.txt"
+		}
+		return names[i] < names[j]
+	})
 	return names, nil
 }
 
@@ -211,29 +217,21 @@ func execute(t *template.Template, name string, data interface{}) (string, error
 	return strings.ReplaceAll(buf.String(), "<no value>", ""), nil
 }
 
-// cleanError keeps the message of `fail`/`required` readable, as Helm does ("execution error
-// at (<template>:<line>:<col>): <message>").
-var execErr = regexp.MustCompile(`^template: (.*?): executing "[^"]*" at <[^>]*>: error calling \w+: `)
+// cleanError turns the message of a `fail` or `required`, however deep in includes, into
+// Helm's form: "execution error at (<template>:<line>:<col>): <message>".
+var (
+	execLocation = regexp.MustCompile(`^template: ([^ ]+:\d+:\d+): executing`)
+	calledFail   = regexp.MustCompile(`error calling (?:fail|required): `)
+)
 
 func cleanError(err error) error {
 	msg := err.Error()
-	for {
-		m := execErr.FindStringSubmatchIndex(msg)
-		if m == nil {
-			break
-		}
-		where := msg[m[2]:m[3]]
-		msg = "execution error at (" + where + "): " + msg[m[1]:]
-		if strings.Count(msg, "execution error at") > 1 {
-			// Nested includes: keep the innermost location only.
-			last := strings.LastIndex(msg, "execution error at")
-			msg = msg[last:]
-		}
-		if !execErr.MatchString(msg) {
-			break
-		}
+	loc := execLocation.FindStringSubmatch(msg)
+	calls := calledFail.FindAllStringIndex(msg, -1)
+	if loc == nil || calls == nil {
+		return err
 	}
-	return errors.New(msg)
+	return fmt.Errorf("execution error at (%s): %s", loc[1], msg[calls[len(calls)-1][1]:])
 }
 
 var docSep = regexp.MustCompile(`(?m)^---[ \t]*$`)
