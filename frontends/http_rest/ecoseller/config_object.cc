@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/common/status_macros.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
 #include "frontends/http_rest/ecoseller/internal/object_parsers.h"
+#include "frontends/http_rest/json_fields.h"
 
 namespace recplat::http::ecoseller {
 namespace {
@@ -324,7 +324,7 @@ absl::StatusOr<EcosellerConfig> ParseConfigObject(const ObjectReader& reader, ab
       ReadNested(reader, {"easeConfig", "ease_config"}, &config.ease_config, ParseEaseFields));
   RECPLAT_RETURN_IF_ERROR(ReadNested(reader, {"gru4recConfig", "gru4rec_config"},
                                      &config.gru4rec_config, ParseGru4RecFields));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&config.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &config.deleted));
   return config;
 }
 

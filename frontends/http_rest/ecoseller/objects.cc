@@ -11,8 +11,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
 #include "frontends/http_rest/ecoseller/internal/object_parsers.h"
+#include "frontends/http_rest/json_fields.h"
 
 namespace recplat::http::ecoseller {
 namespace {

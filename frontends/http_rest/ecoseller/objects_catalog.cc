@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
 #include "frontends/http_rest/ecoseller/internal/object_parsers.h"
+#include "frontends/http_rest/json_fields.h"
 
 namespace recplat::http::ecoseller::internal {
 namespace {
@@ -40,7 +40,7 @@ absl::StatusOr<Attribute> ParseAttribute(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Optional("raw_value", &attribute.raw_value));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("order", &attribute.order));
   RECPLAT_RETURN_IF_ERROR(reader.Required("ext_attributes", &attribute.ext_attributes));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&attribute.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &attribute.deleted));
   if (attribute.raw_value.has_value()) {
     attribute.numeric_value = ParseFiniteDouble(*attribute.raw_value);
   }
@@ -53,7 +53,7 @@ absl::StatusOr<AttributeType> ParseAttributeType(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("type", &type.type));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("type_name", &type.type_name));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("unit", &type.unit));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&type.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &type.deleted));
   return type;
 }
 
@@ -61,7 +61,7 @@ absl::StatusOr<Category> ParseCategory(const ObjectReader& reader) {
   Category category;
   RECPLAT_RETURN_IF_ERROR(reader.Required("id", &category.id));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("parent_id", &category.parent_id));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&category.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &category.deleted));
   return category;
 }
 
@@ -87,7 +87,7 @@ absl::StatusOr<Order> ParseOrder(const ObjectReader& reader) {
   }
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &order.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &order.create_at));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&order.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &order.deleted));
   return order;
 }
 
@@ -122,7 +122,7 @@ absl::StatusOr<Product> ParseProduct(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("product_variants", &product.product_variants));
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &product.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &product.create_at));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&product.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &product.deleted));
   return product;
 }
 
@@ -134,7 +134,7 @@ absl::StatusOr<ProductPrice> ParseProductPrice(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("price", &price.price));
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &price.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &price.create_at));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&price.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &price.deleted));
   return price;
 }
 
@@ -148,7 +148,7 @@ absl::StatusOr<ProductTranslation> ParseProductTranslation(const ObjectReader& r
   RECPLAT_RETURN_IF_ERROR(reader.Optional("short_description", &translation.short_description));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("description", &translation.description));
   RECPLAT_RETURN_IF_ERROR(reader.Required("slug", &translation.slug));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&translation.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &translation.deleted));
   return translation;
 }
 
@@ -160,7 +160,7 @@ absl::StatusOr<ProductType> ParseProductType(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &type.create_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("products", &type.products));
   RECPLAT_RETURN_IF_ERROR(reader.Required("attribute_types", &type.attribute_types));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&type.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &type.deleted));
   return type;
 }
 
@@ -174,7 +174,7 @@ absl::StatusOr<ProductVariant> ParseProductVariant(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &variant.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &variant.create_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("attributes", &variant.attributes));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&variant.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &variant.deleted));
   return variant;
 }
 

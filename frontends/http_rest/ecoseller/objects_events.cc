@@ -6,8 +6,8 @@
 // so all such events were stamped with the server start time (QUIRK, fixed on purpose).
 #include "absl/status/status.h"
 #include "core/common/status_macros.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
 #include "frontends/http_rest/ecoseller/internal/object_parsers.h"
+#include "frontends/http_rest/json_fields.h"
 
 namespace recplat::http::ecoseller::internal {
 namespace {
@@ -21,7 +21,7 @@ absl::Status ParseEventCommon(const ObjectReader& reader, absl::Time now, Event*
   RECPLAT_RETURN_IF_ERROR(reader.Required("product_variant_sku", &event->product_variant_sku));
   event->create_at = now;
   RECPLAT_RETURN_IF_ERROR(reader.NullableDefaulted("create_at", &event->create_at));
-  return reader.Deleted(&event->deleted);
+  return reader.Defaulted("deleted", &event->deleted);
 }
 
 }  // namespace
@@ -71,7 +71,7 @@ absl::StatusOr<Review> ParseReview(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("rating", &review.rating));
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &review.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &review.create_at));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&review.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &review.deleted));
   return review;
 }
 
@@ -82,7 +82,7 @@ absl::StatusOr<TrainerQueueItem> ParseTrainerQueueItem(const ObjectReader& reade
   item.create_at = now;
   RECPLAT_RETURN_IF_ERROR(reader.NullableDefaulted("create_at", &item.create_at));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("processed", &item.processed));
-  RECPLAT_RETURN_IF_ERROR(reader.Deleted(&item.deleted));
+  RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &item.deleted));
   return item;
 }
 

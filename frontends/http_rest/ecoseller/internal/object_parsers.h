@@ -7,11 +7,26 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
 #include "frontends/http_rest/ecoseller/objects.h"
+#include "frontends/http_rest/json_fields.h"
 #include "nlohmann/json.hpp"
 
 namespace recplat::http::ecoseller::internal {
+
+// The parsers read through the shared pydantic-v1 field helpers (json_fields.h). Every object's
+// `deleted: bool = False` is read with Defaulted("deleted", ...).
+using json_fields::Convert;
+using json_fields::FieldError;
+using json_fields::FormatDateTime;
+using json_fields::IndexPath;
+using json_fields::JoinPath;
+using json_fields::ObjectReader;
+using json_fields::ParseDateTime;
+using json_fields::ParseFiniteDouble;
+using json_fields::ParseJsonText;
+using json_fields::QuoteForMessage;
+using json_fields::TruncateToMicros;
+using json_fields::TypeMismatch;
 
 // objects_catalog.cc
 absl::StatusOr<Attribute> ParseAttribute(const ObjectReader& reader);

@@ -6,9 +6,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
+#include "frontends/http_rest/json_fields.h"
 
-namespace recplat::http::ecoseller::internal {
+namespace recplat::http::json_fields {
 namespace {
 
 using nlohmann::json;
@@ -86,4 +86,4 @@ absl::StatusOr<json> ParseJsonText(absl::string_view text, size_t max_bytes, int
   return parsed;
 }
 
-}  // namespace recplat::http::ecoseller::internal
+}  // namespace recplat::http::json_fields

@@ -1,8 +1,18 @@
-// File: internal/json_fields.h
+// File: json_fields.h
 //
-// Private to the ecoseller route set: pydantic-v1-like conversion of decoded JSON values into
-// C++ fields, with errors that name the field path, and the bounded JSON text parser. The rules
-// are listed in objects.h.
+// For route sets whose original validated request bodies with pydantic v1 (ecoseller, and the
+// Python services the later profiles replace): conversion of decoded JSON values into C++
+// fields with pydantic v1's coercions, errors that name the field path ("items[2].price: ..."),
+// and the bounded JSON text parser. The coercions, per target type:
+//   int64     JSON integers, floats with no fractional part, and decimal integer strings
+//             (surrounding whitespace allowed), all within int64.
+//   double    finite numbers, and strings Python's float() reads (finite).
+//   bool      true/false, the numbers 0/1, and the strings 1/0, on/off, t/f, true/false, y/n,
+//             yes/no in any case.
+//   string    strings, and integers (as their decimal text).
+//   datetime  ISO-8601 (date, 'T' or ' ', hh:mm[:ss[.ffffff]], optional Z or +hh[:mm]) or a Unix
+//             timestamp as a number or numeric string (above 2e10 taken as milliseconds),
+//             within years 1..9999; kept to whole microseconds.
 //
 // Thread-safety: pure functions; an ObjectReader is a read-only view.
 #pragma once
@@ -21,7 +31,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 
-namespace recplat::http::ecoseller::internal {
+namespace recplat::http::json_fields {
 
 // "parent.key", or "key" when `parent` is empty.
 std::string JoinPath(absl::string_view parent, absl::string_view key);
@@ -143,12 +153,9 @@ class ObjectReader {
     return Convert(*value, PathOf(key), out);
   }
 
-  // `deleted: bool = False`, shared by every API model.
-  absl::Status Deleted(bool* out) const { return Defaulted("deleted", out); }
-
  private:
   const nlohmann::json& object_;
   std::string path_;
 };
 
-}  // namespace recplat::http::ecoseller::internal
+}  // namespace recplat::http::json_fields

@@ -1,4 +1,4 @@
-#include "frontends/http_rest/ecoseller/internal/json_fields.h"
+#include "frontends/http_rest/json_fields.h"
 
 #include <cmath>
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include "absl/strings/strip.h"
 #include "core/common/json.h"
 
-namespace recplat::http::ecoseller::internal {
+namespace recplat::http::json_fields {
 namespace {
 
 using nlohmann::json;
@@ -300,4 +300,4 @@ const json* ObjectReader::Find(absl::string_view key) const {
   return it == object_.end() ? nullptr : &*it;
 }
 
-}  // namespace recplat::http::ecoseller::internal
+}  // namespace recplat::http::json_fields
