@@ -23,7 +23,20 @@ struct LocalService::Metrics {
         users(records.Add({{"kind", "user_upsert"}})),
         documents(records.Add({{"kind", "document_put"}})),
         shop(records.Add({{"kind", "shop_entity"}})),
-        counters(records.Add({{"kind", "counter"}})) {}
+        counters(records.Add({{"kind", "counter"}})),
+        events_by_type(prometheus::BuildCounter()
+                           .Name("recplat_events_appended_total")
+                           .Help("Events appended to the event log, by event type")
+                           .Register(r)),
+        events_rejected(prometheus::BuildCounter()
+                            .Name("recplat_events_rejected_total")
+                            .Help("Events of write calls that were refused, by reason (invalid, "
+                                  "unknown_item, batch, log_error)")
+                            .Register(r)) {
+    for (const char* reason : {"invalid", "unknown_item", "batch", "log_error"}) {
+      events_rejected.Add({{"reason", reason}});
+    }
+  }
   prometheus::Family<prometheus::Counter>& records;
   prometheus::Counter& events;
   prometheus::Counter& items;
@@ -32,6 +45,9 @@ struct LocalService::Metrics {
   prometheus::Counter& documents;
   prometheus::Counter& shop;
   prometheus::Counter& counters;
+  // Series per configured event type (validation refuses other types), added on first use.
+  prometheus::Family<prometheus::Counter>& events_by_type;
+  prometheus::Family<prometheus::Counter>& events_rejected;
 };
 
 api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config) {
@@ -51,19 +67,21 @@ LocalService::LocalService(ServiceOptions options, Components components)
 
 LocalService::~LocalService() = default;
 
-absl::StatusOr<uint64_t> LocalService::AppendAndMaybeWait(const std::vector<std::string>& records,
-                                                          bool wait) {
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, c_.log->Append(records));
-  const uint64_t end = first + records.size();
-  if (wait && !c_.materializer->WaitApplied(end, options_.apply_timeout)) {
+absl::Status LocalService::WaitForApply(uint64_t first, size_t count) {
+  const uint64_t end = first + count;
+  if (!c_.materializer->WaitApplied(end, options_.apply_timeout)) {
     return absl::DeadlineExceededError(
         absl::StrCat("written durably (log offsets ", first, "..", end - 1,
                      ") but not yet applied to the state; it will be"));
   }
-  return first;
+  return absl::OkStatus();
 }
 
-void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds) {
+void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
+                                 const std::vector<std::string>& event_types) {
+  for (const std::string& type : event_types) {
+    metrics_->events_by_type.Add({{"type", type}}).Increment();
+  }
   for (v1::WriteOp::OpCase kind : kinds) {
     switch (kind) {
       case v1::WriteOp::kUpsertItem: metrics_->items.Increment(); break;
@@ -76,6 +94,28 @@ void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds) 
       case v1::WriteOp::OP_NOT_SET: break;
     }
   }
+}
+
+void LocalService::CountRejectedEvents(const std::vector<v1::WriteOp>& ops, size_t failed,
+                                       const absl::Status& status) {
+  double events = 0;
+  for (const v1::WriteOp& op : ops) events += op.op_case() == v1::WriteOp::kEvent ? 1 : 0;
+  if (events == 0) return;
+  const auto count = [&](const char* reason, double n) {
+    if (n > 0) metrics_->events_rejected.Add({{"reason", reason}}).Increment(n);
+  };
+  if (failed >= ops.size()) {
+    // The batch as a whole: its size, or the append to the log.
+    count(absl::IsInvalidArgument(status) ? "batch" : "log_error", events);
+    return;
+  }
+  // The op that failed is refused for its own reason; the other events of its batch with it.
+  double own = 0;
+  if (ops[failed].op_case() == v1::WriteOp::kEvent) {
+    own = 1;
+    count(absl::IsNotFound(status) ? "unknown_item" : "invalid", 1);
+  }
+  count("batch", events - own);
 }
 
 absl::Status LocalService::CheckModel(const std::string& model) const {
