@@ -6,6 +6,8 @@
 #   LibTorch (CPU, Debian's libtorch-dev) is always installed: the default build has
 #   RECPLAT_ENABLE_TORCH=ON (the gru4rec family). `--with-torch` is still accepted and does
 #   nothing more.
+#   `prometheus` provides promtool (rule checks and tests) and the server the live-Prometheus
+#   e2e test starts.
 #   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
 #                 reference of bench/ease_fit_compare.sh (python3-numpy).
 set -euo pipefail
@@ -26,6 +28,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev
   python3 curl
+  prometheus
 )
 
 for arg in "$@"; do
