@@ -1,7 +1,5 @@
 #include "apps/recplat/runtime.h"
 
-#include "apps/recplat/runtime_metrics.h"
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "apps/recplat/runtime_metrics.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
