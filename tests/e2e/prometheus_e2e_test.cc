@@ -1,8 +1,9 @@
 // End-to-end with the real tools: two recplat processes (the default profile and the ecoseller
 // profile) under traffic, scraped every second by Debian's `prometheus` with the rule files of
 // deploy/prometheus loaded. Every query of every dashboard in deploy/grafana must be valid (the
-// query API answers "success"); the overview's Traffic and Latency panels must return data; and
-// every recording and alerting rule must evaluate without error.
+// query API answers "success"); the overview's Traffic and Latency panels and the ecoseller
+// dashboard's route panels must return data; and every recording and alerting rule must
+// evaluate without error.
 //
 // Skipped (with the reason) only when no `prometheus` binary is on PATH; scripts/install-deps.sh
 // installs it, so CI runs this test.
@@ -194,6 +195,13 @@ std::string Substitute(const std::string& expr) {
       expr, {{"$__rate_interval", "15s"}, {"$job", "recplat"}, {"$instance", ".*"}});
 }
 
+// (dashboard file, row) whose every query must return data after the traffic of this test.
+const std::set<std::pair<std::string, std::string>> kMustHaveData = {
+    {"recplat-overview.json", "Traffic"},
+    {"recplat-overview.json", "Latency"},
+    {"recplat-ecoseller.json", "ecoseller routes"},
+};
+
 TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
   const std::string prometheus = FindOnPath("prometheus");
   if (prometheus.empty()) {
@@ -296,8 +304,8 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
             << answer.dump();
         const bool has_data = answer["status"] == "success" && !answer["data"]["result"].empty();
         if (overview && !has_data) empty_overview.push_back(panel["title"]);
-        if (overview && (row == "Traffic" || row == "Latency")) {
-          EXPECT_TRUE(has_data) << "overview / " << row << " / " << panel["title"]
+        if (kMustHaveData.contains({path.filename().string(), row})) {
+          EXPECT_TRUE(has_data) << path.filename() << " / " << row << " / " << panel["title"]
                                 << " returned no data: " << expr;
         }
       }
