@@ -179,7 +179,7 @@ RENEWAL = [
         ts("Calls by method", "ops",
            [(rate("recplat_renewal_calls_total", "", "method"), "{{method}}")]),
         ts("Calls by method and code", "ops",
-           [(rate("recplat_renewal_calls_total", 'code!="OK"', "method, code"),
+           [(rate("recplat_renewal_calls_total", "", "method, code"),
              "{{method}} {{code}}")]),
         ts("Server-error ratio", "percentunit",
            [(ratio(rate("recplat_renewal_calls_total", f'code=~"{SERVER_GRPC_CODES}"'),

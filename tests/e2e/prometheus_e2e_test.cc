@@ -1,9 +1,10 @@
-// End-to-end with the real tools: two recplat processes (the default profile and the ecoseller
-// profile) under traffic, scraped every second by Debian's `prometheus` with the rule files of
-// deploy/prometheus loaded. Every query of every dashboard in deploy/grafana must be valid (the
-// query API answers "success"); the overview's Traffic and Latency panels and the ecoseller
-// dashboard's route panels must return data; and every recording and alerting rule must
-// evaluate without error.
+// End-to-end with the real tools: three recplat processes (the default, ecoseller and renewal
+// profiles; renewal against the Renewal backend simulator) under traffic, scraped every second by
+// Debian's `prometheus` with the rule files of deploy/prometheus loaded. Every query of every
+// dashboard in deploy/grafana must be valid (the query API answers "success"); the overview's
+// Traffic and Latency panels, the ecoseller dashboard's route panels and the renewal dashboard's
+// JSON-RPC panels must return data; and every recording and alerting rule must evaluate without
+// error.
 //
 // Skipped (with the reason) only when no `prometheus` binary is on PATH; scripts/install-deps.sh
 // installs it, so CI runs this test.
@@ -36,6 +37,7 @@
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/testing/test_env.h"
+#include "tools/renewal_sim/sim_backend.h"
 
 namespace recplat::testing {
 namespace {
@@ -170,6 +172,36 @@ void EcosellerTraffic(HttpClient& http) {
   EXPECT_EQ(http.Get("/").status, 200);
 }
 
+// A small MIND-like data set for the Renewal backend simulator: 30 articles, three users.
+renewal_sim::MindData RenewalData() {
+  renewal_sim::MindData d;
+  for (int i = 1; i <= 30; ++i) {
+    renewal_sim::MindArticle a;
+    a.article_id = i;
+    a.mind_id = absl::StrCat("N", i);
+    a.category = i % 2 ? "sports" : "news";
+    a.subcategory = a.category + "_a";
+    a.title = absl::StrCat("story ", i);
+    a.url = absl::StrCat("https://example.org/", i);
+    a.impressions = 100;
+    a.clicks = 5 + i % 4;
+    d.articles.push_back(a);
+    d.category_clicks[a.category] += a.clicks;
+    d.subcategory_clicks[a.subcategory] += a.clicks;
+    d.total_clicks += a.clicks;
+    d.impressions += a.impressions;
+    d.impression_clicks += a.clicks;
+  }
+  for (int u = 0; u < 3; ++u) {
+    renewal_sim::SimUser user;
+    user.user_id = absl::StrCat("U", u);
+    user.category_clicks[u % 2 ? "sports" : "news"] = 5;
+    user.known_clicks = 5;
+    d.users.push_back(user);
+  }
+  return d;
+}
+
 class PrometheusE2eTest : public ::testing::Test {
  protected:
   // The answer of the instant query API for `expr`; "status" is "error" with "error" set when
@@ -200,6 +232,7 @@ const std::set<std::pair<std::string, std::string>> kMustHaveData = {
     {"recplat-overview.json", "Traffic"},
     {"recplat-overview.json", "Latency"},
     {"recplat-ecoseller.json", "ecoseller routes"},
+    {"recplat-renewal.json", "JSON-RPC calls"},
 };
 
 TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
@@ -214,8 +247,24 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
                        (dir.path() / "default").string()});
   ServerProcess shop({"--profile", (config / "ecoseller.yaml").string(), "--data-dir",
                       (dir.path() / "ecoseller").string()});
+  renewal_sim::SimOptions sim_options;
+  sim_options.initial_articles = 20;
+  sim_options.release_per_step = 1;
+  sim_options.min_articles = 3;
+  sim_options.max_articles = 5;
+  sim_options.shown = 3;
+  auto sim = renewal_sim::SimBackend::Start(sim_options, RenewalData());
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  const std::string token_file = (dir.path() / "token").string();
+  std::ofstream(token_file) << (*sim)->TokenFor("prom") << "\n";
+  ServerProcess news({"--profile", (config / "renewal.yaml").string(), "--data-dir",
+                      (dir.path() / "renewal").string(), "--token", token_file, "--api-base-uri",
+                      (*sim)->base_uri()});
   ASSERT_TRUE(plain.Start()) << plain.ReadStderr();
   ASSERT_TRUE(shop.Start()) << shop.ReadStderr();
+  ASSERT_TRUE(news.Start()) << news.ReadStderr();
+  ASSERT_TRUE((*sim)->WaitForGreeted(1, absl::Seconds(20))) << news.ReadStderr();
+  (*sim)->Run(2);
   ASSERT_FALSE(plain.metrics_address().empty());
   ASSERT_FALSE(shop.metrics_address().empty());
   HttpClient http(plain.http_address());
@@ -238,7 +287,7 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
         << "  - job_name: recplat\n"
         << "    static_configs:\n"
         << "      - targets: ['" << plain.metrics_address() << "', '" << shop.metrics_address()
-        << "']\n";
+        << "', '" << news.metrics_address() << "']\n";
   }
   // The port may be taken between FreePort() and the bind: try a few.
   std::unique_ptr<Child> server;
@@ -263,17 +312,19 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
   prom_ = std::make_unique<HttpClient>(prom_address);
 
   // Under traffic until each target was scraped at least 4 times within the rate window and the
-  // recording rules have results: every rate then has two samples or more.
+  // recording rules have results (for the two processes that serve HTTP traffic; the renewal one
+  // is a JSON-RPC client): every rate then has two samples or more.
   bool scraped = false;
   for (int round = 1; round <= 60 && !scraped; ++round) {
     DefaultTraffic(http, grpc, round);
     EcosellerTraffic(shop_http);
+    (*sim)->Step();
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    scraped = ResultSize("count_over_time(up{job=\"recplat\"}[15s]) >= 4") == 2 &&
+    scraped = ResultSize("count_over_time(up{job=\"recplat\"}[15s]) >= 4") == 3 &&
               ResultSize("recplat:latency_slow_ratio:rate5m") == 2 &&
-              ResultSize("up{job=\"recplat\"} == 1") == 2;
+              ResultSize("up{job=\"recplat\"} == 1") == 3;
   }
-  ASSERT_TRUE(scraped) << "prometheus did not scrape both processes:\n" << server->Log();
+  ASSERT_TRUE(scraped) << "prometheus did not scrape the three processes:\n" << server->Log();
 
   // Every query of every dashboard is valid; the overview's traffic and latency have data.
   size_t queries = 0;
@@ -333,6 +384,7 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
     }
   }
   EXPECT_EQ(rule_count, 23u);  // 8 recording rules, 15 alerts
+  (*sim)->Stop();
 }
 
 }  // namespace
