@@ -1,5 +1,6 @@
 #include "core/service/local_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/catalog/catalog_query.h"
@@ -12,7 +13,7 @@
 namespace recplat::service {
 
 struct LocalService::Metrics {
-  explicit Metrics(prometheus::Registry& r)
+  Metrics(prometheus::Registry& r, const config::Config& config)
       : records(prometheus::BuildCounter()
                     .Name("recplat_log_records_appended_total")
                     .Help("Records appended to the event log, by kind (event, item, user, ...)")
@@ -36,6 +37,11 @@ struct LocalService::Metrics {
     for (const char* reason : {"invalid", "unknown_item", "batch", "log_error"}) {
       events_rejected.Add({{"reason", reason}});
     }
+    // Validation accepts configured event types only: one series each, made up front so the
+    // write path looks them up without a lock.
+    for (const auto& [type, unused] : config.event_types) {
+      by_type.emplace(type, &events_by_type.Add({{"type", type}}));
+    }
   }
   prometheus::Family<prometheus::Counter>& records;
   prometheus::Counter& events;
@@ -45,9 +51,10 @@ struct LocalService::Metrics {
   prometheus::Counter& documents;
   prometheus::Counter& shop;
   prometheus::Counter& counters;
-  // Series per configured event type (validation refuses other types), added on first use.
   prometheus::Family<prometheus::Counter>& events_by_type;
   prometheus::Family<prometheus::Counter>& events_rejected;
+  // events_by_type's series per configured type; read-only after construction.
+  absl::flat_hash_map<std::string, prometheus::Counter*> by_type;
 };
 
 api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config) {
@@ -63,7 +70,7 @@ LocalService::LocalService(ServiceOptions options, Components components)
       validation_(ValidationOptionsFromConfig(options_.config)),
       c_(components),
       start_seconds_(components.clock->MonotonicSeconds()),
-      metrics_(std::make_unique<Metrics>(*components.metrics)) {}
+      metrics_(std::make_unique<Metrics>(*components.metrics, options_.config)) {}
 
 LocalService::~LocalService() = default;
 
@@ -80,7 +87,12 @@ absl::Status LocalService::WaitForApply(uint64_t first, size_t count) {
 void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
                                  const std::vector<std::string>& event_types) {
   for (const std::string& type : event_types) {
-    metrics_->events_by_type.Add({{"type", type}}).Increment();
+    auto it = metrics_->by_type.find(type);
+    if (it != metrics_->by_type.end()) {
+      it->second->Increment();
+    } else {
+      metrics_->events_by_type.Add({{"type", type}}).Increment();
+    }
   }
   for (v1::WriteOp::OpCase kind : kinds) {
     switch (kind) {
