@@ -6,6 +6,8 @@
 #   LibTorch (CPU, Debian's libtorch-dev) is always installed: the default build has
 #   RECPLAT_ENABLE_TORCH=ON (the gru4rec family). `--with-torch` is still accepted and does
 #   nothing more.
+#   `prometheus` provides promtool (rule checks and tests) and the server the live-Prometheus
+#   e2e test starts.
 #   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
 #                 reference of bench/ease_fit_compare.sh (python3-numpy).
 set -euo pipefail
@@ -28,6 +30,8 @@ packages=(
   python3 curl
   # The Helm chart's test (tests/deploy): Go + sprig render the chart, node + npm check it.
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev
+  # promtool for the alert rules' tests, prometheus for the live dashboard-query test.
+  prometheus
 )
 # npm only when no npm is on PATH: a nodejs from outside Debian (e.g. NodeSource's) ships its
 # own npm and conflicts with Debian's package, which would remove it.

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "apps/recplat/runtime_metrics.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
@@ -31,38 +32,6 @@
 #endif
 
 namespace recplat::app {
-
-namespace {
-
-// Exposes the current version of every trained (tenant, model) at scrape time, so the gauge is
-// right whoever promoted (trainer, Promote RPC, start-up).
-class ModelVersionCollector final : public prometheus::Collectable {
- public:
-  explicit ModelVersionCollector(const registry::ModelRegistry& registry) : registry_(registry) {}
-
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    prometheus::MetricFamily family;
-    family.name = "recplat_model_current_version";
-    family.help = "Version of each model currently serving, by tenant and model (0: none)";
-    family.type = prometheus::MetricType::Gauge;
-    for (const std::string& tenant : registry_.Tenants()) {
-      for (const std::string& model : registry_.ModelNames()) {
-        const models::ModelFamily* f = registry_.FamilyOf(model);
-        if (f == nullptr || !f->trainable()) continue;
-        prometheus::ClientMetric m;
-        m.label = {{"tenant", tenant}, {"model", model}};
-        m.gauge.value = static_cast<double>(registry_.CurrentVersion(tenant, model));
-        family.metric.push_back(std::move(m));
-      }
-    }
-    return {family};
-  }
-
- private:
-  const registry::ModelRegistry& registry_;
-};
-
-}  // namespace
 
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
@@ -87,7 +56,8 @@ struct Runtime::Impl {
   std::unique_ptr<service::LocalService> service;
   std::unique_ptr<grpc_frontend::GrpcServer> grpc;
   std::unique_ptr<metrics::MetricsExposer> exposer;
-  std::shared_ptr<ModelVersionCollector> version_collector;
+  // Scrape-time metrics (runtime_metrics.h), registered with `exposer`.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectors;
   BoundPorts ports;
   // Set when the data directory is open as a follower of the process that holds it: this
   // process's own directory for the RocksDB secondaries, removed at shutdown.
@@ -112,6 +82,7 @@ Runtime::~Runtime() {
 service::LocalService& Runtime::service() { return *impl_->service; }
 training::Trainer& Runtime::trainer() { return *impl_->trainer; }
 prometheus::Registry& Runtime::metrics() { return *impl_->metrics; }
+metrics::MetricsExposer* Runtime::exposer() { return impl_->exposer.get(); }
 const BoundPorts& Runtime::ports() const { return impl_->ports; }
 const config::Config& Runtime::config() const { return impl_->options.config; }
 bool Runtime::secondary() const { return !impl_->secondary_dir.empty(); }
@@ -247,21 +218,15 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
                       .Help("Event-log offset applied to the state store (exclusive)")
                       .Register(*impl->metrics)
                       .Add({});
-  auto& lag = prometheus::BuildGauge()
-                  .Name("recplat_materializer_lag_records")
-                  .Help("Records appended to the event log and not yet applied")
-                  .Register(*impl->metrics)
-                  .Add({});
   auto& corrupt = prometheus::BuildGauge()
                       .Name("recplat_materializer_corrupt_records")
                       .Help("Log records skipped because they did not decode")
                       .Register(*impl->metrics)
                       .Add({});
-  log::EventLog* log_ptr = impl->log.get();
-  impl->materializer->AddListener([&applied, &lag, &corrupt, log_ptr](const ingest::AppliedBatch& b) {
+  // The lag is computed at scrape time (LogLagCollector): a stalled materializer reports no
+  // batch, and its lag must still grow.
+  impl->materializer->AddListener([&applied, &corrupt](const ingest::AppliedBatch& b) {
     applied.Set(static_cast<double>(b.end_offset));
-    const uint64_t next = log_ptr->NextOffset();
-    lag.Set(static_cast<double>(next > b.end_offset ? next - b.end_offset : 0));
     corrupt.Increment(static_cast<double>(b.corrupt_records));
   });
   training::Trainer* trainer = impl->trainer.get();
@@ -284,8 +249,10 @@ absl::Status Runtime::Start(bool serve) {
   if (!serve) return absl::OkStatus();
   if (cfg.metrics.enabled) {
     RECPLAT_ASSIGN_OR_RETURN(s.exposer, metrics::MetricsExposer::Start(cfg.metrics.listen, s.metrics));
-    s.version_collector = std::make_shared<ModelVersionCollector>(*s.registry);
-    s.exposer->Register(s.version_collector);
+    s.collectors = {std::make_shared<ModelCollector>(*s.registry),
+                    std::make_shared<LogLagCollector>(*s.log, *s.materializer),
+                    std::make_shared<DataDirCollector>(cfg.data_dir)};
+    for (const auto& collector : s.collectors) s.exposer->Register(collector);
     s.ports.metrics = s.exposer->bound_address();
   }
   if (cfg.grpc.enabled) {

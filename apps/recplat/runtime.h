@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/common/metrics/metrics.h"
 #include "core/config/config.h"
 #include "core/models/model_family.h"
 #include "core/service/local_service.h"
@@ -66,6 +67,8 @@ class Runtime {
   training::Trainer& trainer();
   // The process's metrics registry (served at /metrics); frontends add their families to it.
   prometheus::Registry& metrics();
+  // The /metrics server once serving with metrics enabled, else null; owned by the runtime.
+  metrics::MetricsExposer* exposer();
   // gRPC and metrics addresses once serving (http is left empty).
   const BoundPorts& ports() const;
   const config::Config& config() const;

@@ -5,8 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "apps/recplat/frontends.h"
+#include "apps/recplat/runtime_metrics.h"
 #include "core/common/logging.h"
 #include "core/common/metrics/metrics.h"
+#include "core/common/metrics/process_metrics.h"
 #include "core/common/status_macros.h"
 #include "core/config/config_loader.h"
 #include "core/config/frontend_registry.h"
@@ -31,6 +33,8 @@ struct ServingProcess::Impl {
   std::unique_ptr<http::Router> router;
   std::vector<std::unique_ptr<RunningFrontend>> frontends;
   std::unique_ptr<http::HttpServer> http;
+  // recplat_build_info, recplat_profile_info and recplat_ready, on whichever exposer serves.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectors;
   BoundPorts ports;
   bool shut_down = false;
 
@@ -50,6 +54,18 @@ struct ServingProcess::Impl {
       ports.metrics = exposer->bound_address();
     }
     return absl::OkStatus();
+  }
+
+  // Registers the process-wide info and readiness series with the exposer serving /metrics.
+  void RegisterProcessMetrics() {
+    metrics::MetricsExposer* serving = runtime != nullptr ? runtime->exposer() : exposer.get();
+    if (serving == nullptr) return;
+    metrics::BuildInfo build{RECPLAT_VERSION, RECPLAT_BUILD_TYPE, RECPLAT_COMPILER};
+    metrics::ProfileInfo profile{config.profile, std::string(config::RoleName(config.role))};
+    api::Api* ready_api = api;
+    collectors = {std::make_shared<metrics::InfoCollector>(build, profile),
+                  std::make_shared<ReadyCollector>([ready_api] { return ready_api->Ready(); })};
+    for (const auto& collector : collectors) serving->Register(collector);
   }
 
   // Starts the frontends (routes on `router` for those that mount on HTTP), then the HTTP
@@ -110,6 +126,7 @@ absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Start(
   }
   // From here on a failure must stop what was started: the destructor does.
   std::unique_ptr<ServingProcess> process(new ServingProcess(std::move(impl)));
+  process->impl_->RegisterProcessMetrics();
   RECPLAT_RETURN_IF_ERROR(process->impl_->StartFrontendsAndHttp());
   RECPLAT_LOG(Info, "recplat serving",
               {{"profile", config.profile},

@@ -57,6 +57,7 @@ Engine::Engine(EngineOptions options, state::StateStore& state,
                                    &metrics_->cache_hits.Add({{"surface", name}}),
                                    &metrics_->cache_misses.Add({{"surface", name}})});
     }
+    stage_timers_.emplace(name, EngineMetrics::StageTimers(metrics_->stage_latency, name));
   }
   ServedRecorderOptions ro;
   ro.max_queue = options_.served_queue;
@@ -135,6 +136,7 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
                                                const config::SurfaceConfig& surface,
                                                const std::string& surface_name,
                                                common::Rng& rng) {
+  const double compute_start = clock_.MonotonicSeconds();
   Answer answer;
   v1::RecommendResponse& response = answer.response;
   response.set_recommendation_id(NewRecommendationId(rng));
@@ -156,6 +158,10 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
 
   const StageEnv env{registry_, gates_, *metrics_, clock_};
   double stage_start = clock_.MonotonicSeconds();
+  // Configured surfaces all have timers; a surface built by hand may not.
+  const auto timers = stage_timers_.find(surface_name);
+  const EngineMetrics::StageTimers* t = timers == stage_timers_.end() ? nullptr : &timers->second;
+  if (t != nullptr) t->context->Observe(stage_start - compute_start);
   auto end_stage = [&]() {
     const double now = clock_.MonotonicSeconds();
     const double spent = now - stage_start;
@@ -164,12 +170,17 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
   };
   RunRetrieval(env, &st, &response);
   response.set_retrieval_seconds(end_stage());
+  if (t != nullptr) t->retrieval->Observe(response.retrieval_seconds());
   if (st.candidates.empty()) return answer;
   RunScoring(env, &st, &response);
   response.set_scoring_seconds(end_stage());
   RunOrdering(env, &st);
   answer.served = BuildAnswer(&st, &response);
   response.set_ordering_seconds(end_stage());
+  if (t != nullptr) {
+    t->scoring->Observe(response.scoring_seconds());
+    t->ordering->Observe(response.ordering_seconds());
+  }
   return answer;
 }
 

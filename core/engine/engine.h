@@ -146,6 +146,8 @@ class Engine {
   };
   // By surface name.
   absl::flat_hash_map<std::string, SurfaceCache> caches_;
+  // Per configured surface; read-only after construction.
+  absl::flat_hash_map<std::string, EngineMetrics::StageTimers> stage_timers_;
   std::unique_ptr<ServedRecorder> recorder_;
   // Striped locks that serialise the requests of one (tenant, user) on surfaces with
   // filters.exclude_recommended.

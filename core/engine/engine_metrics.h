@@ -5,7 +5,9 @@
 // Thread-safety: prometheus-cpp counters and families are thread-safe.
 #pragma once
 
+#include "core/common/metrics/metrics.h"
 #include "prometheus/counter.h"
+#include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
 namespace recplat::engine {
@@ -14,7 +16,8 @@ struct EngineMetrics {
   explicit EngineMetrics(prometheus::Registry& r)
       : stage(prometheus::BuildCounter()
                   .Name("recplat_recommend_stage_total")
-                  .Help("Which model served each cascade stage, by surface, stage and model")
+                  .Help("Which model (and version) served each cascade stage of the lists "
+                        "recommended, by surface, stage, model and version")
                   .Register(r)),
         model_errors(prometheus::BuildCounter()
                          .Name("recplat_model_errors_total")
@@ -28,12 +31,35 @@ struct EngineMetrics {
                          .Name("recplat_engine_cache_misses_total")
                          .Help("Recommend calls on a cached surface that the cache could not "
                                "answer, by surface")
-                         .Register(r)) {}
+                         .Register(r)),
+        stage_latency(prometheus::BuildHistogram()
+                          .Name("recplat_engine_stage_latency_seconds")
+                          .Help("Time spent in each stage of Recommend (context, retrieval, "
+                                "scoring, ordering), by surface and stage")
+                          .Register(r)) {}
+
+  // The stage timers of one surface, created once per configured surface.
+  struct StageTimers {
+    explicit StageTimers(prometheus::Family<prometheus::Histogram>& f, const std::string& surface)
+        : context(&Add(f, surface, "context")),
+          retrieval(&Add(f, surface, "retrieval")),
+          scoring(&Add(f, surface, "scoring")),
+          ordering(&Add(f, surface, "ordering")) {}
+    static prometheus::Histogram& Add(prometheus::Family<prometheus::Histogram>& f,
+                                      const std::string& surface, const char* stage) {
+      return f.Add({{"surface", surface}, {"stage", stage}}, metrics::LatencyBuckets());
+    }
+    prometheus::Histogram* context;
+    prometheus::Histogram* retrieval;
+    prometheus::Histogram* scoring;
+    prometheus::Histogram* ordering;
+  };
 
   prometheus::Family<prometheus::Counter>& stage;
   prometheus::Family<prometheus::Counter>& model_errors;
   prometheus::Family<prometheus::Counter>& cache_hits;
   prometheus::Family<prometheus::Counter>& cache_misses;
+  prometheus::Family<prometheus::Histogram>& stage_latency;
 };
 
 }  // namespace recplat::engine

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "core/common/logging.h"
 
 namespace recplat::engine {
@@ -25,7 +26,10 @@ void RunRetrieval(const StageEnv& env, RequestState* st, v1::RecommendResponse* 
     RestrictedCandidates(st);
     response->set_retrieval_model("request");
     env.metrics.stage
-        .Add({{"surface", st->surface_name}, {"stage", "retrieval"}, {"model", "request"}})
+        .Add({{"surface", st->surface_name},
+              {"stage", "retrieval"},
+              {"model", "request"},
+              {"version", "0"}})
         .Increment();
     return;
   }
@@ -68,7 +72,8 @@ void RunRetrieval(const StageEnv& env, RequestState* st, v1::RecommendResponse* 
     env.metrics.stage
         .Add({{"surface", st->surface_name},
               {"stage", "retrieval"},
-              {"model", response->retrieval_model()}})
+              {"model", response->retrieval_model()},
+              {"version", absl::StrCat(response->retrieval_model_version())}})
         .Increment();
   }
 }

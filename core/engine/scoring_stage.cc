@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <span>
 
+#include "absl/strings/str_cat.h"
 #include "core/common/logging.h"
 
 namespace recplat::engine {
@@ -33,7 +34,10 @@ void RunScoring(const StageEnv& env, RequestState* st, v1::RecommendResponse* re
     response->set_scoring_model(st->scorer->name);
     response->set_scoring_model_version(st->scorer->version);
     env.metrics.stage
-        .Add({{"surface", st->surface_name}, {"stage", "scoring"}, {"model", st->scorer->name}})
+        .Add({{"surface", st->surface_name},
+              {"stage", "scoring"},
+              {"model", st->scorer->name},
+              {"version", absl::StrCat(st->scorer->version)}})
         .Increment();
   }
   if (st->surface.apply_item_weight) {

@@ -1,5 +1,6 @@
 #include "core/service/local_service.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/catalog/catalog_query.h"
@@ -12,7 +13,7 @@
 namespace recplat::service {
 
 struct LocalService::Metrics {
-  explicit Metrics(prometheus::Registry& r)
+  Metrics(prometheus::Registry& r, const config::Config& config)
       : records(prometheus::BuildCounter()
                     .Name("recplat_log_records_appended_total")
                     .Help("Records appended to the event log, by kind (event, item, user, ...)")
@@ -23,7 +24,25 @@ struct LocalService::Metrics {
         users(records.Add({{"kind", "user_upsert"}})),
         documents(records.Add({{"kind", "document_put"}})),
         shop(records.Add({{"kind", "shop_entity"}})),
-        counters(records.Add({{"kind", "counter"}})) {}
+        counters(records.Add({{"kind", "counter"}})),
+        events_by_type(prometheus::BuildCounter()
+                           .Name("recplat_events_appended_total")
+                           .Help("Events appended to the event log, by event type")
+                           .Register(r)),
+        events_rejected(prometheus::BuildCounter()
+                            .Name("recplat_events_rejected_total")
+                            .Help("Events of write calls that were refused, by reason (invalid, "
+                                  "unknown_item, batch, log_error)")
+                            .Register(r)) {
+    for (const char* reason : {"invalid", "unknown_item", "batch", "log_error"}) {
+      events_rejected.Add({{"reason", reason}});
+    }
+    // Validation accepts configured event types only: one series each, made up front so the
+    // write path looks them up without a lock.
+    for (const auto& [type, unused] : config.event_types) {
+      by_type.emplace(type, &events_by_type.Add({{"type", type}}));
+    }
+  }
   prometheus::Family<prometheus::Counter>& records;
   prometheus::Counter& events;
   prometheus::Counter& items;
@@ -32,6 +51,10 @@ struct LocalService::Metrics {
   prometheus::Counter& documents;
   prometheus::Counter& shop;
   prometheus::Counter& counters;
+  prometheus::Family<prometheus::Counter>& events_by_type;
+  prometheus::Family<prometheus::Counter>& events_rejected;
+  // events_by_type's series per configured type; read-only after construction.
+  absl::flat_hash_map<std::string, prometheus::Counter*> by_type;
 };
 
 api::ValidationOptions ValidationOptionsFromConfig(const config::Config& config) {
@@ -47,23 +70,30 @@ LocalService::LocalService(ServiceOptions options, Components components)
       validation_(ValidationOptionsFromConfig(options_.config)),
       c_(components),
       start_seconds_(components.clock->MonotonicSeconds()),
-      metrics_(std::make_unique<Metrics>(*components.metrics)) {}
+      metrics_(std::make_unique<Metrics>(*components.metrics, options_.config)) {}
 
 LocalService::~LocalService() = default;
 
-absl::StatusOr<uint64_t> LocalService::AppendAndMaybeWait(const std::vector<std::string>& records,
-                                                          bool wait) {
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, c_.log->Append(records));
-  const uint64_t end = first + records.size();
-  if (wait && !c_.materializer->WaitApplied(end, options_.apply_timeout)) {
+absl::Status LocalService::WaitForApply(uint64_t first, size_t count) {
+  const uint64_t end = first + count;
+  if (!c_.materializer->WaitApplied(end, options_.apply_timeout)) {
     return absl::DeadlineExceededError(
         absl::StrCat("written durably (log offsets ", first, "..", end - 1,
                      ") but not yet applied to the state; it will be"));
   }
-  return first;
+  return absl::OkStatus();
 }
 
-void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds) {
+void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
+                                 const std::vector<std::string>& event_types) {
+  for (const std::string& type : event_types) {
+    auto it = metrics_->by_type.find(type);
+    if (it != metrics_->by_type.end()) {
+      it->second->Increment();
+    } else {
+      metrics_->events_by_type.Add({{"type", type}}).Increment();
+    }
+  }
   for (v1::WriteOp::OpCase kind : kinds) {
     switch (kind) {
       case v1::WriteOp::kUpsertItem: metrics_->items.Increment(); break;
@@ -76,6 +106,28 @@ void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds) 
       case v1::WriteOp::OP_NOT_SET: break;
     }
   }
+}
+
+void LocalService::CountRejectedEvents(const std::vector<v1::WriteOp>& ops, size_t failed,
+                                       const absl::Status& status) {
+  double events = 0;
+  for (const v1::WriteOp& op : ops) events += op.op_case() == v1::WriteOp::kEvent ? 1 : 0;
+  if (events == 0) return;
+  const auto count = [&](const char* reason, double n) {
+    if (n > 0) metrics_->events_rejected.Add({{"reason", reason}}).Increment(n);
+  };
+  if (failed >= ops.size()) {
+    // The batch as a whole: its size, or the append to the log.
+    count(absl::IsInvalidArgument(status) ? "batch" : "log_error", events);
+    return;
+  }
+  // The op that failed is refused for its own reason; the other events of its batch with it.
+  double own = 0;
+  if (ops[failed].op_case() == v1::WriteOp::kEvent) {
+    own = 1;
+    count(absl::IsNotFound(status) ? "unknown_item" : "invalid", 1);
+  }
+  count("batch", events - own);
 }
 
 absl::Status LocalService::CheckModel(const std::string& model) const {

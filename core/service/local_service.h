@@ -97,11 +97,17 @@ class LocalService final : public api::Api {
   // `wait_applied`; returns the first offset.
   absl::StatusOr<uint64_t> WriteOps(std::vector<v1::WriteOp> ops, const WriteNaming& naming,
                                     bool wait_applied);
-  // Appends serialised records; returns the first offset. Waits for them to be applied when
-  // `wait` is set.
-  absl::StatusOr<uint64_t> AppendAndMaybeWait(const std::vector<std::string>& records, bool wait);
-  // Counts appended records by kind (metrics).
-  void CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds);
+  // Waits for the `count` records appended from offset `first` to be applied; DEADLINE_EXCEEDED
+  // (saying they are durable) after options_.apply_timeout.
+  absl::Status WaitForApply(uint64_t first, size_t count);
+  // Counts appended records by kind, and events by type (metrics).
+  void CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
+                     const std::vector<std::string>& event_types);
+  // Counts the events of `ops` that a failed write refused (metrics): ops[failed] for `status`
+  // (invalid, unknown_item), the other events as "batch"; `failed` >= ops.size() means the
+  // batch as a whole (its size: batch, the log append: log_error).
+  void CountRejectedEvents(const std::vector<v1::WriteOp>& ops, size_t failed,
+                           const absl::Status& status);
   absl::Status CheckModel(const std::string& model) const;
 
   const ServiceOptions options_;

@@ -44,8 +44,12 @@ bool AlwaysWaits(v1::WriteOp::OpCase c) {
 absl::StatusOr<uint64_t> LocalService::WriteOps(std::vector<v1::WriteOp> ops,
                                                 const WriteNaming& naming, bool wait_applied) {
   const api::ValidationOptions& vo = validation_;
-  RECPLAT_RETURN_IF_ERROR(api::CheckBatchSize(static_cast<int>(ops.size()), vo.max_batch,
-                                              naming.list));
+  if (absl::Status s = api::CheckBatchSize(static_cast<int>(ops.size()), vo.max_batch,
+                                           naming.list);
+      !s.ok()) {
+    CountRejectedEvents(ops, ops.size(), s);
+    return s;
+  }
   const int64_t now = c_.clock->NowMs();
   const bool require_known = options_.config.api.require_known_items;
   PendingItems pending;
@@ -65,9 +69,11 @@ absl::StatusOr<uint64_t> LocalService::WriteOps(std::vector<v1::WriteOp> ops,
   records.reserve(ops.size());
   std::vector<v1::WriteOp::OpCase> kinds;
   kinds.reserve(ops.size());
+  std::vector<std::string> event_types;
   bool wait = wait_applied;
   v1::LogRecord r;
-  for (size_t i = 0; i < ops.size(); ++i) {
+  // Validates ops[i] and serialises its record.
+  const auto build = [&](size_t i) -> absl::Status {
     v1::WriteOp& op = ops[i];
     const v1::WriteOp::OpCase kind = op.op_case();
     std::string field = absl::StrCat(naming.list, "[", i, "]");
@@ -112,6 +118,7 @@ absl::StatusOr<uint64_t> LocalService::WriteOps(std::vector<v1::WriteOp> ops,
         if (require_known && !known(e->tenant(), e->item_id())) {
           return not_in_catalog(absl::StrCat(field, ".item_id"), e->tenant(), e->item_id());
         }
+        event_types.push_back(e->type());
         break;
       }
       case v1::WriteOp::kPutDocument: {
@@ -152,10 +159,23 @@ absl::StatusOr<uint64_t> LocalService::WriteOps(std::vector<v1::WriteOp> ops,
     wait = wait || AlwaysWaits(kind);
     kinds.push_back(kind);
     records.push_back(r.SerializeAsString());
+    return absl::OkStatus();
+  };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (absl::Status s = build(i); !s.ok()) {
+      CountRejectedEvents(ops, i, s);
+      return s;
+    }
   }
-  RECPLAT_ASSIGN_OR_RETURN(uint64_t first, AppendAndMaybeWait(records, wait));
-  CountAppended(kinds);
-  return first;
+  absl::StatusOr<uint64_t> first = c_.log->Append(records);
+  if (!first.ok()) {
+    CountRejectedEvents(ops, ops.size(), first.status());
+    return first.status();
+  }
+  // Durable from here on, whether or not the wait below succeeds.
+  CountAppended(kinds, event_types);
+  if (wait) RECPLAT_RETURN_IF_ERROR(WaitForApply(*first, records.size()));
+  return *first;
 }
 
 absl::StatusOr<v1::WriteResponse> LocalService::Write(const v1::WriteRequest& request) {

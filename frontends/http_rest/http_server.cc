@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <list>
@@ -30,6 +29,7 @@
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "core/common/metrics/metrics.h"
+#include "frontends/http_rest/route_metrics.h"
 
 namespace recplat::http {
 namespace {
@@ -96,7 +96,7 @@ class Server {
 
   const HttpServerOptions options_;
   const Router& router_;
-  std::optional<metrics::RequestMetrics> metrics_;
+  std::optional<RouteMetrics> metrics_;
   int64_t header_ns_, read_ns_, idle_ns_, linger_ns_;  // timeouts
   std::chrono::nanoseconds tick_;                      // sweep period
   std::atomic<bool> shutting_down_{false};
@@ -261,6 +261,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     absl::Status target = ParseRequestTarget(ToAbsl(msg.target()), &request_);
     if (!target.ok()) return SendError(400, absl::StatusCode::kInvalidArgument, target.message());
     request_.method.assign(msg.method_string().data(), msg.method_string().size());
+    method_ = request_.method;
     request_.headers.clear();
     for (const auto& field : msg) {
       header_name_.assign(field.name_string().data(), field.name_string().size());
@@ -277,6 +278,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendError(int status, absl::StatusCode code, absl::string_view message) {
     if (phase_.load(std::memory_order_relaxed) == Phase::kClosed) return;
     route_ = kUnmatched;
+    // Errors found once the request line was read (413, 431, 408 on the body) know the method;
+    // before that it stays empty ("other" in the metrics).
+    method_.clear();
+    if (parser_.has_value()) {
+      const auto verb = parser_->get().method_string();
+      method_.assign(verb.data(), verb.size());
+    }
     head_request_ = false;
     Write(ErrorResponse(status, code, message), /*close=*/true, /*keep_alive_10=*/false,
           NowNanos());
@@ -317,9 +325,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (head_request_ || no_body) body_.clear();  // HEAD: headers as for GET, no body
     // Recorded before the write so that a client holding the response sees it counted.
     if (server_.metrics_.has_value()) {
-      char code[8];
-      const auto end = std::to_chars(code, code + sizeof(code), status).ptr;
-      server_.metrics_->Record(route_, absl::string_view(code, end - code),
+      server_.metrics_->Record(route_, method_, status,
                                static_cast<double>(NowNanos() - start) * 1e-9);
     }
     SetPhase(Phase::kWrite, server_.read_ns_);
@@ -352,6 +358,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   HttpRequest request_;
   std::string header_name_;
   std::string route_;
+  std::string method_;  // of the request being answered, for the metrics
   std::string head_;
   std::string body_;
   bool head_request_ = false;
@@ -368,7 +375,7 @@ Server::Server(HttpServerOptions options, const Router& router, prometheus::Regi
       acceptor_(strand_),
       sweep_timer_(strand_),
       accept_retry_timer_(strand_) {
-  if (metrics != nullptr) metrics_.emplace(*metrics, "http");
+  if (metrics != nullptr) metrics_.emplace(*metrics);
   // Capped so that now + timeout cannot overflow.
   const auto nanos = [](absl::Duration d) {
     return absl::ToInt64Nanoseconds(std::min(d, absl::Hours(24 * 365)));

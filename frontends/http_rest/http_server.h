@@ -11,8 +11,8 @@
 //   - a keep-alive connection idle longer than idle_timeout -> closed.
 // Every response carries Content-Type (unless the handler's is empty) and Content-Length (except
 // 204/304, sent without a body); `Connection: close` from the client is honoured, and an HTTP/1.0
-// client without keep-alive is closed after its response. Requests and latencies are counted in Prometheus (recplat_http_requests_total and
-// recplat_http_request_latency_seconds, labelled method=<route label> and code=<HTTP status>).
+// client without keep-alive is closed after its response. Every response is counted in
+// Prometheus by route pattern, method and status (route_metrics.h).
 // A timeout is enforced within about min(timeouts)/8 (at least 5 ms, at most 250 ms) of expiry,
 // and a response not written within read_timeout closes the connection.
 //

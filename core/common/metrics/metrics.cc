@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/common/metrics/process_metrics.h"
 #include "prometheus/exposer.h"
 
 namespace recplat::metrics {
@@ -73,6 +74,8 @@ absl::StatusOr<std::unique_ptr<MetricsExposer>> MetricsExposer::Start(
     out->exposer_ = std::make_unique<prometheus::Exposer>(
         std::vector<std::string>{"listening_ports", listen, "num_threads", "2"});
     out->exposer_->RegisterCollectable(registry);
+    out->process_ = std::make_shared<ProcessCollector>();
+    out->exposer_->RegisterCollectable(out->process_);
     auto ports = out->exposer_->GetListeningPorts();
     if (ports.empty()) return absl::UnavailableError("metrics listener reports no port");
     out->bound_address_ = absl::StrCat(hp->first, ":", ports.front());

@@ -57,7 +57,9 @@ class RequestMetrics {
   absl::flat_hash_map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);
 };
 
-// Serves GET /metrics. Owns the HTTP listener; destroying it stops serving.
+// Serves GET /metrics: the registry, what is Register()ed, and the standard process metrics
+// (ProcessCollector, process_metrics.h) of this process. Owns the HTTP listener; destroying it
+// stops serving.
 class MetricsExposer {
  public:
   // Binds `listen` ("host:port"; port 0 picks a free port). UNAVAILABLE when it cannot bind.
@@ -74,6 +76,7 @@ class MetricsExposer {
  private:
   MetricsExposer() = default;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Collectable> process_;
   std::string bound_address_;
 };
 

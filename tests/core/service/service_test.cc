@@ -355,3 +355,44 @@ TEST_F(ServiceTest, ScanDocumentsInReverse) {
 
 }  // namespace
 }  // namespace recplat::service
+
+namespace recplat::service {
+namespace {
+
+// The value of the counter of `family` whose one label is `label` = `value`; -1 if absent.
+double CounterValue(prometheus::Registry& registry, const std::string& family,
+                    const std::string& label, const std::string& value) {
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name != family) continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      if (m.label.size() == 1 && m.label[0].name == label && m.label[0].value == value) {
+        return m.counter.value;
+      }
+    }
+  }
+  return -1;
+}
+
+TEST_F(ServiceTest, CountsEventsAppendedByTypeAndRejectedByReason) {
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a"), EventOp("a", "click")})));
+  v1::AppendEventsRequest typed;
+  *typed.add_events() = EventOp("a").event();
+  ASSERT_OK(api().AppendEvents(typed));
+  // Refused: an unknown type (invalid, the other event of its batch: batch), an unknown item,
+  // and a batch refused for an op that is not an event.
+  EXPECT_FALSE(api().Write(Request({EventOp("a"), EventOp("a", "purchase")})).ok());
+  EXPECT_FALSE(api().Write(Request({EventOp("nope")})).ok());
+  EXPECT_FALSE(api().Write(Request({EventOp("a"), DocOp("_reserved", "k")})).ok());
+  prometheus::Registry& m = *metrics_;
+  EXPECT_EQ(CounterValue(m, "recplat_events_appended_total", "type", "view"), 2);
+  EXPECT_EQ(CounterValue(m, "recplat_events_appended_total", "type", "click"), 1);
+  EXPECT_EQ(CounterValue(m, "recplat_events_appended_total", "type", "purchase"), -1);
+  EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "invalid"), 1);
+  EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "unknown_item"), 1);
+  EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "batch"), 2);
+  EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "log_error"), 0);
+  EXPECT_EQ(CounterValue(m, "recplat_log_records_appended_total", "kind", "event"), 3);
+}
+
+}  // namespace
+}  // namespace recplat::service

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -176,6 +177,25 @@ class HttpServerTest : public ::testing::Test {
     EXPECT_EQ(server_->address(), absl::StrCat("127.0.0.1:", server_->port()));
   }
 
+  // "<method> <route> <code>=<count> " for every series of `family` (a counter, or a histogram's
+  // sample count).
+  std::string Counted(const std::string& family) {
+    std::string out;
+    for (const auto& f : registry_.Collect()) {
+      if (f.name != family) continue;
+      for (const auto& metric : f.metric) {
+        std::map<std::string, std::string> labels;
+        for (const auto& label : metric.label) labels[label.name] = label.value;
+        const double count = f.type == prometheus::MetricType::Histogram
+                                 ? static_cast<double>(metric.histogram.sample_count)
+                                 : metric.counter.value;
+        absl::StrAppend(&out, labels["method"], " ", labels["route"], " ", labels["code"], "=",
+                        count, " ");
+      }
+    }
+    return out;
+  }
+
   Router router_;
   prometheus::Registry registry_;
   std::atomic<bool> slow_entered_{false};
@@ -228,18 +248,14 @@ TEST_F(HttpServerTest, ServesGetAndPost) {
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->body, "abcde");
 
-  // Every request above was counted, by route label and status.
-  std::string counted;
-  for (const auto& family : registry_.Collect()) {
-    if (family.name != "recplat_http_requests_total") continue;
-    for (const auto& metric : family.metric) {
-      absl::StrAppend(&counted, metric.label[0].value, "|", metric.label[1].value, "=",
-                      metric.counter.value, " ");
-    }
-  }
-  EXPECT_THAT(counted, HasSubstr("200|/hello=1"));
-  EXPECT_THAT(counted, HasSubstr("200|/echo=2"));
-  EXPECT_THAT(counted, HasSubstr("404|unmatched=1"));
+  // Every request above was counted, by route pattern (not the raw path), method and status.
+  const std::string counted = Counted("recplat_http_requests_total");
+  EXPECT_THAT(counted, HasSubstr("GET /hello 200=1 "));
+  EXPECT_THAT(counted, HasSubstr("POST /echo 200=2 "));
+  EXPECT_THAT(counted, HasSubstr("GET /items/{id} 200=1 "));
+  EXPECT_THAT(counted, HasSubstr("GET unmatched 404=1 "));
+  EXPECT_THAT(counted, HasSubstr("GET unmatched 405=1 "));  // a path known for POST only
+  EXPECT_THAT(Counted("recplat_http_request_latency_seconds"), HasSubstr("POST /echo 200=2 "));
 }
 
 TEST_F(HttpServerTest, ServerOwnsResponseFraming) {
@@ -329,6 +345,22 @@ TEST_F(HttpServerTest, OversizedBodyIs413) {
     EXPECT_EQ(r->headers["connection"], "close");
     EXPECT_TRUE(client.WaitClosed());
   }
+  // A body refused before dispatch is counted with the method of its header, as unmatched.
+  EXPECT_THAT(Counted("recplat_http_requests_total"), HasSubstr("POST unmatched 413=2 "));
+}
+
+TEST_F(HttpServerTest, CountsUnknownMethodsAsOther) {
+  StartServer();
+  Client client(server_->port());
+  for (const char* method : {"BREW", "PROPFIND", "GET"}) {
+    ASSERT_TRUE(client.Send(absl::StrCat(method, " /items/x HTTP/1.1\r\nHost: t\r\n\r\n")));
+    std::optional<Response> r = client.Read();
+    ASSERT_TRUE(r.has_value()) << method;
+  }
+  const std::string counted = Counted("recplat_http_requests_total");
+  EXPECT_THAT(counted, HasSubstr("other unmatched 405=2 "));
+  EXPECT_THAT(counted, HasSubstr("GET /items/{id} 200=1 "));
+  EXPECT_THAT(counted, ::testing::Not(HasSubstr("BREW")));
 }
 
 TEST_F(HttpServerTest, MalformedRequestIs400AndCloses) {

@@ -122,6 +122,9 @@ TEST(MetricsExposerTest, ServesTheRegistryAndCollectablesOnAFreePort) {
   ASSERT_EQ(got.status, 200);
   EXPECT_THAT(got.body, HasSubstr("recplat_served_requests_total{"));
   EXPECT_THAT(got.body, HasSubstr("recplat_unit_collected 42"));
+  // Every exposer also reports the process it runs in.
+  EXPECT_THAT(got.body, HasSubstr("process_resident_memory_bytes "));
+  EXPECT_THAT(got.body, HasSubstr("process_open_fds "));
 }
 
 TEST(MetricsExposerTest, ABusyPortIsUnavailable) {
