@@ -5,10 +5,12 @@
 #   LABELS=unit scripts/test.sh    # only one label
 #   SANITIZE=address,undefined scripts/test.sh   # everything under ASan + UBSan (build-asan)
 #   SANITIZE=thread scripts/test.sh              # everything under TSan (build-tsan)
+#   TARGETS="state_test engine_test" scripts/test.sh   # build only these test binaries and run
+#                                                       # their tests (what CI's sanitizer step does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh ${TARGETS:-}
 case "${SANITIZE:-}" in
   "") build_dir="${BUILD_DIR:-build}" ;;
   thread) build_dir="${BUILD_DIR:-build-tsan}" ;;
@@ -21,4 +23,7 @@ export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 cd "$build_dir"
 ctest_args=(--output-on-failure -j "${JOBS:-$(nproc)}" --timeout 900)
 if [ -n "${LABELS:-}" ]; then ctest_args+=(-L "$LABELS"); fi
+# With TARGETS, only the tests of the binaries built (an unbuilt one is listed as <name>_NOT_BUILT)
+# and no script tests.
+if [ -n "${TARGETS:-}" ]; then ctest_args+=(-E '_NOT_BUILT$' -LE script); fi
 ctest "${ctest_args[@]}"

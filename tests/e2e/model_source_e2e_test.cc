@@ -163,7 +163,8 @@ TEST_F(ModelSourceE2eTest, TrainWhileServingPublishesWhatTheServerThenServes) {
   const std::string body = metrics.Get("/metrics").body;
   const std::string series = R"(recplat_registry_source_loads_total{model="popularity",result="ok"} )";
   const size_t at = body.find(series);
-  ASSERT_NE(at, std::string::npos) << body;
+  ASSERT_NE(at, std::string::npos) << "metrics at '" << server_->metrics_address() << "': " << body
+                                    << "\nserver stderr:\n" << server_->ReadStderr();
   EXPECT_EQ(std::stod(body.substr(at + series.size())), 2.0);
   View("item2", 1);
   EXPECT_EQ(server_->Terminate(), 0) << server_->ReadStderr();

@@ -1,18 +1,14 @@
 #include "core/common/metrics/metrics.h"
 
-#include <exception>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "core/common/metrics/process_metrics.h"
-#include "prometheus/exposer.h"
 
 namespace recplat::metrics {
 
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
   static const auto* b = new prometheus::Histogram::BucketBoundaries{
-      50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3,
-      500e-3, 1.0, 2.5, 5.0, 10.0};
+      50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2e-3, 5e-3, 10e-3, 25e-3,
+      50e-3, 100e-3, 250e-3, 500e-3, 1.0,  2.5,  5.0,  10.0};
   return *b;
 }
 
@@ -28,11 +24,11 @@ RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view
                     .Help(absl::StrCat("Requests served by the ", frontend,
                                        " frontend, by method and status code"))
                     .Register(registry)),
-      latency_(prometheus::BuildHistogram()
-                   .Name(absl::StrCat("recplat_", frontend, "_request_latency_seconds"))
-                   .Help(absl::StrCat("Latency of ", frontend,
-                                      " requests, by method and status code"))
-                   .Register(registry)) {}
+      latency_(
+          prometheus::BuildHistogram()
+              .Name(absl::StrCat("recplat_", frontend, "_request_latency_seconds"))
+              .Help(absl::StrCat("Latency of ", frontend, " requests, by method and status code"))
+              .Register(registry)) {}
 
 void RequestMetrics::Record(absl::string_view method, absl::string_view code, double seconds) {
   Series* s = nullptr;
@@ -62,34 +58,6 @@ absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view list
     return absl::InvalidArgumentError(absl::StrCat("bad port in '", listen, "'"));
   }
   return std::make_pair(host, port);
-}
-
-absl::StatusOr<std::unique_ptr<MetricsExposer>> MetricsExposer::Start(
-    const std::string& listen, std::shared_ptr<prometheus::Registry> registry) {
-  auto hp = SplitHostPort(listen);
-  if (!hp.ok()) return hp.status();
-  std::unique_ptr<MetricsExposer> out(new MetricsExposer());
-  try {
-    // civetweb wants IPv6 hosts in brackets too, which the listen string already has.
-    out->exposer_ = std::make_unique<prometheus::Exposer>(
-        std::vector<std::string>{"listening_ports", listen, "num_threads", "2"});
-    out->exposer_->RegisterCollectable(registry);
-    out->process_ = std::make_shared<ProcessCollector>();
-    out->exposer_->RegisterCollectable(out->process_);
-    auto ports = out->exposer_->GetListeningPorts();
-    if (ports.empty()) return absl::UnavailableError("metrics listener reports no port");
-    out->bound_address_ = absl::StrCat(hp->first, ":", ports.front());
-  } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on '", listen, "': ", e.what()));
-  }
-  return out;
-}
-
-MetricsExposer::~MetricsExposer() = default;
-
-void MetricsExposer::Register(const std::weak_ptr<prometheus::Collectable>& collectable) {
-  exposer_->RegisterCollectable(collectable);
 }
 
 }  // namespace recplat::metrics

@@ -26,7 +26,6 @@
 
 namespace prometheus {
 class Collectable;
-class Exposer;
 }
 
 namespace recplat::metrics {
@@ -57,9 +56,15 @@ class RequestMetrics {
   absl::flat_hash_map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);
 };
 
-// Serves GET /metrics: the registry, what is Register()ed, and the standard process metrics
-// (ProcessCollector, process_metrics.h) of this process. Owns the HTTP listener; destroying it
-// stops serving.
+// Serves GET /metrics (Prometheus text format 0.0.4): the registry, what is Register()ed, and the
+// standard process metrics (ProcessCollector, process_metrics.h) of this process; 404 for other
+// paths, 405 for other methods. Owns the HTTP listener (Boost.Beast, two threads with
+// the default thread stack, so a collectable may use as much stack as any other code: the
+// civetweb listener it replaces ran collectables on 100 KiB stacks and overflowed them under
+// AddressSanitizer); destroying it stops serving. Each connection has a 10 s deadline per
+// request.
+//
+// Thread-safety: Register() may be called while serving.
 class MetricsExposer {
  public:
   // Binds `listen` ("host:port"; port 0 picks a free port). UNAVAILABLE when it cannot bind.
@@ -74,9 +79,9 @@ class MetricsExposer {
   void Register(const std::weak_ptr<prometheus::Collectable>& collectable);
 
  private:
+  class Listener;
   MetricsExposer() = default;
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  std::shared_ptr<prometheus::Collectable> process_;
+  std::unique_ptr<Listener> listener_;
   std::string bound_address_;
 };
 

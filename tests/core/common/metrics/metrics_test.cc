@@ -1,10 +1,11 @@
 // Unit tests of core/common/metrics: request metrics, the /metrics exposer, address parsing.
+#include "core/common/metrics/metrics.h"
+
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "core/common/metrics/metrics.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/collectable.h"
@@ -17,6 +18,7 @@ namespace {
 
 using ::recplat::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The value of the series of `family` whose labels include every pair of `labels`.
 double Value(prometheus::Registry& registry, const std::string& family,
@@ -47,8 +49,8 @@ TEST(RequestMetricsTest, CountsAndTimesByMethodAndCode) {
   metrics.Record("Recommend", "OK", 0.004);
   metrics.Record("Recommend", "NOT_FOUND", 0.001);
   metrics.Record("Train", "OK", 1.5);
-  EXPECT_EQ(Value(registry, "recplat_unit_requests_total", {{"method", "Recommend"}, {"code", "OK"}}),
-            2);
+  EXPECT_EQ(
+      Value(registry, "recplat_unit_requests_total", {{"method", "Recommend"}, {"code", "OK"}}), 2);
   EXPECT_EQ(Value(registry, "recplat_unit_requests_total",
                   {{"method", "Recommend"}, {"code", "NOT_FOUND"}}),
             1);
@@ -125,6 +127,66 @@ TEST(MetricsExposerTest, ServesTheRegistryAndCollectablesOnAFreePort) {
   // Every exposer also reports the process it runs in.
   EXPECT_THAT(got.body, HasSubstr("process_resident_memory_bytes "));
   EXPECT_THAT(got.body, HasSubstr("process_open_fds "));
+}
+
+// Uses about `levels` KiB of stack: more than the 100 KiB thread stacks of the civetweb listener
+// the exposer replaced.
+int DeepRecursion(int levels) {
+  volatile char frame[1024];
+  frame[0] = 1;
+  if (levels == 0) return 0;
+  return DeepRecursion(levels - 1) + frame[0];
+}
+
+class DeepGauge : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily f;
+    f.name = "recplat_unit_deep";
+    f.help = "Collected with 1 MiB of stack";
+    f.type = prometheus::MetricType::Gauge;
+    prometheus::ClientMetric m;
+    m.gauge.value = DeepRecursion(1024);
+    f.metric.push_back(m);
+    return {f};
+  }
+};
+
+TEST(MetricsExposerTest, ACollectableMayUseAMebibyteOfStack) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto exposer, MetricsExposer::Start("127.0.0.1:0", registry));
+  auto deep = std::make_shared<DeepGauge>();
+  exposer->Register(deep);
+  recplat::testing::HttpClient client(exposer->bound_address());
+  recplat::testing::HttpResult got = client.Get("/metrics");
+  ASSERT_EQ(got.status, 200);
+  EXPECT_THAT(got.body, HasSubstr("recplat_unit_deep 1024"));
+}
+
+TEST(MetricsExposerTest, OtherPathsAndMethodsAreRefusedAndTheConnectionIsKept) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto exposer, MetricsExposer::Start("127.0.0.1:0", registry));
+  recplat::testing::HttpClient client(exposer->bound_address());
+  EXPECT_EQ(client.Get("/").status, 404);
+  EXPECT_EQ(client.Send(boost::beast::http::verb::post, "/metrics", "").status, 405);
+  recplat::testing::HttpResult got = client.Get("/metrics?debug=1");
+  EXPECT_EQ(got.status, 200);
+  EXPECT_THAT(got.content_type, HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(got.body, HasSubstr("process_open_fds "));
+  // A body is not accepted (the connection is closed without an answer).
+  EXPECT_EQ(client.Post("/metrics", "{}").status, 0);
+  EXPECT_EQ(client.Get("/metrics").status, 200);
+}
+
+TEST(MetricsExposerTest, AnExpiredCollectableIsDropped) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  ASSERT_OK_AND_ASSIGN(auto exposer, MetricsExposer::Start("127.0.0.1:0", registry));
+  auto extra = std::make_shared<OneGauge>();
+  exposer->Register(extra);
+  recplat::testing::HttpClient client(exposer->bound_address());
+  EXPECT_THAT(client.Get("/metrics").body, HasSubstr("recplat_unit_collected 42"));
+  extra.reset();
+  EXPECT_THAT(client.Get("/metrics").body, Not(HasSubstr("recplat_unit_collected")));
 }
 
 TEST(MetricsExposerTest, ABusyPortIsUnavailable) {
