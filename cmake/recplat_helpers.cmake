@@ -17,6 +17,15 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   list(APPEND RECPLAT_WARNINGS -Wthread-safety)
 endif()
 
+# In ThreadSanitizer builds every executable gets cmake/tsan_absl_sync.cc, which makes the
+# prebuilt Abseil's mutexes, condition variables and notifications visible to TSan.
+function(recplat_executable_support target)
+  if(RECPLAT_SANITIZE MATCHES "thread")
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/tsan_absl_sync.cc)
+    target_link_libraries(${target} PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
+  endif()
+endfunction()
+
 function(recplat_cc_library)
   cmake_parse_arguments(ARG "" "NAME" "HDRS;SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target recplat_${ARG_NAME})
@@ -47,6 +56,7 @@ function(recplat_cc_test)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${ARG_NAME} PRIVATE ${RECPLAT_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  recplat_executable_support(${ARG_NAME})
   gtest_discover_tests(${ARG_NAME}
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 60)
@@ -58,4 +68,5 @@ function(recplat_cc_binary)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${ARG_NAME} PRIVATE ${RECPLAT_WARNINGS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS})
+  recplat_executable_support(${ARG_NAME})
 endfunction()

@@ -29,7 +29,8 @@ absl::string_view RouteMetrics::MethodLabel(absl::string_view method) {
 void RouteMetrics::Record(absl::string_view route, absl::string_view method, int status,
                           double seconds) {
   const absl::string_view method_label = MethodLabel(method);
-  Series* s = nullptr;
+  // A copy: another thread's insertion may move the map's slots once the lock is released.
+  Series s;
   {
     absl::MutexLock lock(&mu_);
     auto key = std::make_tuple(std::string(route), std::string(method_label), status);
@@ -42,10 +43,10 @@ void RouteMetrics::Record(absl::string_view route, absl::string_view method, int
                            &latency_.Add(labels, metrics::LatencyBuckets())};
       it = series_.emplace(std::move(key), created).first;
     }
-    s = &it->second;
+    s = it->second;
   }
-  s->count->Increment();
-  s->latency->Observe(seconds);
+  s.count->Increment();
+  s.latency->Observe(seconds);
 }
 
 }  // namespace recplat::http

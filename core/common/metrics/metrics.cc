@@ -31,7 +31,9 @@ RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view
               .Register(registry)) {}
 
 void RequestMetrics::Record(absl::string_view method, absl::string_view code, double seconds) {
-  Series* s = nullptr;
+  // A copy: another thread's insertion may move the map's slots once the lock is released (the
+  // metrics it points to are owned by their families and stay put).
+  Series s;
   auto key = std::make_pair(std::string(method), std::string(code));
   {
     absl::MutexLock lock(&mu_);
@@ -41,10 +43,10 @@ void RequestMetrics::Record(absl::string_view method, absl::string_view code, do
       Series created{&requests_.Add(labels), &latency_.Add(labels, LatencyBuckets())};
       it = series_.emplace(key, created).first;
     }
-    s = &it->second;
+    s = it->second;
   }
-  s->count->Increment();
-  s->latency->Observe(seconds);
+  s.count->Increment();
+  s.latency->Observe(seconds);
 }
 
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen) {
