@@ -1,6 +1,7 @@
 // The gRPC Api client's contract: status codes and messages, deadlines, message sizes, a core
 // that is down, Ready() from the core's health service, concurrent calls, bad options.
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,16 +62,17 @@ TEST_F(GrpcClientTest, ACallOutlivingItsDeadlineFailsWithDeadlineExceeded) {
   GrpcApiClientOptions options = ClientOptions();
   options.timeout = absl::Milliseconds(200);
   ASSERT_OK_AND_ASSIGN(auto client, ConnectGrpcApi(options));
-  absl::Notification release;
+  // Shared with the handler, which may still be returning from its wait when the test ends.
+  auto release = std::make_shared<absl::Notification>();
   fake_.scan_served().Handle(
-      [&](const v1::ScanServedRequest&) -> absl::StatusOr<v1::ScanServedResponse> {
-        release.WaitForNotificationWithTimeout(absl::Seconds(30));
+      [release](const v1::ScanServedRequest&) -> absl::StatusOr<v1::ScanServedResponse> {
+        release->WaitForNotificationWithTimeout(absl::Seconds(30));
         return v1::ScanServedResponse();
       });
   const absl::Time t0 = absl::Now();
   EXPECT_THAT(client->ScanServed({}), StatusIs(absl::StatusCode::kDeadlineExceeded));
   const absl::Duration took = absl::Now() - t0;
-  release.Notify();
+  release->Notify();
   EXPECT_GE(took, absl::Milliseconds(150));
   EXPECT_LT(took, absl::Seconds(5));  // Did not wait for the handler.
   // The channel stays usable.
