@@ -18,10 +18,12 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
 endif()
 
 # In ThreadSanitizer builds every executable gets cmake/tsan_absl_sync.cc, which makes the
-# prebuilt Abseil's mutexes, condition variables and notifications visible to TSan.
+# prebuilt Abseil's mutexes, condition variables and notifications visible to TSan, and
+# cmake/tsan_grpc_sync.cc, which does the same for gRPC's completion-queue tag hand-off.
 function(recplat_executable_support target)
   if(RECPLAT_SANITIZE MATCHES "thread")
-    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/tsan_absl_sync.cc)
+    target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/tsan_absl_sync.cc
+                                     ${PROJECT_SOURCE_DIR}/cmake/tsan_grpc_sync.cc)
     target_link_libraries(${target} PRIVATE absl::synchronization ${CMAKE_DL_LIBS})
   endif()
 endfunction()

@@ -22,7 +22,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 # Debian's Abseil, gRPC, RocksDB and LibTorch are not built with TSan: accesses their code makes
 # through interceptors (memcpy, memcmp, write) are not checked, since the synchronisation around
 # them is invisible to TSan; the project's own code is (cmake/tsan_absl_sync.cc makes Abseil's
-# mutexes visible).
+# mutexes visible, cmake/tsan_grpc_sync.cc gRPC's tag hand-off between completion-queue threads).
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1}"
 cd "$build_dir"
 ctest_args=(--output-on-failure -j "${JOBS:-$(nproc)}" --timeout 900)
