@@ -11,13 +11,8 @@
 // Thread-safety: Record() is thread-safe.
 #pragma once
 
-#include <string>
-#include <tuple>
-
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
+#include "core/common/metrics/metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
@@ -38,15 +33,9 @@ class RouteMetrics {
   static absl::string_view MethodLabel(absl::string_view method);
 
  private:
-  struct Series {
-    prometheus::Counter* count;
-    prometheus::Histogram* latency;
-  };
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::tuple<std::string, std::string, int>, Series> series_
-      ABSL_GUARDED_BY(mu_);
+  metrics::RequestSeries series_;
 };
 
 }  // namespace recplat::http

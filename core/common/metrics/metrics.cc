@@ -1,5 +1,9 @@
 #include "core/common/metrics/metrics.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -18,29 +22,38 @@ const prometheus::Histogram::BucketBoundaries& JobDurationBuckets() {
   return *b;
 }
 
-RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view frontend)
-    : requests_(prometheus::BuildCounter()
-                    .Name(absl::StrCat("recplat_", frontend, "_requests_total"))
-                    .Help(absl::StrCat("Requests served by the ", frontend,
-                                       " frontend, by method and status code"))
-                    .Register(registry)),
-      latency_(
-          prometheus::BuildHistogram()
-              .Name(absl::StrCat("recplat_", frontend, "_request_latency_seconds"))
-              .Help(absl::StrCat("Latency of ", frontend, " requests, by method and status code"))
-              .Register(registry)) {}
+RequestSeries::RequestSeries(prometheus::Family<prometheus::Counter>& requests,
+                             prometheus::Family<prometheus::Histogram>& latency,
+                             std::vector<std::string> label_names)
+    : requests_(requests), latency_(latency), label_names_(std::move(label_names)) {}
 
-void RequestMetrics::Record(absl::string_view method, absl::string_view code, double seconds) {
+void RequestSeries::Record(std::initializer_list<absl::string_view> values, double seconds) {
+  if (values.size() != label_names_.size()) return;
+  // Reused per thread: the common case (a known series) allocates nothing.
+  thread_local std::string key;
+  key.clear();
+  bool first = true;
+  for (absl::string_view value : values) {
+    if (!first) key.push_back('\x1f');
+    first = false;
+    key.append(value.data(), value.size());
+  }
   // A copy: another thread's insertion may move the map's slots once the lock is released (the
   // metrics it points to are owned by their families and stay put).
-  Series s;
-  auto key = std::make_pair(std::string(method), std::string(code));
+  Series s{};
   {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = series_.find(key);
+    if (it != series_.end()) s = it->second;
+  }
+  if (s.count == nullptr) {
     absl::MutexLock lock(&mu_);
     auto it = series_.find(key);
     if (it == series_.end()) {
-      prometheus::Labels labels = {{"method", key.first}, {"code", key.second}};
-      Series created{&requests_.Add(labels), &latency_.Add(labels, LatencyBuckets())};
+      prometheus::Labels labels;
+      size_t i = 0;
+      for (absl::string_view value : values) labels.emplace(label_names_[i++], std::string(value));
+      const Series created{&requests_.Add(labels), &latency_.Add(labels, LatencyBuckets())};
       it = series_.emplace(key, created).first;
     }
     s = it->second;
@@ -48,6 +61,18 @@ void RequestMetrics::Record(absl::string_view method, absl::string_view code, do
   s.count->Increment();
   s.latency->Observe(seconds);
 }
+
+RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view frontend)
+    : series_(prometheus::BuildCounter()
+                  .Name(absl::StrCat("recplat_", frontend, "_requests_total"))
+                  .Help(absl::StrCat("Requests served by the ", frontend,
+                                     " frontend, by method and status code"))
+                  .Register(registry),
+              prometheus::BuildHistogram()
+                  .Name(absl::StrCat("recplat_", frontend, "_request_latency_seconds"))
+                  .Help(absl::StrCat("Latency of ", frontend, " requests, by method and status code"))
+                  .Register(registry),
+              {"method", "code"}) {}
 
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen) {
   size_t colon = listen.rfind(':');

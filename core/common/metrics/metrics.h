@@ -5,9 +5,11 @@
 // when they are created (see e.g. RequestMetrics below). MetricsExposer serves the registry at
 // GET /metrics on the `metrics.listen` address.
 //
-// Thread-safety: prometheus-cpp metrics are thread-safe; RequestMetrics is thread-safe.
+// Thread-safety: prometheus-cpp metrics are thread-safe; RequestSeries and RequestMetrics are
+// thread-safe.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,15 +37,22 @@ const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
 // Duration buckets for long jobs (training), seconds: 10 ms .. 1 h.
 const prometheus::Histogram::BucketBoundaries& JobDurationBuckets();
 
-// Request count and latency by method and status code, for one frontend (`recplat_<frontend>_*`
-// metric names, e.g. recplat_grpc_requests_total{method,code}).
-class RequestMetrics {
+// A request counter and a latency histogram (LatencyBuckets) per tuple of label values, created
+// on first use and cached; the families own the metrics, which stay put. The one series cache
+// behind RequestMetrics and the HTTP listener's route metrics: callers bound the label values
+// (method names, route patterns, status codes), never pass raw client input.
+//
+// Thread-safety: Record() is thread-safe; lookups of existing series share a reader lock.
+class RequestSeries {
  public:
-  RequestMetrics(prometheus::Registry& registry, absl::string_view frontend);
+  // `label_names` name the values Record() is given, in order. The families must outlive this.
+  RequestSeries(prometheus::Family<prometheus::Counter>& requests,
+                prometheus::Family<prometheus::Histogram>& latency,
+                std::vector<std::string> label_names);
 
-  // Records one finished request. `code` is the protocol's status text (e.g. "OK",
-  // "INVALID_ARGUMENT", or an HTTP status like "404").
-  void Record(absl::string_view method, absl::string_view code, double seconds);
+  // Counts one request with `seconds` of latency under `values` (one per label name; a size
+  // mismatch is a programming error and is not counted).
+  void Record(std::initializer_list<absl::string_view> values, double seconds);
 
  private:
   struct Series {
@@ -52,8 +61,26 @@ class RequestMetrics {
   };
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  const std::vector<std::string> label_names_;
   absl::Mutex mu_;
-  absl::flat_hash_map<std::pair<std::string, std::string>, Series> series_ ABSL_GUARDED_BY(mu_);
+  // Keyed by the values joined with '\x1f'.
+  absl::flat_hash_map<std::string, Series> series_ ABSL_GUARDED_BY(mu_);
+};
+
+// Request count and latency by method and status code, for one frontend (`recplat_<frontend>_*`
+// metric names, e.g. recplat_grpc_requests_total{method,code}).
+class RequestMetrics {
+ public:
+  RequestMetrics(prometheus::Registry& registry, absl::string_view frontend);
+
+  // Records one finished request. `code` is the protocol's status text (e.g. "OK",
+  // "INVALID_ARGUMENT", or an HTTP status like "404").
+  void Record(absl::string_view method, absl::string_view code, double seconds) {
+    series_.Record({method, code}, seconds);
+  }
+
+ private:
+  RequestSeries series_;
 };
 
 // Serves GET /metrics (Prometheus text format 0.0.4): the registry, what is Register()ed, and the

@@ -73,6 +73,30 @@ TEST(RequestMetricsTest, ConcurrentRecordsAreAllCounted) {
   EXPECT_EQ(Value(registry, "recplat_conc_requests_total", {{"method", "B"}}), 2000);
 }
 
+// Label values that would collide if joined naively stay distinct series, and a call with the
+// wrong number of values counts nothing.
+TEST(RequestSeriesTest, KeepsValueTuplesApartAndIgnoresMismatchedCalls) {
+  prometheus::Registry registry;
+  auto& requests = prometheus::BuildCounter().Name("t_requests_total").Register(registry);
+  auto& latency = prometheus::BuildHistogram().Name("t_latency_seconds").Register(registry);
+  RequestSeries series(requests, latency, {"a", "b"});
+  series.Record({"x", "yz"}, 0.001);
+  series.Record({"xy", "z"}, 0.001);
+  series.Record({"xy", "z"}, 0.003);
+  series.Record({"", ""}, 0.001);
+  series.Record({"only-one"}, 0.001);
+  series.Record({"x", "y", "z"}, 0.001);
+  EXPECT_EQ(Value(registry, "t_requests_total", {{"a", "x"}, {"b", "yz"}}), 1);
+  EXPECT_EQ(Value(registry, "t_requests_total", {{"a", "xy"}, {"b", "z"}}), 2);
+  EXPECT_EQ(Value(registry, "t_requests_total", {{"a", ""}, {"b", ""}}), 1);
+  EXPECT_EQ(Value(registry, "t_latency_seconds", {{"a", "xy"}, {"b", "z"}}, true), 2);
+  size_t series_count = 0;
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name == "t_requests_total") series_count = f.metric.size();
+  }
+  EXPECT_EQ(series_count, 3u);
+}
+
 TEST(BucketsTest, AreSortedAndCoverTheirRanges) {
   for (const auto* buckets : {&LatencyBuckets(), &JobDurationBuckets()}) {
     ASSERT_FALSE(buckets->empty());
