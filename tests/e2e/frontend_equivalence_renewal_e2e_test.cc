@@ -33,11 +33,9 @@ namespace recplat::testing {
 namespace {
 
 using nlohmann::json;
-using renewal_sim::MindArticle;
 using renewal_sim::MindData;
 using renewal_sim::SimBackend;
 using renewal_sim::SimOptions;
-using renewal_sim::SimUser;
 
 constexpr size_t kInitialArticles = 30;
 constexpr size_t kPerStep = 3;
@@ -45,37 +43,9 @@ constexpr int kSteps = 3;
 
 // 60 articles in three categories; four users with past clicks on initial articles (U2: none).
 MindData Data() {
-  const std::vector<std::string> categories = {"sports", "news", "finance"};
-  MindData d;
-  for (int i = 1; i <= 60; ++i) {
-    MindArticle a;
-    a.article_id = i;
-    a.mind_id = absl::StrCat("N", i);
-    a.category = categories[i % 3];
-    a.subcategory = a.category + (i % 2 == 0 ? "_a" : "_b");
-    a.title = absl::StrCat(a.category, " story number ", i);
-    a.abstract = "Something happened.";
-    a.url = absl::StrCat("https://example.org/", i);
-    a.impressions = 100;
-    a.clicks = 5 + i % 7;
-    d.articles.push_back(a);
-    d.category_clicks[a.category] += a.clicks;
-    d.subcategory_clicks[a.subcategory] += a.clicks;
-    d.total_clicks += a.clicks;
-    d.impressions += a.impressions;
-    d.impression_clicks += a.clicks;
-  }
+  MindData d = renewal_sim::SyntheticMind(60, 4, {"sports", "news", "finance"});
   const std::vector<std::vector<int64_t>> clicked = {{3, 7, 12}, {5, 28}, {}, {1, 2, 30}};
-  for (int u = 0; u < 4; ++u) {
-    SimUser user;
-    user.user_id = absl::StrCat("U", u);
-    const std::string& fond = categories[u % 3];
-    user.category_clicks[fond] = 5;
-    user.subcategory_clicks[fond + "_a"] = 5;
-    user.known_clicks = 5;
-    user.clicked_articles = clicked[u];
-    d.users.push_back(user);
-  }
+  for (size_t u = 0; u < d.users.size(); ++u) d.users[u].clicked_articles = clicked[u];
   return d;
 }
 

@@ -173,34 +173,7 @@ void EcosellerTraffic(HttpClient& http) {
 }
 
 // A small MIND-like data set for the Renewal backend simulator: 30 articles, three users.
-renewal_sim::MindData RenewalData() {
-  renewal_sim::MindData d;
-  for (int i = 1; i <= 30; ++i) {
-    renewal_sim::MindArticle a;
-    a.article_id = i;
-    a.mind_id = absl::StrCat("N", i);
-    a.category = i % 2 ? "sports" : "news";
-    a.subcategory = a.category + "_a";
-    a.title = absl::StrCat("story ", i);
-    a.url = absl::StrCat("https://example.org/", i);
-    a.impressions = 100;
-    a.clicks = 5 + i % 4;
-    d.articles.push_back(a);
-    d.category_clicks[a.category] += a.clicks;
-    d.subcategory_clicks[a.subcategory] += a.clicks;
-    d.total_clicks += a.clicks;
-    d.impressions += a.impressions;
-    d.impression_clicks += a.clicks;
-  }
-  for (int u = 0; u < 3; ++u) {
-    renewal_sim::SimUser user;
-    user.user_id = absl::StrCat("U", u);
-    user.category_clicks[u % 2 ? "sports" : "news"] = 5;
-    user.known_clicks = 5;
-    d.users.push_back(user);
-  }
-  return d;
-}
+renewal_sim::MindData RenewalData() { return renewal_sim::SyntheticMind(30, 3, {"news", "sports"}); }
 
 class PrometheusE2eTest : public ::testing::Test {
  protected:

@@ -21,45 +21,12 @@
 namespace recplat::testing {
 namespace {
 
-using renewal_sim::MindArticle;
 using renewal_sim::MindData;
 using renewal_sim::SimBackend;
 using renewal_sim::SimOptions;
-using renewal_sim::SimUser;
 
 // 60 articles in three categories; four users, each fond of one category.
-MindData Data() {
-  const std::vector<std::string> categories = {"sports", "news", "finance"};
-  MindData d;
-  for (int i = 1; i <= 60; ++i) {
-    MindArticle a;
-    a.article_id = i;
-    a.mind_id = absl::StrCat("N", i);
-    a.category = categories[i % 3];
-    a.subcategory = a.category + (i % 2 == 0 ? "_a" : "_b");
-    a.title = absl::StrCat(a.category, " story number ", i);
-    a.abstract = "Something happened.";
-    a.url = absl::StrCat("https://example.org/", i);
-    a.impressions = 100;
-    a.clicks = 5 + i % 7;
-    d.articles.push_back(a);
-    d.category_clicks[a.category] += a.clicks;
-    d.subcategory_clicks[a.subcategory] += a.clicks;
-    d.total_clicks += a.clicks;
-    d.impressions += a.impressions;
-    d.impression_clicks += a.clicks;
-  }
-  for (int u = 0; u < 4; ++u) {
-    SimUser user;
-    user.user_id = absl::StrCat("U", u);
-    const std::string& fond = categories[u % 3];
-    user.category_clicks[fond] = 5;
-    user.subcategory_clicks[fond + "_a"] = 5;
-    user.known_clicks = 5;
-    d.users.push_back(user);
-  }
-  return d;
-}
+MindData Data() { return renewal_sim::SyntheticMind(60, 4, {"sports", "news", "finance"}); }
 
 class RenewalE2eTest : public ::testing::Test {
  protected:

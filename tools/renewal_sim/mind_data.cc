@@ -120,4 +120,40 @@ absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions&
   return data;
 }
 
+MindData SyntheticMind(int64_t articles, int users, const std::vector<std::string>& categories) {
+  MindData d;
+  if (categories.empty()) return d;
+  const auto category_of = [&categories](int64_t i) -> const std::string& {
+    return categories[static_cast<size_t>(i) % categories.size()];
+  };
+  for (int64_t i = 1; i <= articles; ++i) {
+    MindArticle a;
+    a.article_id = i;
+    a.mind_id = absl::StrCat("N", i);
+    a.category = category_of(i);
+    a.subcategory = a.category + (i % 2 == 0 ? "_a" : "_b");
+    a.title = absl::StrCat(a.category, " story number ", i);
+    a.abstract = "Something happened.";
+    a.url = absl::StrCat("https://example.org/", i);
+    a.impressions = 100;
+    a.clicks = 5 + i % 7;
+    d.category_clicks[a.category] += a.clicks;
+    d.subcategory_clicks[a.subcategory] += a.clicks;
+    d.total_clicks += a.clicks;
+    d.impressions += a.impressions;
+    d.impression_clicks += a.clicks;
+    d.articles.push_back(std::move(a));
+  }
+  for (int u = 0; u < users; ++u) {
+    SimUser user;
+    user.user_id = absl::StrCat("U", u);
+    const std::string& fond = category_of(u);
+    user.category_clicks[fond] = 5;
+    user.subcategory_clicks[fond + "_a"] = 5;
+    user.known_clicks = 5;
+    d.users.push_back(std::move(user));
+  }
+  return d;
+}
+
 }  // namespace recplat::renewal_sim

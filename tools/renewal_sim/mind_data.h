@@ -77,6 +77,13 @@ absl::StatusOr<MindData> LoadMind(const std::string& dir, const MindLoadOptions&
 // subcategory], site MSN, zero metrics, no contents.
 nlohmann::json ArticleDocument(const MindArticle& article, absl::Time published);
 
+// A small synthetic MIND-like data set, for tests and demos without the dataset: articles
+// 1..`articles`, article i in category categories[i % size] and subcategory "<category>_a" (even
+// i) or "<category>_b" (odd i), 100 impressions and 5 + i % 7 clicks; users U0..U<users-1>,
+// user u fond of categories[u % size] (5 known clicks in it and in its "_a" subcategory). The
+// population statistics are those of the articles. `categories` must not be empty.
+MindData SyntheticMind(int64_t articles, int users, const std::vector<std::string>& categories);
+
 // "YYYY-MM-DDTHH:MM:SS" (naive UTC, the backend's publish_date format).
 std::string IsoSeconds(absl::Time t);
 

@@ -1,10 +1,12 @@
 // The simulator's HS256 JWTs and MIND loading (tools/renewal_sim/jwt.h, mind_data.h).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -93,6 +95,32 @@ TEST(MindDataTest, LoadsArticlesWithImpressionStatistics) {
   EXPECT_EQ(doc["publish_date"], "2019-11-11T00:00:00");
   EXPECT_EQ(doc["metrics"]["clicks"], 0);
   EXPECT_EQ(doc["site"]["name"], "MSN");
+}
+
+// The synthetic set's population statistics are those of its articles, and every user's known
+// clicks are in its category.
+TEST(MindDataTest, SyntheticSetIsConsistent) {
+  const MindData d = SyntheticMind(12, 5, {"a", "b", "c"});
+  ASSERT_EQ(d.articles.size(), 12u);
+  ASSERT_EQ(d.users.size(), 5u);
+  int64_t clicks = 0;
+  std::map<std::string, int64_t> by_category;
+  for (size_t i = 0; i < d.articles.size(); ++i) {
+    const MindArticle& a = d.articles[i];
+    EXPECT_EQ(a.article_id, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(a.category, std::vector<std::string>({"a", "b", "c"})[(i + 1) % 3]);
+    EXPECT_TRUE(absl::StartsWith(a.subcategory, a.category + "_"));
+    EXPECT_LE(a.clicks, a.impressions);
+    clicks += a.clicks;
+    by_category[a.category] += a.clicks;
+  }
+  EXPECT_EQ(d.total_clicks, clicks);
+  EXPECT_EQ(d.impression_clicks, clicks);
+  EXPECT_EQ(d.impressions, 1200);
+  EXPECT_EQ(d.category_clicks, by_category);
+  EXPECT_EQ(d.users[4].user_id, "U4");
+  EXPECT_EQ(d.users[4].category_clicks.at("b"), d.users[4].known_clicks);
+  EXPECT_TRUE(SyntheticMind(3, 1, {}).articles.empty());
 }
 
 TEST(MindDataTest, UsersCountTheirKnownClicksOnce) {
