@@ -11,6 +11,7 @@
 #   2. POST /store_objects with batches of 100 ProductDetailEnter.
 # Usage: bench/ecoseller_load.sh [build dir]
 #   env: VARIANTS=20000 DURATION=20s CONNECTIONS=32 THREADS=2 SESSIONS=1000
+#        PREDICT_CONNECTIONS="8 32" (the /predict run once per value; default: CONNECTIONS)
 #        OLD_BIN=/path/to/old/recplat OLD_PROFILE=/path/to/old/ecoseller.yaml
 #        SETUPS="ceiling old all split"
 # Prints one line per setup and measurement; record figures in bench/RESULTS.md.
@@ -24,6 +25,7 @@ DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 SESSIONS="${SESSIONS:-1000}"
+PREDICT_CONNECTIONS="${PREDICT_CONNECTIONS:-$CONNECTIONS}"
 SETUPS="${SETUPS:-ceiling old all split}"
 scripts/install-deps.sh --with-bench >/dev/null
 [ -x "$bin" ] && [ -x "$echo_bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
@@ -115,10 +117,14 @@ done = function(summary, latency, requests)
 end
 LUA
 
-wrk_run() {  # wrk_run <label> <script> <url>
-  local out
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$2" "$3")"
-  echo "$1: $(grep RESULT <<<"$out" | sed 's/RESULT //')"
+wrk_run() {  # wrk_run <label> <script> <url> [connections]
+  local out connections="${4:-$CONNECTIONS}"
+  out="$(wrk -t"$THREADS" -c"$connections" -d"$DURATION" --latency -s "$2" "$3")"
+  echo "$1 (${connections} connections): $(grep RESULT <<<"$out" | sed 's/RESULT //')"
+}
+
+predict_runs() {  # predict_runs <label> <url>: /predict once per PREDICT_CONNECTIONS value
+  for c in $PREDICT_CONNECTIONS; do wrk_run "$1 /predict HOMEPAGE" "$work/predict.lua" "$2" "$c"; done
 }
 
 # Loads the shop into the recplat answering at http://$1 and trains its models.
@@ -169,7 +175,7 @@ for setup in $SETUPS; do
       pids+=($!)
       for _ in $(seq 1 100); do [ -s "$work/echo.out" ] && break; sleep 0.1; done
       addr="$(sed 's/listening on //' "$work/echo.out")"
-      wrk_run "ceiling (bare Beast) /predict" "$work/predict.lua" "http://$addr"
+      predict_runs "ceiling (bare Beast)" "http://$addr"
       kill "${pids[-1]}"
       ;;
     old)
@@ -177,14 +183,14 @@ for setup in $SETUPS; do
       start_recplat old "$OLD_BIN" --profile "${OLD_PROFILE:?OLD_PROFILE is required with OLD_BIN}" \
         --data-dir "$work/old-data"
       load_shop "$started_http" old
-      wrk_run "old /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      predict_runs old "http://$started_http"
       wrk_run "old /store_objects" "$work/store.lua" "http://$started_http/store_objects"
       kill "${pids[-1]}"
       ;;
     all)
       start_recplat all "$bin" --profile config/ecoseller.yaml --data-dir "$work/all-data"
       load_shop "$started_http" all
-      wrk_run "all /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      predict_runs all "http://$started_http"
       echo "all: $(cache_ratio "$started_metrics")"
       wrk_run "all /store_objects" "$work/store.lua" "http://$started_http/store_objects"
       kill "${pids[-1]}"
@@ -200,7 +206,7 @@ for setup in $SETUPS; do
         --set http.threads=${FRONTEND_THREADS:-32} \
         --set "core.address=$grpc"
       load_shop "$started_http" split
-      wrk_run "split /predict HOMEPAGE" "$work/predict.lua" "http://$started_http"
+      predict_runs split "http://$started_http"
       echo "split: $(cache_ratio "$core_metrics")"
       wrk_run "split /store_objects" "$work/store.lua" "http://$started_http/store_objects"
       kill "${pids[-1]}" "$core_pid"

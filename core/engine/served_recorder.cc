@@ -4,11 +4,14 @@
 #include <utility>
 
 #include "core/common/logging.h"
+#include "core/common/thread_priority.h"
 
 namespace recplat::engine {
 namespace {
 
 constexpr int64_t kPruneEveryMs = 3600 * 1000;
+// Nice value added to the writer thread (weight about a third of a request thread's).
+constexpr int kServedRecorderNiceIncrement = 5;
 constexpr int64_t kDayMs = 24 * 3600 * 1000;
 
 prometheus::Family<prometheus::Counter>& DroppedFamily(prometheus::Registry& r) {
@@ -83,6 +86,8 @@ absl::Status ServedRecorder::WriteLocked(std::vector<v1::ServedList> lists) {
 }
 
 void ServedRecorder::Run() {
+  // Below the request threads: a batch write is a burst of CPU that answers should not wait for.
+  common::LowerCurrentThreadPriority(kServedRecorderNiceIncrement);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     wake_.wait_for(lock, options_.flush_interval, [this] { return stopping_; });

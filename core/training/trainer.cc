@@ -8,6 +8,7 @@
 #include "core/common/logging.h"
 #include "core/common/process_stats.h"
 #include "core/common/status_macros.h"
+#include "core/common/thread_priority.h"
 #include "core/common/metrics/metrics.h"
 #include "core/training/training_data_builder.h"
 #include "prometheus/counter.h"
@@ -16,6 +17,9 @@
 
 namespace recplat::training {
 namespace {
+
+// Nice value added to the training worker (weight about a tenth of a request thread's).
+constexpr int kTrainingNiceIncrement = 10;
 
 // The model as committed: forwards to the trained model and adds the trainer's own figures to
 // its metrics. Only handed to ModelRegistry::CommitVersion (which saves it and records its
@@ -330,6 +334,8 @@ void Trainer::Stop() {
 }
 
 void Trainer::WorkerLoop() {
+  // Training (and the threads it starts, which inherit this) runs below serving.
+  common::LowerCurrentThreadPriority(kTrainingNiceIncrement);
   while (true) {
     std::unique_ptr<Job> job;
     {
