@@ -60,6 +60,18 @@ struct AnnotatedCondition {
   }
 };
 
+// Reader-writer model: a writer's Unlock releases the mutex's own clock, which every later holder
+// acquires; a reader's unlock releases a second clock (an address inside the mutex) that only later
+// writers acquire. Readers are thus ordered after earlier writers and before later ones, but not
+// among themselves, so two readers writing the same data under a shared lock are still reported.
+void* ReadersClock(absl::Mutex* mu) { return reinterpret_cast<char*>(mu) + 1; }
+
+// After taking `mu` exclusively: ordered after every earlier writer and reader.
+void AcquireExclusive(absl::Mutex* mu) {
+  __tsan_acquire(mu);
+  __tsan_acquire(ReadersClock(mu));
+}
+
 }  // namespace
 
 namespace absl {
@@ -68,7 +80,7 @@ ABSL_NAMESPACE_BEGIN
 void Mutex::Lock() {
   RECPLAT_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex4LockEv");
   real(this);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 void Mutex::Unlock() {
@@ -80,7 +92,7 @@ void Mutex::Unlock() {
 bool Mutex::TryLock() {
   RECPLAT_REAL(bool (*)(Mutex*), "_ZN4absl7debian35Mutex7TryLockEv");
   const bool locked = real(this);
-  if (locked) __tsan_acquire(this);
+  if (locked) AcquireExclusive(this);
   return locked;
 }
 
@@ -92,7 +104,7 @@ void Mutex::ReaderLock() {
 
 void Mutex::ReaderUnlock() {
   RECPLAT_REAL(void (*)(Mutex*), "_ZN4absl7debian35Mutex12ReaderUnlockEv");
-  __tsan_release(this);
+  __tsan_release(ReadersClock(this));
   real(this);
 }
 
@@ -111,7 +123,7 @@ void Mutex::Await(const Condition& cond) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   real(this, wrapped);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
@@ -121,7 +133,7 @@ bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   const bool met = real(this, wrapped, timeout);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
@@ -132,7 +144,7 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   const bool met = real(this, wrapped, deadline);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
@@ -142,7 +154,7 @@ void Mutex::LockWhen(const Condition& cond) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   real(this, wrapped);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
@@ -151,7 +163,7 @@ bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   const bool met = real(this, wrapped, timeout);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
@@ -161,7 +173,7 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   AnnotatedCondition annotated{&cond, this};
   const Condition wrapped(&AnnotatedCondition::Eval, &annotated);
   const bool met = real(this, wrapped, deadline);
-  __tsan_acquire(this);
+  AcquireExclusive(this);
   return met;
 }
 
@@ -169,7 +181,7 @@ void CondVar::Wait(Mutex* mu) {
   RECPLAT_REAL(void (*)(CondVar*, Mutex*), "_ZN4absl7debian37CondVar4WaitEPNS0_5MutexE");
   __tsan_release(mu);
   real(this, mu);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
@@ -177,7 +189,7 @@ bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
                "_ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
   __tsan_release(mu);
   const bool timed_out = real(this, mu, timeout);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
   return timed_out;
 }
 
@@ -186,7 +198,7 @@ bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
                "_ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
   __tsan_release(mu);
   const bool timed_out = real(this, mu, deadline);
-  __tsan_acquire(mu);
+  AcquireExclusive(mu);
   return timed_out;
 }
 
