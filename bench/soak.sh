@@ -12,6 +12,9 @@
 #              every user and interactions broadcast to recplat, as fast as it answers.
 # Usage: bench/soak.sh <profile> [build dir]
 #   env: ROUNDS=4 ROUND=60 (seconds) CONNECTIONS=8 THREADS=2
+#        WRITES=1: the rounds after the warm-up write too (the data keeps growing, and with it
+#        the state and what each training reads); WRITES=0: they only read (default and
+#        ecoseller; the warm-up always writes), which isolates leaks on the serving path.
 # Prints one line per sample ("round N: rss MiB, fds, threads, requests/s") and the growth from
 # the first sample to the last; record figures in bench/RESULTS.md.
 set -euo pipefail
@@ -23,6 +26,7 @@ ROUNDS="${ROUNDS:-4}"
 ROUND="${ROUND:-60}"
 CONNECTIONS="${CONNECTIONS:-8}"
 THREADS="${THREADS:-2}"
+WRITES="${WRITES:-1}"
 datasets="${RECPLAT_DATASETS:-../shared/datasets}"
 [ -x "$bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 case "$profile" in default|ecoseller|renewal) ;; *) echo "unknown profile '$profile'" >&2; exit 2 ;; esac
@@ -125,7 +129,7 @@ math.randomseed(os.time())
 n = 0
 request = function()
   n = n + 1
-  if n % 5 == 0 then
+  if WRITES and n % 5 == 0 then
     local events = {}
     for i = 1, 20 do
       events[i] = string.format('{"user_id":"u%d","item_id":"i%d","type":"view"}',
@@ -147,7 +151,7 @@ local types = {"HOMEPAGE", "PRODUCT_DETAIL", "CATEGORY_LIST"}
 request = function()
   n = n + 1
   local p = math.random(0, 999)
-  if n % 5 == 0 then
+  if WRITES and n % 5 == 0 then
     local events = {}
     for i = 1, 20 do
       local q = math.random(0, 999)
@@ -163,16 +167,21 @@ request = function()
 end
 LUA
   fi
+  { echo "WRITES = true"; cat "$work/load.lua"; } >"$work/load-warm.lua"
+  { if [ "$WRITES" = 0 ]; then echo "WRITES = false"; else echo "WRITES = true"; fi
+    cat "$work/load.lua"; } >"$work/load-rounds.lua"
 fi
 
-echo "profile $profile: $ROUNDS rounds of $ROUND s, $CONNECTIONS connections"
+echo "profile $profile: $ROUNDS rounds of $ROUND s, $CONNECTIONS connections, WRITES=$WRITES"
 first=""
 for round in $(seq 0 "$ROUNDS"); do
   before=$(answered)
   if [ "$profile" = renewal ]; then
     sleep "$ROUND"
   else
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND}s" -s "$work/load.lua" "http://$http" \
+    script="$work/load-rounds.lua"
+    [ "$round" -eq 0 ] && script="$work/load-warm.lua"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND}s" -s "$script" "http://$http" \
       >"$work/wrk-$round.out"
     if grep -q "Non-2xx" "$work/wrk-$round.out"; then grep "Non-2xx" "$work/wrk-$round.out"; fi
   fi
