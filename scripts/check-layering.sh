@@ -6,7 +6,7 @@
 #    the modules that own them);
 #  - the CMake link graph agrees: only core/log and core/state link RocksDB, only core/grpc
 #    links gRPC, only trainers/torch_* link LibTorch, frontends link recplat::api (never the
-#    state, log, engine, registry, models, ingest, training or service).
+#    state, log, engine, registry, models, ingest, training, service, monitoring or eval).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
@@ -27,7 +27,7 @@ while IFS= read -r file; do
   echo "layering: $file: a frontend or tool must reach the core through recplat::api only"
   fail=1
 done < <(grep -srlE --include=CMakeLists.txt \
-    'recplat::(state|log|engine|registry|models|ingest|training|service|config|catalog|shop)\b|RocksDB::' \
+    'recplat::(state|log|engine|registry|models|ingest|training|service|config|catalog|shop|monitoring|eval)\b|RocksDB::' \
     frontends tools || true)
 if [ "$fail" -ne 0 ]; then exit 1; fi
 echo "layering: cmake ok"

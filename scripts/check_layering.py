@@ -41,9 +41,11 @@ MODULES = {
     "core/engine": ["core/common", "core/common/metrics", "core/config", "core/catalog",
                     "core/models", "core/registry", "core/state"],
     "core/eval": ["core/common", "core/catalog", "core/models"],
+    "core/monitoring": ["core/common"],
     "core/service": ["core/common", "core/common/metrics", "core/api", "core/config",
                      "core/catalog", "core/log", "core/state", "core/ingest", "core/models",
-                     "core/registry", "core/training", "core/engine", "core/shop"],
+                     "core/registry", "core/training", "core/engine", "core/shop",
+                     "core/monitoring"],
     "core/grpc": ["core/common", "core/common/metrics", "core/api"],
     # Frontends are codecs over core/api: no other core module, no other frontend.
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],

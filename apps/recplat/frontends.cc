@@ -1,6 +1,5 @@
 #include "apps/recplat/frontends.h"
 
-#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -74,8 +73,6 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
                                                             eco::kEcosellerFrontendName));
   eco::EcosellerOptions options;
   options.tenant = section->tenant;
-  // Per process: keeps the time-keyed document keys of different processes apart.
-  options.seed = std::random_device{}();
   RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eco::EcosellerFrontend> frontend,
                            eco::EcosellerFrontend::Create(c.api, options));
   RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));

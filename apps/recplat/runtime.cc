@@ -106,6 +106,9 @@ absl::Status OpenLogAndState(const config::Config& cfg, const std::filesystem::p
   so.retention = {cfg.catalog.max_items, cfg.catalog.retention_order == "published_at"
       ? state::RetentionOrder::kPublishedAt : state::RetentionOrder::kIdNumeric,
       cfg.catalog.max_age_hours};
+  for (const auto& [type, event_type] : cfg.event_types) {
+    if (event_type.record) so.recorded_event_types.insert(type);
+  }
   absl::StatusOr<std::unique_ptr<log::EventLog>> opened = log::OpenRocksDbEventLog(lo);
   if (opened.ok() || !absl::IsFailedPrecondition(opened.status()) || !secondary_if_locked) {
     RECPLAT_RETURN_IF_ERROR(opened.status());

@@ -22,6 +22,7 @@
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
 #include "recplat/v1/models.pb.h"
+#include "recplat/v1/monitoring.pb.h"
 #include "recplat/v1/recommend.pb.h"
 #include "recplat/v1/write.pb.h"
 
@@ -58,11 +59,17 @@ class Api {
   virtual absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(
       const v1::SimilarItemsRequest&) = 0;
   virtual absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) = 0;
+  // Online evaluation of the served lists against recorded clicks (monitoring.proto).
+  virtual absl::StatusOr<v1::EvaluateServedResponse> EvaluateServed(
+      const v1::EvaluateServedRequest&) = 0;
 
   // ModelService
   virtual absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) = 0;
   virtual absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) = 0;
   virtual absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) = 0;
+  // Training statistics of the registry's versions (monitoring.proto).
+  virtual absl::StatusOr<v1::ModelTrainingStatsResponse> ModelTrainingStats(
+      const v1::ModelTrainingStatsRequest&) = 0;
 
   // AdminService
   virtual absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) = 0;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/common/status_macros.h"
@@ -36,6 +38,21 @@ absl::Status CheckName(absl::string_view name, size_t max, absl::string_view fie
 }
 
 }  // namespace
+
+absl::Status RenameWriteOp(const absl::Status& error, absl::Span<const std::string> op_names) {
+  const absl::string_view message = error.message();
+  if (!absl::StartsWith(message, "ops[")) return error;
+  const size_t close = message.find(']');
+  size_t op = 0;
+  if (close == absl::string_view::npos || !absl::SimpleAtoi(message.substr(4, close - 4), &op) ||
+      op >= op_names.size()) {
+    return error;
+  }
+  const size_t colon = message.find(": ", close);
+  const absl::string_view problem =
+      colon == absl::string_view::npos ? message.substr(close + 1) : message.substr(colon + 2);
+  return absl::Status(error.code(), absl::StrCat(op_names[op], ": ", problem));
+}
 
 absl::Status NormalizeTenant(const std::string& default_tenant, std::string* tenant,
                              absl::string_view field) {
@@ -272,6 +289,77 @@ absl::Status NormalizeScanServed(const ValidationOptions& options,
   }
   if (request->limit() == 0) request->set_limit(Limits::kDefaultScanServedLimit);
   return CheckText(request->surface(), Limits::kMaxAttributeNameBytes, "surface");
+}
+
+namespace {
+
+// [from_ms, to_ms], both inclusive and non-negative.
+absl::Status CheckClosedRange(int64_t from_ms, int64_t to_ms) {
+  if (from_ms < 0) return Invalid("from_ms", absl::StrCat("must be >= 0, got ", from_ms));
+  if (to_ms < from_ms) {
+    return Invalid("to_ms", absl::StrCat("must be >= from_ms=", from_ms, ", got ", to_ms));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckModelNames(const google::protobuf::RepeatedPtrField<std::string>& models) {
+  if (models.size() > Limits::kMaxMonitoredModels) {
+    return Invalid("models", absl::StrCat(models.size(), " names exceed the limit of ",
+                                          Limits::kMaxMonitoredModels));
+  }
+  for (int i = 0; i < models.size(); ++i) {
+    RECPLAT_RETURN_IF_ERROR(
+        CheckName(models[i], Limits::kMaxAttributeNameBytes, absl::StrCat("models[", i, "]")));
+  }
+  return absl::OkStatus();
+}
+
+// An optional context key: empty takes `fallback`.
+absl::Status NormalizeContextKey(std::string* key, absl::string_view fallback,
+                                 absl::string_view field) {
+  if (key->empty()) {
+    *key = std::string(fallback);
+    return absl::OkStatus();
+  }
+  return CheckName(*key, Limits::kMaxAttributeNameBytes, field);
+}
+
+}  // namespace
+
+absl::Status NormalizeEvaluateServed(const ValidationOptions& options,
+                                     v1::EvaluateServedRequest* request) {
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeTenant(options.default_tenant, request->mutable_tenant(), "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckClosedRange(request->from_ms(), request->to_ms()));
+  if (request->k() < 1 || request->k() > Limits::kMaxEvaluateK) {
+    return Invalid("k", absl::StrCat("must be in [1, ", Limits::kMaxEvaluateK, "], got ",
+                                     request->k()));
+  }
+  v1::ClickAttribution* clicks = request->mutable_clicks();
+  if (clicks->event_type().empty()) return Invalid("clicks.event_type", "required");
+  if (!options.event_types.contains(clicks->event_type())) {
+    return Invalid("clicks.event_type",
+                   absl::StrCat("unknown event type '", clicks->event_type(), "'"));
+  }
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeContextKey(clicks->mutable_model_key(), "model", "clicks.model_key"));
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeContextKey(clicks->mutable_surface_key(), "surface", "clicks.surface_key"));
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeContextKey(clicks->mutable_position_key(), "position", "clicks.position_key"));
+  if (!clicks->session_key().empty()) {
+    RECPLAT_RETURN_IF_ERROR(
+        CheckName(clicks->session_key(), Limits::kMaxAttributeNameBytes, "clicks.session_key"));
+  }
+  return CheckModelNames(request->models());
+}
+
+absl::Status NormalizeModelTrainingStats(const ValidationOptions& options,
+                                         v1::ModelTrainingStatsRequest* request) {
+  RECPLAT_RETURN_IF_ERROR(
+      NormalizeTenant(options.default_tenant, request->mutable_tenant(), "tenant"));
+  RECPLAT_RETURN_IF_ERROR(CheckClosedRange(request->from_ms(), request->to_ms()));
+  return CheckModelNames(request->models());
 }
 
 absl::Status NormalizeCollection(const ValidationOptions& options, std::string* tenant,

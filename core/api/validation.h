@@ -13,9 +13,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
+#include "recplat/v1/monitoring.pb.h"
 #include "recplat/v1/recommend.pb.h"
 #include "recplat/v1/shop.pb.h"
 #include "recplat/v1/write.pb.h"
@@ -60,6 +62,9 @@ struct Limits {
   static constexpr int kDefaultScanServedLimit = 1000;
   static constexpr int kMaxQueryClauses = 64;
   static constexpr int kMaxQueryValues = 1000;
+  // EvaluateServed's k, and the model names of a monitoring request.
+  static constexpr int kMaxEvaluateK = 1000;
+  static constexpr int kMaxMonitoredModels = 100;
 };
 
 // Resolves `*tenant` (empty -> default) and checks it: 1..64 bytes of [A-Za-z0-9_.-].
@@ -68,6 +73,12 @@ absl::Status NormalizeTenant(const std::string& default_tenant, std::string* ten
 
 // An external id: 1..256 bytes, no control characters.
 absl::Status CheckId(absl::string_view id, absl::string_view field);
+
+// A Write error that names an op ("ops[7].event.item_id: unknown item 'x'") re-addressed to
+// the caller's name for that op, `op_names[7]` (e.g. the field of the frontend's request it
+// came from: "objects[3].product_variant_sku: unknown item 'x'"), with its code. Other errors,
+// and ops beyond `op_names`, are returned unchanged.
+absl::Status RenameWriteOp(const absl::Status& error, absl::Span<const std::string> op_names);
 
 // Checks a batch size against 1..max_batch.
 absl::Status CheckBatchSize(int size, int max_batch, absl::string_view field);
@@ -103,5 +114,17 @@ absl::Status CheckCatalogQuery(const v1::CatalogQuery& query, absl::string_view 
 // limit 0..10000, 0 becoming 1000; surface at most 128 bytes. The page token is checked by the
 // state store.
 absl::Status NormalizeScanServed(const ValidationOptions& options, v1::ScanServedRequest* request);
+
+// An online evaluation: tenant resolved; 0 <= from_ms <= to_ms; k in 1..1000; clicks.event_type
+// one of the configured event types; the context keys empty (their defaults "model", "surface",
+// "position" are filled in; session_key stays empty) or names of at most 128 bytes; at most 100
+// model names, each a non-empty name of at most 128 bytes.
+absl::Status NormalizeEvaluateServed(const ValidationOptions& options,
+                                     v1::EvaluateServedRequest* request);
+
+// Training statistics: tenant resolved; 0 <= from_ms <= to_ms; at most 100 model names (whether
+// they are configured is the caller's check).
+absl::Status NormalizeModelTrainingStats(const ValidationOptions& options,
+                                         v1::ModelTrainingStatsRequest* request);
 
 }  // namespace recplat::api

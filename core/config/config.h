@@ -133,6 +133,9 @@ struct EventTypeConfig {
   // "recommended": not a sign of interest, yet still an item the user has seen, so they keep
   // feeding the exclude_seen filter.
   bool history = true;
+  // Whether every event of this type is kept whole (context included) in time order, for the
+  // online evaluation of served recommendations (Api::EvaluateServed reads the clicks there).
+  bool record = false;
 
   friend bool operator==(const EventTypeConfig&, const EventTypeConfig&) = default;
 };

@@ -134,6 +134,10 @@ class GrpcApiClient final : public api::Api {
   absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest& r) override {
     return Call(*recommend_, &v1::RecommendService::Stub::ScanServed, r);
   }
+  absl::StatusOr<v1::EvaluateServedResponse> EvaluateServed(
+      const v1::EvaluateServedRequest& r) override {
+    return Call(*recommend_, &v1::RecommendService::Stub::EvaluateServed, r);
+  }
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest& r) override {
     return Call(*models_, &v1::ModelService::Stub::ListModels, r);
   }
@@ -142,6 +146,10 @@ class GrpcApiClient final : public api::Api {
   }
   absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest& r) override {
     return Call(*models_, &v1::ModelService::Stub::Promote, r);
+  }
+  absl::StatusOr<v1::ModelTrainingStatsResponse> ModelTrainingStats(
+      const v1::ModelTrainingStatsRequest& r) override {
+    return Call(*models_, &v1::ModelService::Stub::ModelTrainingStats, r);
   }
   absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest& r) override {
     return Call(*admin_, &v1::AdminService::Stub::GetStats, r);

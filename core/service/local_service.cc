@@ -1,5 +1,7 @@
 #include "core/service/local_service.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -208,6 +210,17 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
     const v1::RecommendRequest& request) {
   v1::RecommendRequest normalized = request;
   RECPLAT_RETURN_IF_ERROR(api::NormalizeRecommend(validation_, &normalized));
+  auto configured = [this](const std::string& model) {
+    return c_.registry->FindConfig(model) != nullptr;
+  };
+  if (normalized.skip_unconfigured_models()) {
+    for (auto* list : {normalized.mutable_retrieval_models(), normalized.mutable_scoring_models()}) {
+      list->erase(std::remove_if(list->begin(), list->end(),
+                                 [&](const std::string& m) { return !configured(m); }),
+                  list->end());
+    }
+    if (!configured(normalized.diversity_model())) normalized.clear_diversity_model();
+  }
   for (const auto* list : {&normalized.retrieval_models(), &normalized.scoring_models()}) {
     const char* field = list == &normalized.retrieval_models() ? "retrieval_models"
                                                                 : "scoring_models";

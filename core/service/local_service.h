@@ -74,9 +74,13 @@ class LocalService final : public api::Api {
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
   absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
   absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) override;
+  absl::StatusOr<v1::EvaluateServedResponse> EvaluateServed(
+      const v1::EvaluateServedRequest&) override;
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override;
   absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) override;
   absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) override;
+  absl::StatusOr<v1::ModelTrainingStatsResponse> ModelTrainingStats(
+      const v1::ModelTrainingStatsRequest&) override;
   absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) override;
   absl::StatusOr<v1::GetConfigResponse> GetConfig(const v1::GetConfigRequest&) override;
   bool Ready() const override { return ready_.load(); }

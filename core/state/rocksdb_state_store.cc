@@ -35,7 +35,7 @@ namespace {
 const char* const kCfNames[] = {"default",
                                     "items", "item_idx", "users", "history", "sessions",
                                     "counters", "served", "recs", "docs", "event_ids",
-                                    "item_counters", "served_lists"};
+                                    "item_counters", "served_lists", "events"};
 
 // Decodes a history value into `e` (everything but the timestamp, which is in the key).
 bool DecodeHistoryValue(absl::string_view v, HistoryEntry* e) {

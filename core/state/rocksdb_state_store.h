@@ -27,7 +27,7 @@ class RocksDbStateStore final : public StateStore {
  public:
   // Column family handles, in this order.
   enum Cf { kMeta = 0, kItems, kItemIdx, kUsers, kHistory, kSessions, kCounters, kServed, kRecs,
-            kDocs, kEventIds, kItemCounters, kServedLists, kNumCfs };
+            kDocs, kEventIds, kItemCounters, kServedLists, kEvents, kNumCfs };
 
   static absl::StatusOr<std::unique_ptr<StateStore>> Open(const StateStoreOptions& options);
   ~RocksDbStateStore() override;
@@ -56,6 +56,9 @@ class RocksDbStateStore final : public StateStore {
   absl::Status ScanServed(absl::string_view tenant, const ServedListScan& scan,
                           std::vector<v1::ServedList>* out,
                           std::string* next_page_token) const override;
+  absl::Status ScanEvents(absl::string_view tenant, absl::string_view type, int64_t from_ms,
+                          int64_t to_ms,
+                          const std::function<void(const v1::Event&)>& fn) const override;
   absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,
                                          absl::string_view key) const override;
   absl::Status GetDocuments(absl::string_view tenant, absl::string_view collection,

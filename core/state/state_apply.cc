@@ -2,6 +2,7 @@
 // entities: dispatch, commit, users, rec lists, documents and events. Effects are written in one
 // atomic RocksDB batch together with the applied offset; the in-memory mirrors (catalogs, tenant
 // counters, event types, dormant sets) are updated only after the batch is durable in RocksDB.
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -277,6 +278,13 @@ absl::Status ApplyBatch::AddEvent(uint64_t offset, const v1::Event& ev) {
     PutBE(&key, internal::InvertedTime(ts), 8);
     PutBE(&key, offset, 8);
     Put(RocksDbStateStore::kSessions, key, hv);
+  }
+  if (s_.options_.recorded_event_types.contains(ev.type())) {
+    std::string key = TenantPrefix(tenant);
+    internal::PutString(&key, ev.type());
+    PutBE(&key, static_cast<uint64_t>(std::max<int64_t>(0, ts)), 8);
+    PutBE(&key, offset, 8);
+    Put(RocksDbStateStore::kEvents, key, ev.SerializeAsString());
   }
   RECPLAT_RETURN_IF_ERROR(BumpCounter(tenant, item, type, ts));
   internal::TenantMeta& meta = Tenant(tenant);

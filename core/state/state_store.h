@@ -4,8 +4,9 @@
 // in-memory Catalog per tenant), users, per-user interaction histories, sessions, per-item
 // counters per event type with time decay, named per-item counters (CounterUpdate), the shop
 // catalog (core/shop) and the items derived from it, the ids of applied events (for
-// de-duplication), precomputed recommendation lists, and the lists served to each user. Keys are
-// namespaced by tenant; external string ids map to dense indices.
+// de-duplication), the events of the recorded types in time order, precomputed recommendation
+// lists, and the lists served to each user. Keys are namespaced by tenant; external string ids
+// map to dense indices.
 //
 // Items are live, known-but-not-live ("dormant": derived from a shop variant whose product is
 // missing or unpublished, or from a deleted variant; events and counters may still name them)
@@ -31,6 +32,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +44,7 @@
 #include "core/common/clock.h"
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/documents.pb.h"
+#include "recplat/v1/events.pb.h"
 #include "recplat/v1/log_record.pb.h"
 #include "recplat/v1/recommend.pb.h"
 
@@ -145,6 +148,9 @@ struct StateStoreOptions {
   // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
   const common::Clock* clock = nullptr;
   RetentionOptions retention;
+  // Event types whose events are kept whole (context included) in time order, for ScanEvents
+  // (config `event_types.<t>.record`).
+  std::set<std::string> recorded_event_types;
 
   // Secondary mode: open the store that another process (the primary, e.g. a running server)
   // holds open, read-only, as a RocksDB secondary instance (rocksdb::DB::OpenAsSecondary).
@@ -246,6 +252,14 @@ class StateStore {
   virtual absl::Status ScanServed(absl::string_view tenant, const ServedListScan& scan,
                                   std::vector<v1::ServedList>* out,
                                   std::string* next_page_token) const = 0;
+
+  // Calls `fn` for every applied event of `type` in `tenant` with from_ms <= timestamp_ms <=
+  // to_ms, in time order (ties in log order), when `type` is one of
+  // StateStoreOptions::recorded_event_types (kept since it was; nothing for other types).
+  // Duplicates (a repeated event_id) are not recorded. Events are kept for the store's life.
+  virtual absl::Status ScanEvents(absl::string_view tenant, absl::string_view type,
+                                  int64_t from_ms, int64_t to_ms,
+                                  const std::function<void(const v1::Event&)>& fn) const = 0;
 
   // A precomputed list written by a batch job; NOT_FOUND when absent.
   virtual absl::StatusOr<v1::RecList> GetRecList(absl::string_view tenant,

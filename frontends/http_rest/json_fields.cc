@@ -295,6 +295,13 @@ absl::Status Convert(const json& value, absl::string_view path, absl::Time* out)
   return absl::OkStatus();
 }
 
+absl::Status CheckPositive(absl::string_view path, double value, bool allow_zero) {
+  if (value > 0 || (allow_zero && value == 0)) {
+    return absl::OkStatus();
+  }
+  return FieldError(path, allow_zero ? "must not be negative" : "must be positive");
+}
+
 const json* ObjectReader::Find(absl::string_view key) const {
   const auto it = object_.find(std::string(key));
   return it == object_.end() ? nullptr : &*it;

@@ -110,10 +110,12 @@ absl::Status AddNativeRoutes(api::Api* api, Router* router) {
   routes.push_back({"POST", "/v1/recommend", BodyRoute(api, &Api::Recommend)});
   routes.push_back({"POST", "/v1/similar", BodyRoute(api, &Api::SimilarItems)});
   routes.push_back({"GET", "/v1/served", QueryRoute(api, &Api::ScanServed)});
+  routes.push_back({"POST", "/v1/served/evaluate", BodyRoute(api, &Api::EvaluateServed)});
   // Models.
   routes.push_back({"GET", "/v1/models", QueryRoute(api, &Api::ListModels)});
   routes.push_back({"POST", "/v1/models/train", BodyRoute(api, &Api::Train)});
   routes.push_back({"POST", "/v1/models/promote", BodyRoute(api, &Api::Promote)});
+  routes.push_back({"POST", "/v1/models/training_stats", BodyRoute(api, &Api::ModelTrainingStats)});
   // Admin.
   routes.push_back({"GET", "/v1/stats", QueryRoute(api, &Api::GetStats)});
   routes.push_back({"GET", "/v1/config", QueryRoute(api, &Api::GetConfig)});

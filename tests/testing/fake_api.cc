@@ -32,9 +32,11 @@ FakeApi::FakeApi()
       recommend_("Recommend", &log_),
       similar_items_("SimilarItems", &log_),
       scan_served_("ScanServed", &log_),
+      evaluate_served_("EvaluateServed", &log_),
       list_models_("ListModels", &log_),
       train_("Train", &log_),
       promote_("Promote", &log_),
+      model_training_stats_("ModelTrainingStats", &log_),
       get_stats_("GetStats", &log_),
       get_config_("GetConfig", &log_) {}
 
@@ -87,6 +89,10 @@ absl::StatusOr<v1::SimilarItemsResponse> FakeApi::SimilarItems(const v1::Similar
 absl::StatusOr<v1::ScanServedResponse> FakeApi::ScanServed(const v1::ScanServedRequest& r) {
   return scan_served_.Call(r);
 }
+absl::StatusOr<v1::EvaluateServedResponse> FakeApi::EvaluateServed(
+    const v1::EvaluateServedRequest& r) {
+  return evaluate_served_.Call(r);
+}
 absl::StatusOr<v1::ListModelsResponse> FakeApi::ListModels(const v1::ListModelsRequest& r) {
   return list_models_.Call(r);
 }
@@ -95,6 +101,10 @@ absl::StatusOr<v1::TrainResponse> FakeApi::Train(const v1::TrainRequest& r) {
 }
 absl::StatusOr<v1::PromoteResponse> FakeApi::Promote(const v1::PromoteRequest& r) {
   return promote_.Call(r);
+}
+absl::StatusOr<v1::ModelTrainingStatsResponse> FakeApi::ModelTrainingStats(
+    const v1::ModelTrainingStatsRequest& r) {
+  return model_training_stats_.Call(r);
 }
 absl::StatusOr<v1::GetStatsResponse> FakeApi::GetStats(const v1::GetStatsRequest& r) {
   return get_stats_.Call(r);

@@ -173,9 +173,16 @@ class FakeApi final : public api::Api {
     return similar_items_;
   }
   FakeMethod<v1::ScanServedRequest, v1::ScanServedResponse>& scan_served() { return scan_served_; }
+  FakeMethod<v1::EvaluateServedRequest, v1::EvaluateServedResponse>& evaluate_served() {
+    return evaluate_served_;
+  }
   FakeMethod<v1::ListModelsRequest, v1::ListModelsResponse>& list_models() { return list_models_; }
   FakeMethod<v1::TrainRequest, v1::TrainResponse>& train() { return train_; }
   FakeMethod<v1::PromoteRequest, v1::PromoteResponse>& promote() { return promote_; }
+  FakeMethod<v1::ModelTrainingStatsRequest, v1::ModelTrainingStatsResponse>&
+  model_training_stats() {
+    return model_training_stats_;
+  }
   FakeMethod<v1::GetStatsRequest, v1::GetStatsResponse>& get_stats() { return get_stats_; }
   FakeMethod<v1::GetConfigRequest, v1::GetConfigResponse>& get_config() { return get_config_; }
 
@@ -206,9 +213,13 @@ class FakeApi final : public api::Api {
   absl::StatusOr<v1::RecommendResponse> Recommend(const v1::RecommendRequest&) override;
   absl::StatusOr<v1::SimilarItemsResponse> SimilarItems(const v1::SimilarItemsRequest&) override;
   absl::StatusOr<v1::ScanServedResponse> ScanServed(const v1::ScanServedRequest&) override;
+  absl::StatusOr<v1::EvaluateServedResponse> EvaluateServed(
+      const v1::EvaluateServedRequest&) override;
   absl::StatusOr<v1::ListModelsResponse> ListModels(const v1::ListModelsRequest&) override;
   absl::StatusOr<v1::TrainResponse> Train(const v1::TrainRequest&) override;
   absl::StatusOr<v1::PromoteResponse> Promote(const v1::PromoteRequest&) override;
+  absl::StatusOr<v1::ModelTrainingStatsResponse> ModelTrainingStats(
+      const v1::ModelTrainingStatsRequest&) override;
   absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) override;
   absl::StatusOr<v1::GetConfigResponse> GetConfig(const v1::GetConfigRequest&) override;
   bool Ready() const override;
@@ -229,9 +240,11 @@ class FakeApi final : public api::Api {
   FakeMethod<v1::RecommendRequest, v1::RecommendResponse> recommend_;
   FakeMethod<v1::SimilarItemsRequest, v1::SimilarItemsResponse> similar_items_;
   FakeMethod<v1::ScanServedRequest, v1::ScanServedResponse> scan_served_;
+  FakeMethod<v1::EvaluateServedRequest, v1::EvaluateServedResponse> evaluate_served_;
   FakeMethod<v1::ListModelsRequest, v1::ListModelsResponse> list_models_;
   FakeMethod<v1::TrainRequest, v1::TrainResponse> train_;
   FakeMethod<v1::PromoteRequest, v1::PromoteResponse> promote_;
+  FakeMethod<v1::ModelTrainingStatsRequest, v1::ModelTrainingStatsResponse> model_training_stats_;
   FakeMethod<v1::GetStatsRequest, v1::GetStatsResponse> get_stats_;
   FakeMethod<v1::GetConfigRequest, v1::GetConfigResponse> get_config_;
   std::atomic<bool> ready_{true};

@@ -111,5 +111,20 @@ TEST(FakeApiTest, ConcurrentCallsAreAllRecorded) {
   EXPECT_EQ(api.Calls().size(), 400u);
 }
 
+TEST(FakeApiTest, MonitoringMethodsRecordAndAnswer) {
+  FakeApi api;
+  v1::EvaluateServedRequest evaluate;
+  evaluate.set_k(10);
+  v1::EvaluateServedResponse figures;
+  figures.mutable_general()->set_predictions(4);
+  api.evaluate_served().Respond(figures);
+  ASSERT_OK_AND_ASSIGN(v1::EvaluateServedResponse got, api.EvaluateServed(evaluate));
+  EXPECT_EQ(got.general().predictions(), 4);
+  EXPECT_EQ(api.evaluate_served().last_request().k(), 10);
+  api.model_training_stats().Fail(absl::NotFoundError("model 'x' is not configured"));
+  EXPECT_THAT(api.ModelTrainingStats({}), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(api.CallOrder(), ElementsAre("EvaluateServed", "ModelTrainingStats"));
+}
+
 }  // namespace
 }  // namespace recplat::testing

@@ -100,6 +100,7 @@ void Bind(Visitor& v, RegistryConfig& c) {
 void Bind(Visitor& v, EventTypeConfig& c) {
   v.Scalar("weight", DoubleRef(c.weight, 0, kInf));
   v.Scalar("history", BoolRef(c.history));
+  v.Scalar("record", BoolRef(c.record));
 }
 
 void Bind(Visitor& v, GateConfig& c) {

@@ -67,6 +67,7 @@ class RecommendAdapter final : public v1::RecommendService::CallbackService {
   RECPLAT_UNARY(RecommendService, Recommend, RecommendRequest, RecommendResponse)
   RECPLAT_UNARY(RecommendService, SimilarItems, SimilarItemsRequest, SimilarItemsResponse)
   RECPLAT_UNARY(RecommendService, ScanServed, ScanServedRequest, ScanServedResponse)
+  RECPLAT_UNARY(RecommendService, EvaluateServed, EvaluateServedRequest, EvaluateServedResponse)
 
  private:
   Dispatcher& d_;
@@ -77,6 +78,8 @@ class ModelAdapter final : public v1::ModelService::CallbackService {
   explicit ModelAdapter(Dispatcher& d) : d_(d) {}
   RECPLAT_UNARY(ModelService, ListModels, ListModelsRequest, ListModelsResponse)
   RECPLAT_UNARY(ModelService, Promote, PromoteRequest, PromoteResponse)
+  RECPLAT_UNARY(ModelService, ModelTrainingStats, ModelTrainingStatsRequest,
+                ModelTrainingStatsResponse)
 
   grpc::ServerUnaryReactor* Train(grpc::CallbackServerContext* ctx, const v1::TrainRequest* req,
                                   v1::TrainResponse* resp) override {

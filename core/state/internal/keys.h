@@ -25,6 +25,8 @@
 //   event_ids       str(tenant) str(event_id)         -> be64 offset of the applied event
 //   item_counters   str(tenant) be32(idx) name        -> double (fixed 8 bytes): named counter
 //   served_lists    str(tenant) be64(served_at_ms) recommendation_id -> ServedList proto
+//   events          str(tenant) str(type) be64(timestamp_ms) be64(offset) -> Event proto (the
+//                                                        recorded event types only)
 // (~ts: the timestamp with its sign bit flipped, then inverted, so newer sorts first.)
 #pragma once
 

@@ -26,32 +26,20 @@ struct FieldKey {
   const char* name;
 };
 
-// The key `key` is present under (the alias wins, as in pydantic), else its snake_case name.
-const char* PresentKey(const ObjectReader& reader, const FieldKey& key) {
-  return reader.Find(key.alias) != nullptr ? key.alias : key.name;
-}
-
-absl::Status CheckPositive(const std::string& path, double value, bool allow_zero) {
-  if (value > 0 || (allow_zero && value == 0)) {
-    return absl::OkStatus();
-  }
-  return FieldError(path, allow_zero ? "must not be negative" : "must be positive");
-}
-
 // A field with a default (absent keeps it, null is an error) that must be positive (or, with
 // `allow_zero`, non-negative).
 template <typename T>
 absl::Status ReadNumber(const ObjectReader& reader, const FieldKey& key, bool allow_zero, T* out) {
-  const char* present = PresentKey(reader, key);
+  const absl::string_view present = reader.KeyOf(key.alias, key.name);
   RECPLAT_RETURN_IF_ERROR(reader.Defaulted(present, out));
-  return CheckPositive(reader.PathOf(present), static_cast<double>(*out), allow_zero);
+  return internal::CheckPositive(reader.PathOf(present), static_cast<double>(*out), allow_zero);
 }
 
 // A non-empty list of hyper-parameter options, each positive (or non-negative).
 template <typename T>
 absl::Status ReadOptions(const ObjectReader& reader, const FieldKey& key, bool allow_zero,
                          std::vector<T>* out) {
-  const char* present = PresentKey(reader, key);
+  const absl::string_view present = reader.KeyOf(key.alias, key.name);
   const std::string path = reader.PathOf(present);
   RECPLAT_RETURN_IF_ERROR(reader.Defaulted(present, out));
   if (out->empty()) {
@@ -59,15 +47,36 @@ absl::Status ReadOptions(const ObjectReader& reader, const FieldKey& key, bool a
   }
   for (size_t i = 0; i < out->size(); ++i) {
     RECPLAT_RETURN_IF_ERROR(
-        CheckPositive(IndexPath(path, i), static_cast<double>((*out)[i]), allow_zero));
+        internal::CheckPositive(IndexPath(path, i), static_cast<double>((*out)[i]), allow_zero));
   }
   return absl::OkStatus();
 }
 
+// The configurable cascades (categoryListRetrievalCascade is not a setting: retrieval takes the
+// category's variants; it is ignored like any extra field).
+struct CascadeField {
+  FieldKey key;
+  std::vector<std::string> EcosellerConfig::*cascade;
+};
+constexpr CascadeField kCascades[] = {
+    {{"homepageRetrievalCascade", "homepage_retrieval_cascade"},
+     &EcosellerConfig::homepage_retrieval_cascade},
+    {{"homepageScoringCascade", "homepage_scoring_cascade"},
+     &EcosellerConfig::homepage_scoring_cascade},
+    {{"categoryListScoringCascade", "category_list_scoring_cascade"},
+     &EcosellerConfig::category_list_scoring_cascade},
+    {{"productDetailRetrievalCascade", "product_detail_retrieval_cascade"},
+     &EcosellerConfig::product_detail_retrieval_cascade},
+    {{"productDetailScoringCascade", "product_detail_scoring_cascade"},
+     &EcosellerConfig::product_detail_scoring_cascade},
+    {{"cartRetrievalCascade", "cart_retrieval_cascade"}, &EcosellerConfig::cart_retrieval_cascade},
+    {{"cartScoringCascade", "cart_scoring_cascade"}, &EcosellerConfig::cart_scoring_cascade},
+};
+
 // Optional[List[str]] of model names: absent or null keeps the default cascade.
 absl::Status ReadCascade(const ObjectReader& reader, const FieldKey& key,
                          std::vector<std::string>* out) {
-  const char* present = PresentKey(reader, key);
+  const absl::string_view present = reader.KeyOf(key.alias, key.name);
   const std::string path = reader.PathOf(present);
   RECPLAT_RETURN_IF_ERROR(reader.NullableDefaulted(present, out));
   for (size_t i = 0; i < out->size(); ++i) {
@@ -78,53 +87,6 @@ absl::Status ReadCascade(const ObjectReader& reader, const FieldKey& key,
                        absl::StrJoin(kEcosellerModelNames, ", ")));
     }
   }
-  return absl::OkStatus();
-}
-
-absl::Status ReadModelsDisabled(const ObjectReader& reader, std::map<std::string, bool>* out) {
-  const char* present = PresentKey(reader, {"modelsDisabled", "models_disabled"});
-  const json* value = reader.Find(present);
-  if (value == nullptr) {
-    return absl::OkStatus();
-  }
-  const std::string path = reader.PathOf(present);
-  if (value->is_null()) {
-    return FieldError(path, "must not be null");
-  }
-  if (!value->is_object()) {
-    return FieldError(path, internal::TypeMismatch("an object of model name -> boolean", *value));
-  }
-  std::map<std::string, bool> result;
-  for (const auto& [model, disabled] : value->items()) {
-    const std::string model_path = internal::JoinPath(path, model);
-    if (disabled.is_null()) {
-      return FieldError(model_path, "must not be null");
-    }
-    RECPLAT_RETURN_IF_ERROR(internal::Convert(disabled, model_path, &result[model]));
-  }
-  *out = std::move(result);
-  return absl::OkStatus();
-}
-
-// A nested config object: absent keeps the defaults, null or a non-object is an error.
-template <typename Nested, typename ParseFields>
-absl::Status ReadNested(const ObjectReader& reader, const FieldKey& key, Nested* out,
-                        ParseFields parse_fields) {
-  const char* present = PresentKey(reader, key);
-  const json* value = reader.Find(present);
-  if (value == nullptr) {
-    return absl::OkStatus();
-  }
-  const std::string path = reader.PathOf(present);
-  if (value->is_null()) {
-    return FieldError(path, "must not be null");
-  }
-  if (!value->is_object()) {
-    return FieldError(path, internal::TypeMismatch("an object", *value));
-  }
-  Nested nested;
-  RECPLAT_RETURN_IF_ERROR(parse_fields(ObjectReader(*value, path), &nested));
-  *out = std::move(nested);
   return absl::OkStatus();
 }
 
@@ -152,8 +114,6 @@ absl::Status ParseGru4RecFields(const ObjectReader& reader, Gru4RecConfig* gru) 
                     &gru->events_multiplier);
 }
 
-json CascadeJson(const std::vector<std::string>& cascade) { return json(cascade); }
-
 json EaseJson(const EaseConfig& ease, bool by_alias) {
   return {{by_alias ? "l2Options" : "l2_options", ease.l2_options},
           {by_alias ? "reviewsMultiplier" : "reviews_multiplier", ease.reviews_multiplier}};
@@ -177,20 +137,9 @@ json CommonJson(const EcosellerConfig& config, bool by_alias) {
   out[by_alias ? "retrievalSize" : "retrieval_size"] = config.retrieval_size;
   out[by_alias ? "orderingSize" : "ordering_size"] = config.ordering_size;
   out["models_disabled"] = json(config.models_disabled);
-  out[by_alias ? "homepageRetrievalCascade" : "homepage_retrieval_cascade"] =
-      CascadeJson(config.homepage_retrieval_cascade);
-  out[by_alias ? "homepageScoringCascade" : "homepage_scoring_cascade"] =
-      CascadeJson(config.homepage_scoring_cascade);
-  out[by_alias ? "categoryListScoringCascade" : "category_list_scoring_cascade"] =
-      CascadeJson(config.category_list_scoring_cascade);
-  out[by_alias ? "productDetailRetrievalCascade" : "product_detail_retrieval_cascade"] =
-      CascadeJson(config.product_detail_retrieval_cascade);
-  out[by_alias ? "productDetailScoringCascade" : "product_detail_scoring_cascade"] =
-      CascadeJson(config.product_detail_scoring_cascade);
-  out[by_alias ? "cartRetrievalCascade" : "cart_retrieval_cascade"] =
-      CascadeJson(config.cart_retrieval_cascade);
-  out[by_alias ? "cartScoringCascade" : "cart_scoring_cascade"] =
-      CascadeJson(config.cart_scoring_cascade);
+  for (const CascadeField& field : kCascades) {
+    out[by_alias ? field.key.alias : field.key.name] = json(config.*field.cascade);
+  }
   out[by_alias ? "easeConfig" : "ease_config"] = EaseJson(config.ease_config, by_alias);
   out[by_alias ? "gru4recConfig" : "gru4rec_config"] = Gru4RecJson(config.gru4rec_config, by_alias);
   return out;
@@ -228,17 +177,6 @@ absl::string_view RecommendationTypeName(RecommendationType type) {
   return "";
 }
 
-absl::StatusOr<PipelineStep> ParsePipelineStep(absl::string_view text) {
-  if (text == "RETRIEVAL") {
-    return PipelineStep::kRetrieval;
-  }
-  if (text == "SCORING") {
-    return PipelineStep::kScoring;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown pipeline step ", internal::QuoteForMessage(text)));
-}
-
 absl::Span<const std::string> EcosellerConfig::CascadeFor(RecommendationType type,
                                                           PipelineStep step) const {
   const bool retrieval = step == PipelineStep::kRetrieval;
@@ -253,13 +191,6 @@ absl::Span<const std::string> EcosellerConfig::CascadeFor(RecommendationType typ
       return retrieval ? cart_retrieval_cascade : cart_scoring_cascade;
   }
   return {};
-}
-
-absl::StatusOr<absl::Span<const std::string>> EcosellerConfig::CascadeFor(
-    absl::string_view type, absl::string_view step) const {
-  RECPLAT_ASSIGN_OR_RETURN(const RecommendationType parsed_type, ParseRecommendationType(type));
-  RECPLAT_ASSIGN_OR_RETURN(const PipelineStep parsed_step, ParsePipelineStep(step));
-  return CascadeFor(parsed_type, parsed_step);
 }
 
 bool EcosellerConfig::IsDisabled(absl::string_view model) const {
@@ -293,37 +224,21 @@ absl::StatusOr<EcosellerConfig> ParseConfigObject(const ObjectReader& reader, ab
   RECPLAT_RETURN_IF_ERROR(reader.Optional("id", &config.id));
   config.create_at = now;
   RECPLAT_RETURN_IF_ERROR(
-      reader.NullableDefaulted(PresentKey(reader, {"createAt", "create_at"}), &config.create_at));
+      reader.NullableDefaulted(reader.KeyOf("createAt", "create_at"), &config.create_at));
   RECPLAT_RETURN_IF_ERROR(ReadNumber(reader, {"retrievalSize", "retrieval_size"},
                                      /*allow_zero=*/false, &config.retrieval_size));
   RECPLAT_RETURN_IF_ERROR(ReadNumber(reader, {"orderingSize", "ordering_size"},
                                      /*allow_zero=*/false, &config.ordering_size));
-  RECPLAT_RETURN_IF_ERROR(ReadModelsDisabled(reader, &config.models_disabled));
-  RECPLAT_RETURN_IF_ERROR(ReadCascade(reader,
-                                      {"homepageRetrievalCascade", "homepage_retrieval_cascade"},
-                                      &config.homepage_retrieval_cascade));
-  RECPLAT_RETURN_IF_ERROR(ReadCascade(reader,
-                                      {"homepageScoringCascade", "homepage_scoring_cascade"},
-                                      &config.homepage_scoring_cascade));
-  RECPLAT_RETURN_IF_ERROR(
-      ReadCascade(reader, {"categoryListScoringCascade", "category_list_scoring_cascade"},
-                  &config.category_list_scoring_cascade));
-  RECPLAT_RETURN_IF_ERROR(
-      ReadCascade(reader, {"productDetailRetrievalCascade", "product_detail_retrieval_cascade"},
-                  &config.product_detail_retrieval_cascade));
-  RECPLAT_RETURN_IF_ERROR(
-      ReadCascade(reader, {"productDetailScoringCascade", "product_detail_scoring_cascade"},
-                  &config.product_detail_scoring_cascade));
-  RECPLAT_RETURN_IF_ERROR(ReadCascade(reader, {"cartRetrievalCascade", "cart_retrieval_cascade"},
-                                      &config.cart_retrieval_cascade));
-  RECPLAT_RETURN_IF_ERROR(ReadCascade(reader, {"cartScoringCascade", "cart_scoring_cascade"},
-                                      &config.cart_scoring_cascade));
-  // categoryListRetrievalCascade is not a setting (retrieval takes the category's variants) and
-  // is ignored like any extra field.
-  RECPLAT_RETURN_IF_ERROR(
-      ReadNested(reader, {"easeConfig", "ease_config"}, &config.ease_config, ParseEaseFields));
-  RECPLAT_RETURN_IF_ERROR(ReadNested(reader, {"gru4recConfig", "gru4rec_config"},
-                                     &config.gru4rec_config, ParseGru4RecFields));
+  RECPLAT_RETURN_IF_ERROR(reader.DefaultedMap(reader.KeyOf("modelsDisabled", "models_disabled"),
+                                               "an object of model name -> boolean",
+                                               &config.models_disabled));
+  for (const CascadeField& field : kCascades) {
+    RECPLAT_RETURN_IF_ERROR(ReadCascade(reader, field.key, &(config.*field.cascade)));
+  }
+  RECPLAT_RETURN_IF_ERROR(reader.Nested(reader.KeyOf("easeConfig", "ease_config"),
+                                         &config.ease_config, ParseEaseFields));
+  RECPLAT_RETURN_IF_ERROR(reader.Nested(reader.KeyOf("gru4recConfig", "gru4rec_config"),
+                                         &config.gru4rec_config, ParseGru4RecFields));
   RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &config.deleted));
   return config;
 }

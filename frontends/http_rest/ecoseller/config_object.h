@@ -46,8 +46,6 @@ enum class PipelineStep { kRetrieval, kScoring };
 // "HOMEPAGE", "CATEGORY_LIST", "PRODUCT_DETAIL", "CART" (exact case). INVALID_ARGUMENT otherwise.
 absl::StatusOr<RecommendationType> ParseRecommendationType(absl::string_view text);
 absl::string_view RecommendationTypeName(RecommendationType type);
-// "RETRIEVAL", "SCORING" (exact case). INVALID_ARGUMENT otherwise.
-absl::StatusOr<PipelineStep> ParsePipelineStep(absl::string_view text);
 
 // EASE hyper-parameters (alias `easeConfig`).
 struct EaseConfig {
@@ -103,10 +101,6 @@ struct EcosellerConfig {
 
   // The cascade for (type, step), in priority order. Empty for CATEGORY_LIST retrieval.
   absl::Span<const std::string> CascadeFor(RecommendationType type, PipelineStep step) const;
-  // Same, from the wire names ("PRODUCT_DETAIL", "SCORING"); INVALID_ARGUMENT for unknown names
-  // (the caller then falls back to `selection`, as the original did).
-  absl::StatusOr<absl::Span<const std::string>> CascadeFor(absl::string_view type,
-                                                           absl::string_view step) const;
   // models_disabled[model], false when unlisted.
   bool IsDisabled(absl::string_view model) const;
 

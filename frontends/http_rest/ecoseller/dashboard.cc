@@ -1,24 +1,24 @@
 // File: dashboard.cc
 //
-// Dashboard: date parsing, the model list, the configuration page and the training page. The
-// performance page is in dashboard_performance.cc.
+// Dashboard: the model list and the three pages, each encoding the core's figures (see
+// dashboard.h).
 #include "frontends/http_rest/ecoseller/dashboard.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/common/status_macros.h"
-#include "frontends/http_rest/ecoseller/internal/dashboard_stats.h"
+#include "frontends/http_rest/ecoseller/store_codec.h"
+#include "frontends/http_rest/time_params.h"
 
 namespace recplat::http::ecoseller {
 namespace {
@@ -76,131 +76,180 @@ bool HasCurrentVersion(const std::vector<v1::ModelVersion>& versions) {
   });
 }
 
-absl::Status BadDate(absl::string_view param, absl::string_view text) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(param, ": expected a date like 2023-08-01T00:00:00.000Z, got \"", text, "\""));
+json AvgMax(const v1::ValueSummary& summary, double unit = 1.0) {
+  return {{"avg", summary.avg() / unit}, {"max", summary.max() / unit}};
 }
 
-}  // namespace
-
-absl::StatusOr<absl::Time> ParseDashboardDate(absl::string_view text, absl::string_view param) {
-  absl::string_view value = absl::StripAsciiWhitespace(text);
-  if (!value.empty() && (value.back() == 'Z' || value.back() == 'z')) value.remove_suffix(1);
-  // absl::ParseTime rejects out-of-range fields (month 13, Feb 30, 24:00) and trailing text.
-  // "%E*S" takes seconds with any number of fraction digits, or none.
-  static constexpr absl::string_view kFormats[] = {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%d %H:%M:%E*S",
-                                                   "%Y-%m-%d"};
-  const std::string input(value);
-  for (absl::string_view format : kFormats) {
-    absl::Time parsed;
-    std::string error;
-    if (!input.empty() && absl::ParseTime(format, input, absl::UTCTimeZone(), &parsed, &error)) {
-      return parsed;
-    }
-  }
-  return BadDate(param, text);
+json PerformanceJson(const v1::ServedFigures& f, int64_t variants) {
+  return {{"k", kDashboardK},
+          {"data",
+           {{"hitRate", f.hit_rate()},
+            {"futureHitRate", f.future_hit_rate()},
+            {"coverage", static_cast<double>(f.covered_items()) /
+                             static_cast<double>(std::max<int64_t>(variants, 1))},
+            {"predictions", f.predictions()},
+            {"retrievalDuration", AvgMax(f.retrieval_seconds())},
+            {"scoringDuration", AvgMax(f.scoring_seconds())}}}};
 }
 
-absl::StatusOr<DashboardDateRange> ParseDashboardDateRange(
-    std::optional<absl::string_view> date_from, std::optional<absl::string_view> date_to,
-    absl::Time now) {
-  DashboardDateRange range{absl::UnixEpoch(), now};
-  if (date_from.has_value()) {
-    RECPLAT_ASSIGN_OR_RETURN(range.from, ParseDashboardDate(*date_from, "date_from"));
-  }
-  if (date_to.has_value()) {
-    RECPLAT_ASSIGN_OR_RETURN(range.to, ParseDashboardDate(*date_to, "date_to"));
-  }
-  if (range.from > range.to) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("date_from (", absl::FormatTime(range.from, absl::UTCTimeZone()),
-                     ") is after date_to (", absl::FormatTime(range.to, absl::UTCTimeZone()), ")"));
-  }
-  return range;
+json TrainingJson(const v1::TrainingFigures& f) {
+  constexpr double kBytesPerMiB = 1024.0 * 1024.0;
+  return {{"data",
+           {{"trainings",
+             {{"started", f.started()}, {"completed", f.completed()}, {"failed", f.failed()}}},
+            {"peakMemory", AvgMax(f.peak_memory_bytes(), kBytesPerMiB)},
+            {"peakMemoryPercentage", AvgMax(f.peak_memory_percent())},
+            {"duration", AvgMax(f.duration_seconds())}}}};
 }
 
-Dashboard::Dashboard(DashboardSource source) : source_(std::move(source)) {}
-
-absl::StatusOr<Dashboard::ModelVersions> Dashboard::FetchVersions() const {
-  ModelVersions out;
-  out.reserve(kEcosellerModelNames.size());
+// {<model>: encode(its figures, zeros when absent)} for every listed model (all but dummy).
+template <typename Figures, typename Map, typename Encode>
+json ModelSpecific(const Map& models, Encode encode) {
+  json out = json::object();
   for (absl::string_view name : kEcosellerModelNames) {
-    absl::StatusOr<std::vector<v1::ModelVersion>> versions = source_.list_models(name);
-    if (versions.ok()) {
-      out.emplace_back(std::move(*versions));
-    } else if (absl::IsNotFound(versions.status())) {
-      out.emplace_back(std::nullopt);
-    } else {
-      return versions.status();
-    }
+    if (name == "dummy") continue;
+    auto it = models.find(std::string(name));
+    out[std::string(name)] = encode(it == models.end() ? Figures::default_instance() : it->second);
   }
   return out;
 }
 
-json Dashboard::ModelsJson(const ModelVersions& versions, const EcosellerConfig& config,
-                           const ShopCounts& counts, bool include_dummy) const {
-  json models = json::array();
-  for (size_t i = 0; i < std::size(kModelTexts); ++i) {
-    const ModelText& text = kModelTexts[i];
-    if (!include_dummy && text.name == "dummy") continue;
-    const bool configured = versions[i].has_value();
-    const bool can_be_trained = text.trained_family && configured;
-    const bool trained = configured && (!text.trained_family || HasCurrentVersion(*versions[i]));
-    models.push_back({
-        {"name", text.name},
-        {"title", text.title},
-        {"description", text.description},
-        {"disabled", config.IsDisabled(text.name)},
-        {"canBeTrained", can_be_trained},
-        {"isReadyForTraining", can_be_trained && ReadyForTraining(text.name, config, counts)},
-        {"isTrained", trained},
-    });
-  }
-  return models;
+const json& PerformanceInfoJson() {
+  // The original's field titles; the page substitutes "%k%" with `k`.
+  static const json* const kInfo = new json{
+      {"hitRate",
+       {{"title", "Hit rate @ %k%"},
+        {"description", "How often users click on one of top %k% recommended products."}}},
+      {"futureHitRate",
+       {{"title", "Future hit rate @ %k%"},
+        {"description",
+         "How often users visit one of top %k% recommended products during the rest of their "
+         "session."}}},
+      {"coverage",
+       {{"title", "Coverage"},
+        {"description", "What fraction of the product variant catalogue was recommended."}}}};
+  return *kInfo;
 }
 
-absl::StatusOr<json> Dashboard::Configuration() const {
-  RECPLAT_ASSIGN_OR_RETURN(const EcosellerConfig config, source_.current_config());
-  RECPLAT_ASSIGN_OR_RETURN(const ShopCounts counts, source_.counts());
-  RECPLAT_ASSIGN_OR_RETURN(ModelVersions versions, FetchVersions());
-  return json{{"models", ModelsJson(versions, config, counts, /*include_dummy=*/true)},
-              {"config", config.ToDashboardJson()},
+}  // namespace
+
+struct Dashboard::Facts {
+  EcosellerConfig config;
+  ShopCounts counts;
+  // Versions per name of kEcosellerModelNames (same order); nullopt: not configured.
+  std::vector<std::optional<std::vector<v1::ModelVersion>>> versions;
+
+  // The names the statistics pages list (every ecoseller name but dummy) that the core
+  // configures.
+  std::vector<std::string> ConfiguredListed() const {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < kEcosellerModelNames.size(); ++i) {
+      if (kEcosellerModelNames[i] != "dummy" && versions[i].has_value()) {
+        names.emplace_back(kEcosellerModelNames[i]);
+      }
+    }
+    return names;
+  }
+
+  // The "models" array; `include_dummy` only for the configuration page.
+  json ModelsJson(bool include_dummy) const {
+    json models = json::array();
+    for (size_t i = 0; i < std::size(kModelTexts); ++i) {
+      const ModelText& text = kModelTexts[i];
+      if (!include_dummy && text.name == "dummy") continue;
+      const bool configured = versions[i].has_value();
+      const bool can_be_trained = text.trained_family && configured;
+      const bool trained = configured && (!text.trained_family || HasCurrentVersion(*versions[i]));
+      models.push_back({
+          {"name", text.name},
+          {"title", text.title},
+          {"description", text.description},
+          {"disabled", config.IsDisabled(text.name)},
+          {"canBeTrained", can_be_trained},
+          {"isReadyForTraining", can_be_trained && ReadyForTraining(text.name, config, counts)},
+          {"isTrained", trained},
+      });
+    }
+    return models;
+  }
+};
+
+Dashboard::Dashboard(api::Api* api, ShopReads* reads) : api_(api), reads_(reads) {}
+
+absl::StatusOr<Dashboard::Facts> Dashboard::ReadFacts() {
+  Facts facts;
+  RECPLAT_ASSIGN_OR_RETURN(std::shared_ptr<const EcosellerConfig> config, reads_->CurrentConfig());
+  facts.config = *config;
+  RECPLAT_ASSIGN_OR_RETURN(facts.counts, reads_->Counts());
+  for (absl::string_view name : kEcosellerModelNames) {
+    absl::StatusOr<std::vector<v1::ModelVersion>> versions = reads_->Versions(name);
+    if (versions.ok()) {
+      facts.versions.emplace_back(*std::move(versions));
+    } else if (absl::IsNotFound(versions.status())) {
+      facts.versions.emplace_back(std::nullopt);
+    } else {
+      return versions.status();
+    }
+  }
+  return facts;
+}
+
+absl::StatusOr<json> Dashboard::Configuration() {
+  RECPLAT_ASSIGN_OR_RETURN(const Facts facts, ReadFacts());
+  return json{{"models", facts.ModelsJson(/*include_dummy=*/true)},
+              {"config", facts.config.ToDashboardJson()},
               {"info", EcosellerConfigInfoJson()}};
 }
 
-// Training statistics come from the core's model registry, one version per training:
-//   - a version counts when from <= created_at <= to, and only versions > 0 (version 0 is the
-//     built-in "untrained" version, not a training);
-//   - started = every such version; failed = status FAILED; completed = started - failed (a
-//     version still training counts as completed: the registry has no separate state for it);
-//   - duration, peakMemory (MiB) and peakMemoryPercentage (of total_memory_bytes) average and
-//     maximise over completed versions, as the original's TrainingStatistics rows existed only
-//     for finished trainings; memory figures skip versions that recorded no peak (0 bytes).
-absl::StatusOr<json> Dashboard::Training(absl::Time from, absl::Time to) const {
+absl::StatusOr<json> Dashboard::Performance(absl::Time from, absl::Time to) {
   if (from > to) return absl::InvalidArgumentError("date_from is after date_to");
-  RECPLAT_ASSIGN_OR_RETURN(const EcosellerConfig config, source_.current_config());
-  RECPLAT_ASSIGN_OR_RETURN(const ShopCounts counts, source_.counts());
-  RECPLAT_ASSIGN_OR_RETURN(ModelVersions versions, FetchVersions());
-
-  internal::TrainingAccumulator general;
-  json model_specific = json::object();
-  for (size_t i = 0; i < kEcosellerModelNames.size(); ++i) {
-    const absl::string_view name = kEcosellerModelNames[i];
-    if (name == "dummy") continue;
-    internal::TrainingAccumulator model;
-    if (versions[i].has_value()) {
-      for (const v1::ModelVersion& version : *versions[i]) {
-        const absl::Time created = absl::FromUnixMillis(version.created_at_ms());
-        if (version.version() <= 0 || created < from || created > to) continue;
-        model.Add(version, source_.total_memory_bytes);
-        general.Add(version, source_.total_memory_bytes);
-      }
+  RECPLAT_ASSIGN_OR_RETURN(const Facts facts, ReadFacts());
+  v1::EvaluateServedResponse figures;  // All zeros when the range holds no millisecond.
+  if (std::optional<MillisRange> range = ToMillisRange({from, to})) {
+    v1::EvaluateServedRequest request;
+    request.set_tenant(reads_->tenant());
+    request.set_from_ms(range->from_ms);
+    request.set_to_ms(range->to_ms);
+    request.set_k(kDashboardK);
+    v1::ClickAttribution* clicks = request.mutable_clicks();
+    clicks->set_event_type(std::string(kEventDetailEnter));
+    clicks->set_model_key(std::string(kContextModel));
+    clicks->set_surface_key(std::string(kContextSurface));
+    clicks->set_position_key(std::string(kContextPosition));
+    for (absl::string_view name : kEcosellerModelNames) {
+      if (name != "dummy") request.add_models(std::string(name));
     }
-    model_specific[std::string(name)] = {{"data", model.ToJson()}};
+    RECPLAT_ASSIGN_OR_RETURN(figures, api_->EvaluateServed(request));
   }
-  return json{
-      {"models", ModelsJson(versions, config, counts, /*include_dummy=*/false)},
-      {"training", {{"general", {{"data", general.ToJson()}}}, {"modelSpecific", model_specific}}}};
+  auto encode = [&facts](const v1::ServedFigures& f) {
+    return PerformanceJson(f, facts.counts.variants);
+  };
+  return json{{"models", facts.ModelsJson(/*include_dummy=*/false)},
+              {"performance",
+               {{"general", encode(figures.general())},
+                {"modelSpecific", ModelSpecific<v1::ServedFigures>(figures.models(), encode)}}},
+              {"info", PerformanceInfoJson()}};
+}
+
+absl::StatusOr<json> Dashboard::Training(absl::Time from, absl::Time to) {
+  if (from > to) return absl::InvalidArgumentError("date_from is after date_to");
+  RECPLAT_ASSIGN_OR_RETURN(const Facts facts, ReadFacts());
+  v1::ModelTrainingStatsResponse figures;  // All zeros without a range or a configured model.
+  const std::vector<std::string> configured = facts.ConfiguredListed();
+  const std::optional<MillisRange> range = ToMillisRange({from, to});
+  if (range.has_value() && !configured.empty()) {
+    v1::ModelTrainingStatsRequest request;
+    request.set_tenant(reads_->tenant());
+    request.set_from_ms(range->from_ms);
+    request.set_to_ms(range->to_ms);
+    for (const std::string& name : configured) request.add_models(name);
+    RECPLAT_ASSIGN_OR_RETURN(figures, api_->ModelTrainingStats(request));
+  }
+  return json{{"models", facts.ModelsJson(/*include_dummy=*/false)},
+              {"training",
+               {{"general", TrainingJson(figures.general())},
+                {"modelSpecific",
+                 ModelSpecific<v1::TrainingFigures>(figures.models(), TrainingJson)}}}};
 }
 
 }  // namespace recplat::http::ecoseller

@@ -3,10 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "core/api/validation.h"
 #include "core/common/logging.h"
-#include "core/common/random.h"
 #include "core/common/status_macros.h"
 #include "frontends/http_rest/ecoseller/dashboard.h"
 #include "frontends/http_rest/ecoseller/objects.h"
@@ -14,6 +12,7 @@
 #include "frontends/http_rest/ecoseller/shop_reads.h"
 #include "frontends/http_rest/ecoseller/store_codec.h"
 #include "frontends/http_rest/http_message.h"
+#include "frontends/http_rest/time_params.h"
 #include "nlohmann/json.hpp"
 
 namespace recplat::http::ecoseller {
@@ -31,32 +30,26 @@ struct EcosellerFrontend::Impl {
   std::unique_ptr<ShopReads> reads;
   std::unique_ptr<Predictor> predictor;
   std::unique_ptr<Dashboard> dashboard;
-  absl::Mutex rng_mu;
-  common::Rng rng ABSL_GUARDED_BY(rng_mu){0};
 
   absl::Time Now() const { return absl::FromUnixMicros(options.clock->NowMicros()); }
 
-  uint64_t Salt() {
-    absl::MutexLock lock(&rng_mu);
-    return rng();
-  }
-
   HttpResponse Store(const std::vector<StoreObject>& objects) {
-    absl::StatusOr<EncodedStore> encoded = EncodeStore(objects, options.tenant, Salt());
+    absl::StatusOr<EncodedStore> encoded = EncodeStore(objects, options.tenant);
     if (!encoded.ok()) return ErrorResponse(encoded.status());
     if (encoded->write.ops_size() > 0) {
       // Answer once the events are applied, so a prediction that follows sees them.
       encoded->write.set_wait_applied(true);
       absl::StatusOr<v1::WriteResponse> written = api->Write(encoded->write);
-      if (!written.ok()) return ErrorResponse(ObjectError(written.status(), *encoded));
+      if (!written.ok()) {
+        return ErrorResponse(api::RenameWriteOp(written.status(), encoded->op_paths));
+      }
     }
     for (const std::string& model : encoded->train) {
       // A manual "train now" (TrainerQueueItem); a model the core does not configure is skipped.
-      if (!reads->Configured(model)) continue;
       v1::TrainRequest train;
       train.set_tenant(options.tenant);
       train.set_model(model);
-      if (absl::Status s = api->Train(train).status(); !s.ok()) {
+      if (absl::Status s = api->Train(train).status(); !s.ok() && !absl::IsNotFound(s)) {
         RECPLAT_LOG(Warn, "ecoseller: training request failed",
                     {{"model", model}, {"error", s.ToString()}});
       }
@@ -94,33 +87,16 @@ struct EcosellerFrontend::Impl {
     return JsonOf(out);
   }
 
-  // The date_from/date_to query parameters of the dashboard pages.
-  absl::Status DateRange(const HttpRequest& request, absl::Time* from, absl::Time* to) {
-    *from = absl::UnixEpoch();
-    *to = Now();
-    if (const std::string* v = request.Query("date_from"); v != nullptr && !v->empty()) {
-      absl::StatusOr<absl::Time> t = ParseDashboardDate(*v, "date_from");
-      if (!t.ok()) return t.status();
-      *from = *t;
-    }
-    if (const std::string* v = request.Query("date_to"); v != nullptr && !v->empty()) {
-      absl::StatusOr<absl::Time> t = ParseDashboardDate(*v, "date_to");
-      if (!t.ok()) return t.status();
-      *to = *t;
-    }
-    if (*from > *to) return absl::InvalidArgumentError("date_from: must not be after date_to");
-    return absl::OkStatus();
-  }
-
   HttpResponse Page(const HttpRequest& request, absl::string_view page) {
     absl::StatusOr<json> out;
     if (page == "configuration") {
       out = dashboard->Configuration();
     } else {
-      absl::Time from, to;
-      if (absl::Status s = DateRange(request, &from, &to); !s.ok()) return ErrorResponse(s);
-      out = page == "performance" ? dashboard->Performance(from, to)
-                                  : dashboard->Training(from, to);
+      absl::StatusOr<TimeRange> range =
+          ParseTimeRangeParams(request, "date_from", "date_to", absl::UnixEpoch(), Now());
+      if (!range.ok()) return ErrorResponse(range.status());
+      out = page == "performance" ? dashboard->Performance(range->from, range->to)
+                                  : dashboard->Training(range->from, range->to);
     }
     return out.ok() ? JsonOf(*out) : ErrorResponse(out.status());
   }
@@ -136,14 +112,9 @@ absl::StatusOr<std::unique_ptr<EcosellerFrontend>> EcosellerFrontend::Create(
   auto impl = std::make_unique<Impl>();
   impl->api = api;
   impl->options = options;
-  {
-    absl::MutexLock lock(&impl->rng_mu);
-    impl->rng.Seed(options.seed != 0 ? options.seed
-                                     : static_cast<uint64_t>(options.clock->NowMicros()));
-  }
   impl->reads = std::make_unique<ShopReads>(api, options.tenant);
   impl->predictor = std::make_unique<Predictor>(api, impl->reads.get());
-  impl->dashboard = std::make_unique<Dashboard>(MakeDashboardSource(impl->reads.get()));
+  impl->dashboard = std::make_unique<Dashboard>(api, impl->reads.get());
   return std::unique_ptr<EcosellerFrontend>(new EcosellerFrontend(std::move(impl)));
 }
 

@@ -14,8 +14,8 @@
 // error body of ErrorResponse (docs/ecoseller.md lists the differences).
 //
 // The frontend is a codec over api::Api (store_codec.h, predictor.h, shop_reads.h, dashboard.h):
-// it keeps no shop, cache or ranking rule of its own, so any number of frontend processes over
-// one core answer alike.
+// it keeps no shop, cache, ranking rule or statistics of its own, so any number of frontend
+// processes over one core answer alike.
 //
 // Thread-safety: the frontend is thread-safe; it must outlive the router it is added to.
 #pragma once
@@ -24,7 +24,6 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
 #include "core/api/api.h"
 #include "core/common/clock.h"
 #include "frontends/http_rest/router.h"
@@ -36,9 +35,6 @@ struct EcosellerOptions {
   // Wall time (the default create_at of objects sent without one); nullptr: the system clock.
   // Not owned.
   const common::Clock* clock = nullptr;
-  // Seed of the salts that keep time-keyed document keys of different requests and processes
-  // apart: the wiring passes a per-process random value (0: the clock's microseconds).
-  uint64_t seed = 0;
 };
 
 class EcosellerFrontend {

@@ -4,21 +4,11 @@
 // (seed-systems.md section 3.2): one typed struct per `_model_class`, and parsers that validate
 // them the way the original's pydantic v1 models do.
 //
-// Validation rules (pydantic v1, with the deviations noted):
-//   - Missing required field -> INVALID_ARGUMENT "<path>: required"; null in a non-optional
-//     field -> "<path>: must not be null". Optional (`std::optional`) fields may be absent or
-//     null. Extra fields are ignored.
-//   - Coercions accepted: numeric strings to integers and floats (" 12 ", "1.5e3"), integers to
-//     floats, integral floats to integers (3.0), integers to strings ("sku": 12 -> "12"), and for
-//     booleans 0/1 and the strings true/false/yes/no/on/off/t/f/y/n/1/0 (any case).
-//     Deviations: non-integral floats are rejected for integers (pydantic truncates), floats and
-//     booleans are rejected for strings and integers, and non-finite numbers are rejected.
-//   - Wrong type -> INVALID_ARGUMENT "<path>: expected <type>, got <json type>".
-//   - Datetimes: ISO-8601 "YYYY-MM-DD[T ]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]" (extra
-//     fraction digits beyond microseconds are dropped; naive times are UTC), or a Unix timestamp
-//     (number or numeric string; values above 2e10 are milliseconds).
-//   - Paths name the field from the request root: "objects[3].product_translations[0].title" for
-//     ParseStoreObjects, "product_translations[0].title" for ParseStoreObject.
+// Validation is pydantic v1's, as the shared json_fields.h implements it (coercions, datetimes,
+// its deviations from pydantic, errors "<path>: required" / "must not be null" / "expected
+// <type>, got <json type>"; extra fields are ignored). Paths name the field from the request
+// root: "objects[3].product_translations[0].title" for ParseStoreObjects,
+// "product_translations[0].title" for ParseStoreObject.
 //
 // `create_at` of events (ProductAddToCart, ProductDetailEnter, ProductDetailLeave,
 // RecommendationView, TrainerQueueItem, Config) defaults to the request time `now` when absent or

@@ -69,22 +69,9 @@ absl::StatusOr<Order> ParseOrder(const ObjectReader& reader) {
   Order order;
   RECPLAT_RETURN_IF_ERROR(reader.Required("token", &order.token));
   RECPLAT_RETURN_IF_ERROR(reader.Required("session_id", &order.session_id));
-  const std::string lines_path = reader.PathOf("product_variants");
-  const json* lines = reader.Find("product_variants");
-  if (lines == nullptr) {
-    return FieldError(lines_path, "required");
-  }
-  if (lines->is_null()) {
-    return FieldError(lines_path, "must not be null");
-  }
-  if (!lines->is_array()) {
-    return FieldError(lines_path, TypeMismatch("a list of [sku, quantity] pairs", *lines));
-  }
-  order.product_variants.reserve(lines->size());
-  for (size_t i = 0; i < lines->size(); ++i) {
-    RECPLAT_ASSIGN_OR_RETURN(OrderLine line, ParseOrderLine((*lines)[i], IndexPath(lines_path, i)));
-    order.product_variants.push_back(std::move(line));
-  }
+  RECPLAT_RETURN_IF_ERROR(reader.RequiredList("product_variants",
+                                               "a list of [sku, quantity] pairs", ParseOrderLine,
+                                               &order.product_variants));
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &order.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &order.create_at));
   RECPLAT_RETURN_IF_ERROR(reader.Defaulted("deleted", &order.deleted));
@@ -97,28 +84,8 @@ absl::StatusOr<Product> ParseProduct(const ObjectReader& reader) {
   RECPLAT_RETURN_IF_ERROR(reader.Required("published", &product.published));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("category_id", &product.category_id));
   RECPLAT_RETURN_IF_ERROR(reader.Optional("type_id", &product.type_id));
-  const std::string translations_path = reader.PathOf("product_translations");
-  const json* translations = reader.Find("product_translations");
-  if (translations == nullptr) {
-    return FieldError(translations_path, "required");
-  }
-  if (translations->is_null()) {
-    return FieldError(translations_path, "must not be null");
-  }
-  if (!translations->is_array()) {
-    return FieldError(translations_path, TypeMismatch("a list", *translations));
-  }
-  product.product_translations.reserve(translations->size());
-  for (size_t i = 0; i < translations->size(); ++i) {
-    const json& element = (*translations)[i];
-    const std::string path = IndexPath(translations_path, i);
-    if (!element.is_object()) {
-      return FieldError(path, TypeMismatch("an object", element));
-    }
-    RECPLAT_ASSIGN_OR_RETURN(ProductTranslation translation,
-                             ParseProductTranslation(ObjectReader(element, path)));
-    product.product_translations.push_back(std::move(translation));
-  }
+  RECPLAT_RETURN_IF_ERROR(reader.RequiredModels("product_translations", ParseProductTranslation,
+                                                 &product.product_translations));
   RECPLAT_RETURN_IF_ERROR(reader.Required("product_variants", &product.product_variants));
   RECPLAT_RETURN_IF_ERROR(reader.Required("update_at", &product.update_at));
   RECPLAT_RETURN_IF_ERROR(reader.Required("create_at", &product.create_at));

@@ -133,15 +133,15 @@ v1::RecommendRequest Predictor::ToRecommendRequest(const PredictRequest& request
   rec.set_surface(request.recommendation_type);
   rec.set_session_id(request.session_id);
   if (request.user_id.has_value()) rec.set_user_id(absl::StrCat(*request.user_id));
+  // The core leaves out the models its profile does not configure.
+  rec.set_skip_unconfigured_models(true);
   for (PipelineStep step : {PipelineStep::kRetrieval, PipelineStep::kScoring}) {
     auto* cascade = step == PipelineStep::kRetrieval ? rec.mutable_retrieval_models()
                                                      : rec.mutable_scoring_models();
     for (const std::string& name : config.CascadeFor(type, step)) {
-      if (!config.IsDisabled(name) && name != "dummy" && reads_->Configured(name)) {
-        *cascade->Add() = name;
-      }
+      if (!config.IsDisabled(name) && name != "dummy") *cascade->Add() = name;
     }
-    if (reads_->Configured("dummy")) *cascade->Add() = "dummy";
+    *cascade->Add() = "dummy";
   }
   int64_t k = request.limit.value_or(config.retrieval_size);
   switch (type) {
@@ -164,7 +164,7 @@ v1::RecommendRequest Predictor::ToRecommendRequest(const PredictRequest& request
       break;
   }
   rec.set_k(static_cast<int32_t>(std::clamp<int64_t>(k, 0, kMaxPredictK)));
-  if (config.ordering_size > 0 && reads_->Configured("similarity")) {
+  if (config.ordering_size > 0) {
     // The core skips it while the model is untrained, as the original did.
     rec.set_diversity_model("similarity");
     rec.set_diversity_head(static_cast<int32_t>(std::min(config.ordering_size, kMaxPredictK)));
@@ -176,16 +176,9 @@ absl::StatusOr<std::vector<PredictedItem>> Predictor::Predict(const PredictReque
   RECPLAT_ASSIGN_OR_RETURN(std::shared_ptr<const EcosellerConfig> current,
                            reads_->CurrentConfig());
   const EcosellerConfig& config = *current;
-  v1::RecommendRequest rec = ToRecommendRequest(request, config);
+  const v1::RecommendRequest rec = ToRecommendRequest(request, config);
   if (rec.k() <= 0) return std::vector<PredictedItem>();
   absl::StatusOr<v1::RecommendResponse> got = api_->Recommend(rec);
-  if (absl::IsInvalidArgument(got.status()) &&
-      absl::StrContains(got.status().message(), "unknown model")) {
-    // The core's models changed (a restart with another profile): ask again with fresh names.
-    reads_->RefreshConfigured();
-    rec = ToRecommendRequest(request, config);
-    got = api_->Recommend(rec);
-  }
   if (absl::IsNotFound(got.status()) &&
       absl::StrContains(got.status().message(), "no known anchor")) {
     const bool detail = request.recommendation_type == "PRODUCT_DETAIL";

@@ -5,8 +5,8 @@
 // type and encodes the answer; the pipeline itself is the core's, configured by the profile
 // (config/ecoseller.yaml, docs/ecoseller.md):
 //   - model selection: the request carries the current Config version's cascades for the type,
-//     minus disabled models and models the core does not configure, closed by `dummy`; the
-//     core's readiness then decides (a trained version, the models' `serve_gate` — popularity
+//     minus disabled models, closed by `dummy`; the core leaves out the models its profile does
+//     not configure (skip_unconfigured_models), and its readiness then decides (a trained version, the models' `serve_gate` — popularity
 //     needs more orders than variants — and `serve_requires` — ease a user, gru4rec a session
 //     with history, similarity an anchor);
 //   - retrieval: CATEGORY_LIST is a catalog query on the category label (its sub-categories
@@ -17,7 +17,7 @@
 //     and the surface's `available_first` stage (CATEGORY_LIST lists out-of-stock variants
 //     last); the engine's response cache (surface `cache`) answers repeated requests; a cached
 //     CATEGORY_LIST answer has `rs_info: {}` as the original's cache would;
-//   - monitoring: the engine records every answer it serves (ShopReads::ScanPredictions).
+//   - monitoring: the engine records every answer it serves (the dashboard: Api::EvaluateServed).
 //
 // Errors: INVALID_ARGUMENT for a malformed request (names the field), NOT_FOUND when every SKU
 // of `variants`/`variants_in_cart` is unknown or `category_id` names no stored category.

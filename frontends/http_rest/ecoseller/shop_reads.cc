@@ -1,10 +1,9 @@
 #include "frontends/http_rest/ecoseller/shop_reads.h"
 
 #include <utility>
-#include <variant>
 
 #include "absl/strings/str_cat.h"
-#include "core/common/json.h"
+#include "absl/time/time.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "frontends/http_rest/ecoseller/store_codec.h"
@@ -53,33 +52,6 @@ absl::StatusOr<std::shared_ptr<const EcosellerConfig>> ShopReads::CurrentConfig(
   return config_;
 }
 
-void ShopReads::LoadConfiguredLocked() {
-  std::set<std::string> configured;
-  for (absl::string_view name : kEcosellerModelNames) {
-    v1::ListModelsRequest req;
-    req.set_tenant(tenant_);
-    req.set_model(std::string(name));
-    absl::StatusOr<v1::ListModelsResponse> got = api_->ListModels(req);
-    if (got.ok()) {
-      configured.insert(std::string(name));
-    } else if (!absl::IsNotFound(got.status())) {
-      return;  // The core is not answering: ask again next time.
-    }
-  }
-  configured_ = std::move(configured);
-}
-
-bool ShopReads::Configured(absl::string_view model) {
-  absl::MutexLock lock(&mu_);
-  if (!configured_.has_value()) LoadConfiguredLocked();
-  return configured_.has_value() && configured_->contains(std::string(model));
-}
-
-void ShopReads::RefreshConfigured() {
-  absl::MutexLock lock(&mu_);
-  configured_.reset();
-}
-
 std::string ShopReads::Identifier(const std::string& model, int64_t version) {
   if (BareIdentifier(model) || version <= 0) return model;
   const std::string key = absl::StrCat(model, "@", version);
@@ -112,64 +84,6 @@ absl::StatusOr<bool> ShopReads::HasCategory(int64_t category_id) const {
   return got.documents_size() > 0;
 }
 
-absl::Status ShopReads::ScanPredictions(absl::Time from, absl::Time to,
-                                        const std::function<void(const PredictionRecord&)>& fn) {
-  v1::ScanServedRequest req;
-  req.set_tenant(tenant_);
-  req.set_from_ms(std::max<int64_t>(0, absl::ToUnixMillis(from)));
-  req.set_to_ms(std::max<int64_t>(1, absl::ToUnixMillis(to)));
-  req.set_limit(10000);
-  while (true) {
-    RECPLAT_ASSIGN_OR_RETURN(v1::ScanServedResponse page, api_->ScanServed(req));
-    for (const v1::ServedList& s : page.lists()) {
-      PredictionRecord r;
-      r.create_at = absl::FromUnixMillis(s.served_at_ms());
-      r.session_id = s.session_id();
-      r.user_id = common::JsonInteger(json(s.user_id()));
-      r.recommendation_type = s.surface();
-      r.retrieval_model = s.retrieval_model();
-      r.retrieval_identifier = Identifier(s.retrieval_model(), s.retrieval_model_version());
-      const bool scored = !s.scoring_model().empty();
-      r.scoring_model = scored ? s.scoring_model() : s.retrieval_model();
-      r.scoring_identifier =
-          scored ? Identifier(s.scoring_model(), s.scoring_model_version()) : r.retrieval_identifier;
-      r.retrieval_seconds = s.retrieval_seconds();
-      r.scoring_seconds = s.scoring_seconds();
-      r.ordering_seconds = s.ordering_seconds();
-      r.predicted_items.assign(s.item_ids().begin(), s.item_ids().end());
-      fn(r);
-    }
-    if (page.next_page_token().empty()) return absl::OkStatus();
-    req.set_page_token(page.next_page_token());
-  }
-}
-
-absl::Status ShopReads::ScanDetailEnters(
-    absl::Time from, absl::Time to,
-    const std::function<void(const ProductDetailEnter&)>& fn) const {
-  v1::ScanDocumentsRequest req;
-  req.set_tenant(tenant_);
-  req.set_collection(std::string(kDetailEnters));
-  req.set_start_key(TimeKey(from, 0));
-  req.set_limit(10000);
-  // Keys past `to` (any salt) sort after this one.
-  const std::string end = TimeKey(to + absl::Microseconds(1), 0);
-  while (true) {
-    RECPLAT_ASSIGN_OR_RETURN(v1::ScanDocumentsResponse page, api_->ScanDocuments(req));
-    for (const v1::Document& doc : page.documents()) {
-      if (doc.key() >= end) return absl::OkStatus();
-      absl::StatusOr<StoreObject> object = ParseStoreObjectBody(doc.body(), absl::UnixEpoch());
-      if (!object.ok() || !std::holds_alternative<ProductDetailEnter>(*object)) {
-        RECPLAT_LOG(Warn, "ecoseller: skipping an undecodable detail enter", {{"key", doc.key()}});
-        continue;
-      }
-      fn(std::get<ProductDetailEnter>(*object));
-    }
-    if (page.next_key().empty()) return absl::OkStatus();
-    req.set_start_key(page.next_key());
-  }
-}
-
 absl::StatusOr<ShopCounts> ShopReads::Counts() const {
   ShopCounts counts;
   RECPLAT_ASSIGN_OR_RETURN(v1::GetStatsResponse stats, api_->GetStats({}));
@@ -179,7 +93,6 @@ absl::StatusOr<ShopCounts> ShopReads::Counts() const {
       auto it = t.events_by_type().find(std::string(type));
       return it == t.events_by_type().end() ? 0 : static_cast<int64_t>(it->second);
     };
-    counts.orders = count(kEventOrder);
     counts.reviews = count(kEventReview);
     counts.detail_enters = count(kEventDetailEnter);
   }

@@ -5,46 +5,17 @@
 #include <utility>
 #include <variant>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "core/api/validation.h"
 #include "core/common/status_macros.h"
-#include "nlohmann/json.hpp"
+#include "core/common/utf8.h"
 
 namespace recplat::http::ecoseller {
 namespace {
 
-using nlohmann::json;
-
-// The JSON time of stored documents, "YYYY-MM-DDTHH:MM:SS.ffffffZ" (UTC).
-std::string DocumentTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
-}
-
-template <typename T>
-json OrNull(const std::optional<T>& v) {
-  return v.has_value() ? json(*v) : json(nullptr);
-}
-
-// The wire payload of a ProductDetailEnter (ParseStoreObject reads it back).
-json DetailEnterJson(const ProductDetailEnter& e) {
-  return {{"_model_class", "ProductDetailEnter"},
-          {"session_id", e.session_id},
-          {"user_id", OrNull(e.user_id)},
-          {"product_id", e.product_id},
-          {"product_variant_sku", e.product_variant_sku},
-          {"recommendation_type", OrNull(e.recommendation_type)},
-          {"model_identifier", OrNull(e.model_identifier)},
-          {"model_name", OrNull(e.model_name)},
-          {"position", OrNull(e.position)},
-          {"create_at", DocumentTime(e.create_at)}};
-}
-
 class Encoder {
  public:
-  Encoder(const std::string& tenant, uint64_t salt) : tenant_(tenant), salt_(salt) {}
+  explicit Encoder(const std::string& tenant) : tenant_(tenant) {}
 
   absl::Status Add(const StoreObject& object, const std::string& path) {
     path_ = path;
@@ -93,28 +64,13 @@ class Encoder {
     e->set_value(value);
     e->set_timestamp_ms(at_ms);
     e->set_event_id(std::move(event_id));
-    for (auto& [key, v] : context) {
+    for (const auto& [key, text] : context) {
       // Context values are capped by the core; keep the longest valid UTF-8 prefix.
-      std::string text = std::move(v);
-      if (text.size() > api::Limits::kMaxAttributeValueBytes) {
-        size_t cut = api::Limits::kMaxAttributeValueBytes;
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-        text.resize(cut);
-      }
-      (*e->mutable_context())[key] = std::move(text);
+      (*e->mutable_context())[key] =
+          common::TruncateUtf8(text, api::Limits::kMaxAttributeValueBytes);
     }
     return absl::OkStatus();
   }
-
-  void AddDocument(absl::string_view collection, std::string key, std::string body) {
-    v1::Document* d = Op("")->mutable_put_document();
-    d->set_tenant(tenant_);
-    d->set_collection(std::string(collection));
-    d->set_key(std::move(key));
-    d->set_body(std::move(body));
-  }
-
-  uint64_t NextSalt() { return salt_ + (counter_++) * 0x9e3779b97f4a7c15ULL; }
 
   absl::Status AddObject(const Category& c) {
     v1::ShopCategory* e = Entity(c.deleted)->mutable_category();
@@ -213,24 +169,23 @@ class Encoder {
   absl::Status AddObject(const ProductDetailEnter& e) {
     if (e.deleted) return absl::OkStatus();
     std::vector<std::pair<std::string, std::string>> context;
-    if (e.recommendation_type.has_value()) context.emplace_back("surface", *e.recommendation_type);
-    if (e.model_name.has_value()) context.emplace_back("model", *e.model_name);
+    if (e.recommendation_type.has_value()) {
+      context.emplace_back(kContextSurface, *e.recommendation_type);
+    }
+    if (e.model_name.has_value()) context.emplace_back(kContextModel, *e.model_name);
     if (e.model_identifier.has_value()) {
       context.emplace_back("model_version", *e.model_identifier);
     }
-    if (e.position.has_value()) context.emplace_back("position", absl::StrCat(*e.position));
-    RECPLAT_RETURN_IF_ERROR(AddEvent(kEventDetailEnter, e.user_id, e.session_id,
-                                     e.product_variant_sku, 0, e.create_at, "",
-                                     std::move(context)));
-    AddDocument(kDetailEnters, TimeKey(e.create_at, NextSalt()),
-                DetailEnterJson(e).dump(-1, ' ', false, json::error_handler_t::replace));
-    return absl::OkStatus();
+    if (e.position.has_value()) context.emplace_back(kContextPosition, absl::StrCat(*e.position));
+    return AddEvent(kEventDetailEnter, e.user_id, e.session_id, e.product_variant_sku, 0,
+                    e.create_at, "", std::move(context));
   }
   absl::Status AddObject(const RecommendationView& e) {
     if (e.deleted) return absl::OkStatus();
     std::vector<std::pair<std::string, std::string>> context = {
-        {"surface", e.recommendation_type}, {"model_version", e.model_identifier}};
-    if (e.position.has_value()) context.emplace_back("position", absl::StrCat(*e.position));
+        {std::string(kContextSurface), e.recommendation_type},
+        {"model_version", e.model_identifier}};
+    if (e.position.has_value()) context.emplace_back(kContextPosition, absl::StrCat(*e.position));
     return AddEvent(kEventRecommendationView, e.user_id, e.session_id, e.product_variant_sku, 0,
                     e.create_at, "", std::move(context));
   }
@@ -238,10 +193,12 @@ class Encoder {
     if (c.deleted) return absl::OkStatus();
     // One versioned document: the core keeps the version with the latest create_at, whatever
     // the order in which frontends write them.
-    AddDocument(kConfigs, std::string(kCurrentConfigKey), c.ToStoredJson().dump());
-    out_.write.mutable_ops(out_.write.ops_size() - 1)
-        ->mutable_put_document()
-        ->set_version(ConfigVersion(c.create_at));
+    v1::Document* d = Op("")->mutable_put_document();
+    d->set_tenant(tenant_);
+    d->set_collection(std::string(kConfigs));
+    d->set_key(std::string(kCurrentConfigKey));
+    d->set_body(c.ToStoredJson().dump());
+    d->set_version(ConfigVersion(c.create_at));
     return absl::OkStatus();
   }
   absl::Status AddObject(const TrainerQueueItem& t) {
@@ -250,8 +207,6 @@ class Encoder {
   }
 
   const std::string& tenant_;
-  const uint64_t salt_;
-  uint64_t counter_ = 0;
   std::string path_;
   EncodedStore out_;
 };
@@ -262,36 +217,13 @@ int64_t ConfigVersion(absl::Time create_at) {
   return std::max<int64_t>(1, absl::ToUnixMicros(create_at));
 }
 
-std::string TimeKey(absl::Time t, uint64_t salt) {
-  constexpr int64_t kMax = 9999999999999999;
-  int64_t micros = absl::ToUnixMicros(t);
-  if (micros < 0) micros = 0;
-  if (micros > kMax) micros = kMax;
-  return absl::StrFormat("%016d-%016x", micros, salt);
-}
-
 absl::StatusOr<EncodedStore> EncodeStore(const std::vector<StoreObject>& objects,
-                                         const std::string& tenant, uint64_t salt) {
-  Encoder encoder(tenant, salt);
+                                         const std::string& tenant) {
+  Encoder encoder(tenant);
   for (size_t i = 0; i < objects.size(); ++i) {
     RECPLAT_RETURN_IF_ERROR(encoder.Add(objects[i], absl::StrCat("objects[", i, "]")));
   }
   return encoder.Finish();
-}
-
-absl::Status ObjectError(const absl::Status& core_error, const EncodedStore& encoded) {
-  const absl::string_view message = core_error.message();
-  if (!absl::StartsWith(message, "ops[")) return core_error;
-  const size_t close = message.find(']');
-  size_t op = 0;
-  if (close == absl::string_view::npos || !absl::SimpleAtoi(message.substr(4, close - 4), &op) ||
-      op >= encoded.op_paths.size()) {
-    return core_error;
-  }
-  const size_t colon = message.find(": ", close);
-  const absl::string_view problem =
-      colon == absl::string_view::npos ? message.substr(close + 1) : message.substr(colon + 2);
-  return absl::Status(core_error.code(), absl::StrCat(encoded.op_paths[op], ": ", problem));
 }
 
 }  // namespace recplat::http::ecoseller

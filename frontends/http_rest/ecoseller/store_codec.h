@@ -11,10 +11,10 @@
 //                   so a re-sent order is not counted twice;
 //   Review       -> a `review` event (value = rating), event_id "review:<id>";
 //   ProductDetailEnter / Leave, ProductAddToCart, RecommendationView -> one event each
-//                   (`product_detail_enter` with its recommendation attribution in the context,
+//                   (`product_detail_enter` with its recommendation attribution in the context
+//                   keys below, which the profile records for the dashboard's hit rates,
 //                   `product_detail_leave` value = time spent, `add_to_cart`,
-//                   `recommendation_view`); a ProductDetailEnter is also kept as a document of
-//                   kDetailEnters (the dashboard's hit rates read them back);
+//                   `recommendation_view`);
 //   Config       -> the document kConfigs/kCurrentConfigKey, versioned by its create_at (the
 //                   core keeps the latest create_at, whichever frontend wrote it when; of
 //                   equal create_at the last written, in every process);
@@ -30,7 +30,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -47,38 +46,31 @@ inline constexpr absl::string_view kEventOrder = "order";
 inline constexpr absl::string_view kEventReview = "review";
 inline constexpr absl::string_view kEventRecommendationView = "recommendation_view";
 
-// Document collections the frontend writes (and reads back for the dashboard).
+// The event context keys of a recommendation's attribution (Event.context's own).
+inline constexpr absl::string_view kContextSurface = "surface";
+inline constexpr absl::string_view kContextModel = "model";
+inline constexpr absl::string_view kContextPosition = "position";
+
+// The document of the current Config.
 inline constexpr absl::string_view kConfigs = "eco.config";
-inline constexpr absl::string_view kDetailEnters = "eco.detail_enter";
 inline constexpr absl::string_view kCurrentConfigKey = "current";
 
 // The document version of a Config created at `create_at`: its Unix microseconds (at least 1).
 int64_t ConfigVersion(absl::Time create_at);
 
-// A fixed-width, lexicographically time-ordered document key: 16 decimal digits of Unix
-// microseconds (times before 1970 map to 0, past the 16 digits to 9999999999999999), '-', and 16
-// hex digits of `salt` that keep keys of the same microsecond distinct (use a random value).
-std::string TimeKey(absl::Time t, uint64_t salt);
-
 struct EncodedStore {
   v1::WriteRequest write;
   // For every op of `write`: the path of the object field it came from, e.g.
-  // "objects[3].product_variant_sku", used to name the object in core errors.
+  // "objects[3].product_variant_sku", which names the object in core errors
+  // (api::RenameWriteOp).
   std::vector<std::string> op_paths;
   // Models a TrainerQueueItem asked to train (ecoseller names).
   std::set<std::string> train;
 };
 
-// Encodes a parsed batch for `tenant`. `salt` seeds the document keys of the batch's
-// ProductDetailEnter documents (a fresh random value per call). INVALID_ARGUMENT naming
-// "objects[i].<field>" for what the wire allows but the core cannot hold (a time before 1970,
-// an oversized id).
+// Encodes a parsed batch for `tenant`. INVALID_ARGUMENT naming "objects[i].<field>" for what
+// the wire allows but the core cannot hold (a time before 1970, an oversized id).
 absl::StatusOr<EncodedStore> EncodeStore(const std::vector<StoreObject>& objects,
-                                         const std::string& tenant, uint64_t salt);
-
-// A core error of the Write that names an op ("ops[7].event.item_id: unknown item 'x'"),
-// re-addressed to the object field it came from ("objects[3].product_variant_sku: unknown item
-// 'x'"); other errors are returned unchanged.
-absl::Status ObjectError(const absl::Status& core_error, const EncodedStore& encoded);
+                                         const std::string& tenant);
 
 }  // namespace recplat::http::ecoseller

@@ -1,6 +1,7 @@
 #include <cmath>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "core/api/status_mapping.h"
 #include "core/api/validation.h"
@@ -237,6 +238,91 @@ TEST(ValidationTest, ScanServedRequests) {
   r.set_from_ms(-1);
   EXPECT_THAT(NormalizeScanServed(Api(), &r),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_ms")));
+}
+
+TEST(ValidationTest, RenameWriteOpReaddressesTheOpAnErrorNames) {
+  const std::vector<std::string> names = {"objects[0]", "objects[1].product_variants[1]"};
+  EXPECT_THAT(RenameWriteOp(absl::NotFoundError("ops[1].event.item_id: unknown item 'zz'"), names),
+              StatusIs(absl::StatusCode::kNotFound,
+                       "objects[1].product_variants[1]: unknown item 'zz'"));
+  EXPECT_THAT(RenameWriteOp(absl::InvalidArgumentError("ops[0]: one of the ops is required"),
+                            names),
+              StatusIs(absl::StatusCode::kInvalidArgument, "objects[0]: one of the ops is required"));
+  // Errors that name no op, or an op out of range, pass unchanged.
+  EXPECT_THAT(RenameWriteOp(absl::UnavailableError("core down"), names),
+              StatusIs(absl::StatusCode::kUnavailable, "core down"));
+  EXPECT_THAT(RenameWriteOp(absl::InvalidArgumentError("ops[9].x: bad"), names),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ops[9].x: bad"));
+  EXPECT_THAT(RenameWriteOp(absl::InvalidArgumentError("ops[x].y: bad"), names),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ops[x].y: bad"));
+}
+
+TEST(ValidationTest, EvaluateServedRequests) {
+  v1::EvaluateServedRequest r;
+  r.set_from_ms(10);
+  r.set_to_ms(10);  // Inclusive: a one-millisecond range.
+  r.set_k(10);
+  r.mutable_clicks()->set_event_type("view");
+  ASSERT_OK(NormalizeEvaluateServed(Api(), &r));
+  EXPECT_EQ(r.tenant(), "default");
+  // The attribution keys default to Event.context's own; the session to the event's.
+  EXPECT_EQ(r.clicks().model_key(), "model");
+  EXPECT_EQ(r.clicks().surface_key(), "surface");
+  EXPECT_EQ(r.clicks().position_key(), "position");
+  EXPECT_EQ(r.clicks().session_key(), "");
+  r.mutable_clicks()->set_model_key("rec_model");
+  r.mutable_clicks()->set_session_key("visit");
+  r.add_models("ease");
+  ASSERT_OK(NormalizeEvaluateServed(Api(), &r));
+  EXPECT_EQ(r.clicks().model_key(), "rec_model");
+  EXPECT_EQ(r.clicks().session_key(), "visit");
+
+  auto expect_invalid = [](v1::EvaluateServedRequest bad, const std::string& field) {
+    EXPECT_THAT(NormalizeEvaluateServed(Api(), &bad),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(field)));
+  };
+  v1::EvaluateServedRequest bad = r;
+  bad.set_to_ms(9);
+  expect_invalid(bad, "to_ms");
+  bad = r;
+  bad.set_from_ms(-1);
+  expect_invalid(bad, "from_ms");
+  for (int k : {0, -1, 1001}) {
+    bad = r;
+    bad.set_k(k);
+    expect_invalid(bad, "k");
+  }
+  bad = r;
+  bad.mutable_clicks()->clear_event_type();
+  expect_invalid(bad, "clicks.event_type: required");
+  bad.mutable_clicks()->set_event_type("purchase");
+  expect_invalid(bad, "clicks.event_type: unknown event type 'purchase'");
+  bad = r;
+  bad.mutable_clicks()->set_position_key(std::string(129, 'p'));
+  expect_invalid(bad, "clicks.position_key");
+  bad = r;
+  bad.mutable_clicks()->set_session_key("a\nb");
+  expect_invalid(bad, "clicks.session_key");
+  bad = r;
+  bad.add_models("");
+  expect_invalid(bad, "models[1]");
+  bad = r;
+  for (int i = 0; i < 100; ++i) bad.add_models("m");
+  expect_invalid(bad, "models");
+}
+
+TEST(ValidationTest, ModelTrainingStatsRequests) {
+  v1::ModelTrainingStatsRequest r;
+  ASSERT_OK(NormalizeModelTrainingStats(Api(), &r));
+  EXPECT_EQ(r.tenant(), "default");
+  r.set_from_ms(5);
+  r.set_to_ms(4);
+  EXPECT_THAT(NormalizeModelTrainingStats(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("to_ms")));
+  r.set_to_ms(5);
+  r.add_models("ease\t");
+  EXPECT_THAT(NormalizeModelTrainingStats(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("models[0]")));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "core/common/process_stats.h"
 #include "core/common/random.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -93,6 +94,18 @@ TEST(JsonIntegerTest, RejectsOtherTypes) {
   EXPECT_EQ(JsonInteger(json(nullptr)), std::nullopt);
   EXPECT_EQ(JsonInteger(json::array({1})), std::nullopt);
   EXPECT_EQ(JsonInteger(json::object({{"a", 1}})), std::nullopt);
+}
+
+TEST(TruncateUtf8Test, CutsBeforeACharacterThatDoesNotFit) {
+  EXPECT_EQ(TruncateUtf8("abc", 3), "abc");
+  EXPECT_EQ(TruncateUtf8("abcd", 3), "abc");
+  // "é" is two bytes, "€" three: never half a character.
+  EXPECT_EQ(TruncateUtf8("aé", 2), "a");
+  EXPECT_EQ(TruncateUtf8("aé", 3), "aé");
+  EXPECT_EQ(TruncateUtf8("ab€", 4), "ab");
+  EXPECT_EQ(TruncateUtf8("€€", 5), "€");
+  EXPECT_EQ(TruncateUtf8("€", 0), "");
+  EXPECT_EQ(TruncateUtf8("", 0), "");
 }
 
 TEST(ClockTest, SystemClockAgreesWithItselfAndMovesForward) {

@@ -51,6 +51,26 @@ TEST_F(GrpcClientTest, EveryCodeComesBackWithItsMessage) {
   }
 }
 
+TEST_F(GrpcClientTest, MonitoringCallsCarryTheCoresFiguresAndErrors) {
+  v1::EvaluateServedResponse figures;
+  figures.mutable_general()->set_predictions(3);
+  (*figures.mutable_models())["ease"].set_hits(2);
+  fake_.evaluate_served().Respond(figures);
+  v1::EvaluateServedRequest request;
+  request.set_k(10);
+  request.mutable_clicks()->set_event_type("product_detail_enter");
+  ASSERT_OK_AND_ASSIGN(v1::EvaluateServedResponse got, client_->EvaluateServed(request));
+  EXPECT_EQ(got.general().predictions(), 3);
+  EXPECT_EQ(got.models().at("ease").hits(), 2);
+  EXPECT_EQ(fake_.evaluate_served().last_request().clicks().event_type(), "product_detail_enter");
+  fake_.evaluate_served().Fail(absl::FailedPreconditionError("clicks.event_type: not recorded"));
+  EXPECT_THAT(client_->EvaluateServed(request),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "clicks.event_type: not recorded"));
+  fake_.model_training_stats().Fail(absl::NotFoundError("model 'x' is not configured"));
+  EXPECT_THAT(client_->ModelTrainingStats({}),
+              StatusIs(absl::StatusCode::kNotFound, "model 'x' is not configured"));
+}
+
 TEST_F(GrpcClientTest, LongMessagesAreCapped) {
   fake_.write().Fail(absl::InvalidArgumentError(std::string(5000, 'x')));
   absl::StatusOr<v1::WriteResponse> got = client_->Write({});

@@ -161,6 +161,8 @@ TEST_F(GrpcRoundTripTest, EveryMethodCarriesEveryField) {
   ExpectRoundTrip(fake_.promote(), &api::Api::Promote, 17);
   ExpectRoundTrip(fake_.get_stats(), &api::Api::GetStats, 18);
   ExpectRoundTrip(fake_.get_config(), &api::Api::GetConfig, 19);
+  ExpectRoundTrip(fake_.evaluate_served(), &api::Api::EvaluateServed, 20);
+  ExpectRoundTrip(fake_.model_training_stats(), &api::Api::ModelTrainingStats, 21);
 }
 
 TEST_F(GrpcRoundTripTest, WriteCarriesEveryKindOfOp) {
@@ -207,7 +209,7 @@ TEST_F(GrpcRoundTripTest, EveryRpcOfTheContractIsServedAndCounted) {
       expected_calls.push_back(service->method(i)->name());
     }
   }
-  EXPECT_EQ(expected_calls.size(), 19u);  // The 19 methods of api::Api besides Ready().
+  EXPECT_EQ(expected_calls.size(), 21u);  // The 21 methods of api::Api besides Ready().
   ASSERT_OK(client_->UpsertItems({}));
   ASSERT_OK(client_->DeleteItems({}));
   ASSERT_OK(client_->GetItem({}));
@@ -227,6 +229,8 @@ TEST_F(GrpcRoundTripTest, EveryRpcOfTheContractIsServedAndCounted) {
   ASSERT_OK(client_->Promote({}));
   ASSERT_OK(client_->GetStats({}));
   ASSERT_OK(client_->GetConfig({}));
+  ASSERT_OK(client_->EvaluateServed({}));
+  ASSERT_OK(client_->ModelTrainingStats({}));
   std::vector<std::string> order = fake_.CallOrder();
   EXPECT_THAT(order, ::testing::UnorderedElementsAreArray(expected_calls));
 

@@ -1,10 +1,12 @@
 // LocalService over the real core (RocksDB log and state in a temporary directory, materializer,
 // registry, trainer, engine), wired as apps/recplat/runtime.cc wires them: the write path
 // (Write and the typed writes), event de-duplication, counters, shop entities, reserved
-// collections and reverse scans through the API.
+// collections, reverse scans and the monitoring figures through the API.
 #include "core/service/local_service.h"
 
 #include <thread>
+
+#include "core/common/process_stats.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -95,6 +97,9 @@ class ServiceTest : public ::testing::Test {
     state::StateStoreOptions so;
     so.path = (dir_.path() / "state").string();
     so.clock = &clock_;
+    for (const auto& [type, event_type] : config_.event_types) {
+      if (event_type.record) so.recorded_event_types.insert(type);
+    }
     ASSERT_OK_AND_ASSIGN(state_, state::OpenRocksDbStateStore(so));
     materializer_ = std::make_unique<ingest::Materializer>(*log_, *state_,
                                                            ingest::MaterializerOptions{});
@@ -106,6 +111,7 @@ class ServiceTest : public ::testing::Test {
     ro.root = dir_.path() / "models";
     ro.families = families_.get();
     ro.clock = &clock_;
+    ro.models = config_.models;
     ASSERT_OK_AND_ASSIGN(registry_, registry::ModelRegistry::Create(ro));
     trainer_ = std::make_unique<training::Trainer>(
         training::TrainerOptions{config_.event_types, config_.training}, *state_, *registry_,
@@ -351,6 +357,149 @@ TEST_F(ServiceTest, ScanDocumentsInReverse) {
   ASSERT_EQ(page.documents_size(), 1);
   EXPECT_EQ(page.documents(0).key(), "k2");
   EXPECT_EQ(page.next_key(), "k1");
+}
+
+v1::WriteOp Click(const std::string& item, const std::string& session, int64_t at_ms,
+                  const std::string& model, const std::string& position) {
+  v1::WriteOp op = EventOp(item, "click");
+  v1::Event* e = op.mutable_event();
+  e->set_session_id(session);
+  e->set_timestamp_ms(at_ms);
+  (*e->mutable_context())["model"] = model;
+  (*e->mutable_context())["surface"] = "home";
+  (*e->mutable_context())["position"] = position;
+  return op;
+}
+
+TEST_F(ServiceTest, RecommendCanSkipModelsTheProfileDoesNotConfigure) {
+  Close();
+  config_.models["rnd"].family = "random";
+  config_.models["pop"].family = "popularity";
+  config_.surfaces["default"].retrieval = {"pop", "rnd"};
+  Open();
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), UpsertItem("b")})));
+  v1::RecommendRequest request;
+  request.set_k(2);
+  request.add_retrieval_models("nope");
+  request.add_retrieval_models("rnd");
+  request.add_scoring_models("nope");
+  request.set_diversity_model("nope");
+  EXPECT_THAT(api().Recommend(request),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("retrieval_models[0]: model 'nope' is not configured")));
+  request.set_skip_unconfigured_models(true);
+  ASSERT_OK_AND_ASSIGN(v1::RecommendResponse got, api().Recommend(request));
+  EXPECT_EQ(got.retrieval_model(), "rnd");
+  EXPECT_EQ(got.items_size(), 2);
+  // Nothing left of an override: the surface's own cascade answers (pop is untrained).
+  request.clear_retrieval_models();
+  request.add_retrieval_models("nope");
+  ASSERT_OK_AND_ASSIGN(got, api().Recommend(request));
+  EXPECT_EQ(got.retrieval_model(), "rnd");
+  EXPECT_EQ(got.items_size(), 2);
+}
+
+TEST_F(ServiceTest, EvaluateServedReadsTheRecordedClicksAndTheServedLists) {
+  Close();
+  config_.event_types["click"].record = true;
+  Open();
+  constexpr int64_t kT = 1'700'000'000'000;
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), UpsertItem("b"), UpsertItem("c"),
+                                 UpsertItem("d"), Click("a", "s1", kT + 5, "pop", "0"),
+                                 Click("b", "s2", kT + 7, "knn", "12"), EventOp("c")},
+                                /*wait_applied=*/true)));
+  auto list = [](const std::string& id, const std::string& session, int64_t at,
+                 const std::string& model, std::vector<std::string> items) {
+    v1::ServedList l;
+    l.set_recommendation_id(id);
+    l.set_tenant("default");
+    l.set_surface("home");
+    l.set_session_id(session);
+    l.set_served_at_ms(at);
+    l.set_retrieval_model(model);
+    l.set_retrieval_seconds(0.5);
+    for (std::string& item : items) l.add_item_ids(std::move(item));
+    return l;
+  };
+  ASSERT_OK(state_->RecordServedLists(std::vector<v1::ServedList>{
+      list("r1", "s1", kT, "pop", {"a", "b"}), list("r2", "s2", kT + 1, "pop", {"b"}),
+      list("r3", "s3", kT + 100, "pop", {"c"})}));
+
+  v1::EvaluateServedRequest request;
+  request.set_from_ms(kT);
+  request.set_to_ms(kT + 10);
+  request.set_k(10);
+  request.mutable_clicks()->set_event_type("click");
+  ASSERT_OK_AND_ASSIGN(v1::EvaluateServedResponse got, api().EvaluateServed(request));
+  // r1 and r2 are in range; the click on a (position 0) is a hit and r1's future hit; the click
+  // on b is at position 12 and attributed to knn, which served nothing.
+  EXPECT_EQ(got.general().predictions(), 2);
+  EXPECT_EQ(got.general().hits(), 1);
+  EXPECT_EQ(got.general().future_hits(), 1);
+  EXPECT_EQ(got.general().covered_items(), 2);
+  EXPECT_EQ(got.live_items(), 4);
+  EXPECT_DOUBLE_EQ(got.general().coverage(), 0.5);
+  EXPECT_EQ(got.general().retrieval_seconds().count(), 2);
+  EXPECT_EQ(got.models().at("pop").predictions(), 2);
+  EXPECT_EQ(got.models().at("knn").predictions(), 0);
+
+  // Errors: a bad range or k, an unknown type, a type that is not recorded.
+  v1::EvaluateServedRequest bad = request;
+  bad.set_to_ms(kT - 1);
+  EXPECT_THAT(api().EvaluateServed(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("to_ms")));
+  bad = request;
+  bad.set_k(0);
+  EXPECT_THAT(api().EvaluateServed(bad), StatusIs(absl::StatusCode::kInvalidArgument));
+  bad = request;
+  bad.mutable_clicks()->set_event_type("purchase");
+  EXPECT_THAT(api().EvaluateServed(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("clicks.event_type")));
+  bad.mutable_clicks()->set_event_type("view");
+  EXPECT_THAT(api().EvaluateServed(bad),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("event_types.view.record")));
+}
+
+TEST_F(ServiceTest, ModelTrainingStatsSummarisesTheRegistrysVersions) {
+  Close();
+  config_.models["pop"].family = "popularity";
+  Open();
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a")}, /*wait_applied=*/true)));
+  v1::TrainRequest train;
+  train.set_model("pop");
+  ASSERT_OK_AND_ASSIGN(v1::TrainResponse trained, api().Train(train));
+  const v1::ModelVersion& version = trained.version();
+  ASSERT_EQ(version.version(), 1);
+  const bool failed = version.status() == v1::MODEL_STATUS_FAILED;
+
+  v1::ModelTrainingStatsRequest request;
+  request.set_from_ms(version.created_at_ms());
+  request.set_to_ms(version.created_at_ms());
+  request.add_models("pop");
+  ASSERT_OK_AND_ASSIGN(v1::ModelTrainingStatsResponse got, api().ModelTrainingStats(request));
+  EXPECT_EQ(got.machine_memory_bytes(), common::TotalMemoryBytes());
+  ASSERT_EQ(got.models_size(), 1);
+  EXPECT_EQ(got.models().at("pop").started(), 1);
+  EXPECT_EQ(got.models().at("pop").failed(), failed ? 1 : 0);
+  EXPECT_EQ(got.general().completed(), failed ? 0 : 1);
+  if (!failed) {
+    EXPECT_DOUBLE_EQ(got.general().duration_seconds().max(),
+                     version.training().duration_seconds());
+  }
+  // Without models: every configured one; a range without the version: zeros.
+  request.clear_models();
+  request.set_from_ms(version.created_at_ms() + 1);
+  request.set_to_ms(version.created_at_ms() + 2);
+  ASSERT_OK_AND_ASSIGN(got, api().ModelTrainingStats(request));
+  EXPECT_TRUE(got.models().contains("pop"));
+  EXPECT_EQ(got.general().started(), 0);
+  // Errors: a model that is not configured, a bad range.
+  request.add_models("nope");
+  EXPECT_THAT(api().ModelTrainingStats(request), StatusIs(absl::StatusCode::kNotFound));
+  request.clear_models();
+  request.set_from_ms(-1);
+  EXPECT_THAT(api().ModelTrainingStats(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_ms")));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ class StateFixture : public ::testing::Test {
     options.path = (dir_.path() / "state").string();
     options.clock = &clock_;
     options.retention = retention;
+    options.recorded_event_types = recorded_event_types_;
     auto s = OpenRocksDbStateStore(options);
     ASSERT_OK(s);
     store_ = std::move(s).value();
@@ -131,6 +133,8 @@ class StateFixture : public ::testing::Test {
 
   recplat::testing::TempDir dir_;
   recplat::testing::FakeClock clock_{kT0};
+  // StateStoreOptions::recorded_event_types of the next Reopen().
+  std::set<std::string> recorded_event_types_;
   std::unique_ptr<StateStore> store_;
   uint64_t next_offset_ = 0;
 };

@@ -1,5 +1,5 @@
 // The state store's write-path features: event de-duplication by event_id, named counters,
-// what Apply() reports, and reverse document scans.
+// what Apply() reports, reverse document scans and the recorded events.
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "tests/core/state/state_test_util.h"
@@ -47,6 +47,55 @@ TEST_F(StateWriteTest, EventIdsAreAppliedOnce) {
   EXPECT_EQ(stats[0].events, 5u);
   EXPECT_EQ(stats[0].duplicate_events, 3u);
   EXPECT_EQ(store_->EventCount("default", "view"), 5u);
+}
+
+TEST_F(StateWriteTest, RecordedEventsAreKeptWholeInTimeOrder) {
+  using test::kT0;
+  recorded_event_types_ = {"click"};
+  Reopen();
+  auto click = [&](int64_t ts, const std::string& item, const std::string& event_id = "",
+                   const std::string& tenant = "default") {
+    v1::LogRecord r = Event("u", item, event_id, "click", tenant);
+    r.mutable_event()->set_timestamp_ms(ts);
+    r.mutable_event()->set_session_id("s-" + item);
+    (*r.mutable_event()->mutable_context())["model"] = "m-" + item;
+    return r;
+  };
+  // Applied out of time order; a view (not recorded); a repeated event id (not applied again);
+  // another tenant; two clicks of one millisecond (kept in log order).
+  ASSERT_OK(ApplyAll({click(kT0 + 30, "c", "once"), click(kT0 + 10, "a"), Event("u", "v"),
+                      click(kT0 + 20, "dup", "once"), click(kT0 + 10, "b"),
+                      click(kT0 + 10, "other", "", "t2")}));
+  auto scan = [&](int64_t from, int64_t to, const std::string& type = "click",
+                  const std::string& tenant = "default") {
+    std::vector<std::string> items;
+    EXPECT_OK(store_->ScanEvents(tenant, type, from, to, [&](const v1::Event& e) {
+      items.push_back(e.item_id());
+    }));
+    return items;
+  };
+  EXPECT_THAT(scan(0, kT0 + 100), ElementsAre("a", "b", "c"));
+  // Both ends inclusive.
+  EXPECT_THAT(scan(kT0 + 10, kT0 + 10), ElementsAre("a", "b"));
+  EXPECT_THAT(scan(kT0 + 11, kT0 + 29), IsEmpty());
+  EXPECT_THAT(scan(kT0 + 30, kT0 + 30), ElementsAre("c"));
+  EXPECT_THAT(scan(kT0 + 30, kT0 + 10), IsEmpty());
+  EXPECT_THAT(scan(0, kT0 + 100, "view"), IsEmpty());
+  EXPECT_THAT(scan(0, kT0 + 100, "click", "t2"), ElementsAre("other"));
+  // The whole event comes back.
+  std::vector<v1::Event> events;
+  ASSERT_OK(store_->ScanEvents("default", "click", kT0 + 30, kT0 + 30,
+                               [&](const v1::Event& e) { events.push_back(e); }));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].session_id(), "s-c");
+  EXPECT_EQ(events[0].user_id(), "u");
+  EXPECT_EQ(events[0].timestamp_ms(), kT0 + 30);
+  EXPECT_EQ(events[0].context().at("model"), "m-c");
+  // Kept across a restart; events applied while the type is not recorded are not kept.
+  recorded_event_types_ = {};
+  Reopen();
+  ASSERT_OK(ApplyAll({click(kT0 + 40, "d")}));
+  EXPECT_THAT(scan(0, kT0 + 100), ElementsAre("a", "b", "c"));
 }
 
 TEST_F(StateWriteTest, NamedCountersApplySetThenAddInLogOrder) {

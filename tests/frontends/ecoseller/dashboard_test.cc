@@ -1,10 +1,13 @@
-// The ecoseller dashboard pages: hand-computed performance and training statistics over a fake
-// DashboardSource, range boundaries, empty ranges, the configuration page's shape and date
-// parsing.
+// The ecoseller dashboard pages over a fake core: hand-computed performance and training
+// statistics (the fake answers EvaluateServed and ModelTrainingStats with the core's own
+// computation, core/monitoring, over hand-made served lists, detail enters encoded by the store
+// codec, and model versions), range boundaries, empty ranges, what the pages ask the core, the
+// configuration page's shape.
 #include "frontends/http_rest/ecoseller/dashboard.h"
 
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -13,17 +16,23 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/monitoring/served_evaluation.h"
+#include "core/monitoring/training_stats.h"
+#include "frontends/http_rest/ecoseller/store_codec.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/frontends/ecoseller/objects_test_util.h"
+#include "tests/testing/fake_api.h"
 #include "tests/testing/status_matchers.h"
 
 namespace recplat::http::ecoseller {
 namespace {
 
 using ::nlohmann::json;
+using ::recplat::testing::FakeApi;
 using ::recplat::testing::StatusIs;
 using test::Utc;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMiB = int64_t{1} << 20;
@@ -49,63 +58,123 @@ void ExpectNoNullOrNan(const json& value, const std::string& path = "$") {
   }
 }
 
-// Hand-made records behind a DashboardSource. Scans honour [from, to) with an exclusive end, as
-// ShopStore does, so the dashboard's own inclusive-end handling is exercised.
+// A Dashboard over a FakeApi that answers from the records of a FakeData.
+struct Board {
+  FakeApi api;
+  ShopReads reads{&api, "shop"};
+  Dashboard dashboard{&api, &reads};
+};
+
+// The live items the fake core reports: the dashboard divides by the shop's variants instead.
+constexpr int64_t kCoreLiveItems = 1000;
+
+// Hand-made records behind a fake core: the current config (a stored Config document), the
+// counts (GetStats and the `_shop.variant` keys), the model versions (ListModels), and the
+// served lists and detail enters that EvaluateServed evaluates.
 struct FakeData {
   EcosellerConfig config;
   ShopCounts counts;
-  std::vector<PredictionRecord> predictions;
+  std::vector<v1::ServedList> predictions;
   std::vector<ProductDetailEnter> enters;
   // Model name -> versions; absent -> NOT_FOUND.
   std::map<std::string, std::vector<v1::ModelVersion>> versions;
   absl::Status list_models_error;  // Returned for every model when not OK.
   int64_t total_memory_bytes = 8 * 1024 * kMiB;
 
-  DashboardSource Source() const {
-    DashboardSource source;
-    source.current_config = [this] { return config; };
-    source.counts = [this] { return counts; };
-    source.scan_predictions = [this](absl::Time from, absl::Time to,
-                                     const DashboardSource::PredictionFn& fn) {
-      for (const PredictionRecord& r : predictions) {
-        if (from <= r.create_at && r.create_at < to) fn(r);
+  // The detail enters as the core records them: the store codec's events.
+  std::vector<v1::Event> Clicks() const {
+    std::vector<v1::Event> clicks;
+    for (const ProductDetailEnter& enter : enters) {
+      absl::StatusOr<EncodedStore> encoded = EncodeStore({enter}, "shop");
+      EXPECT_TRUE(encoded.ok()) << encoded.status();
+      if (encoded.ok()) clicks.push_back(encoded->write.ops(0).event());
+    }
+    return clicks;
+  }
+
+  std::unique_ptr<Board> Core() const {
+    auto board = std::make_unique<Board>();
+    FakeApi& api = board->api;
+    const FakeData d = *this;
+    api.get_documents().Handle([d](const v1::GetDocumentsRequest& r) {
+      v1::GetDocumentsResponse out;
+      if (r.collection() == kConfigs) {
+        v1::Document* doc = out.add_documents();
+        doc->set_key(std::string(kCurrentConfigKey));
+        doc->set_version(1);
+        doc->set_body(d.config.ToStoredJson().dump());
       }
-      return absl::OkStatus();
-    };
-    source.scan_detail_enters = [this](absl::Time from, absl::Time to,
-                                       const DashboardSource::DetailEnterFn& fn) {
-      for (const ProductDetailEnter& e : enters) {
-        if (from <= e.create_at && e.create_at < to) fn(e);
+      return absl::StatusOr<v1::GetDocumentsResponse>(out);
+    });
+    api.get_stats().Handle([d](const v1::GetStatsRequest&) {
+      v1::GetStatsResponse out;
+      v1::TenantStats* t = out.add_tenants();
+      t->set_tenant("shop");
+      (*t->mutable_events_by_type())[std::string(kEventReview)] = d.counts.reviews;
+      (*t->mutable_events_by_type())[std::string(kEventDetailEnter)] = d.counts.detail_enters;
+      return absl::StatusOr<v1::GetStatsResponse>(out);
+    });
+    api.scan_documents().Handle([d](const v1::ScanDocumentsRequest& r) {
+      v1::ScanDocumentsResponse out;
+      if (r.collection() == "_shop.variant") {
+        for (int64_t i = 0; i < d.counts.variants; ++i) {
+          out.add_documents()->set_key(std::to_string(i));
+        }
       }
-      return absl::OkStatus();
-    };
-    source.list_models =
-        [this](absl::string_view model) -> absl::StatusOr<std::vector<v1::ModelVersion>> {
-      if (!list_models_error.ok()) return list_models_error;
-      auto it = versions.find(std::string(model));
-      if (it == versions.end()) return absl::NotFoundError("no such model");
-      return it->second;
-    };
-    source.total_memory_bytes = total_memory_bytes;
-    return source;
+      return absl::StatusOr<v1::ScanDocumentsResponse>(out);
+    });
+    api.list_models().Handle(
+        [d](const v1::ListModelsRequest& r) -> absl::StatusOr<v1::ListModelsResponse> {
+          if (!d.list_models_error.ok()) return d.list_models_error;
+          auto it = d.versions.find(r.model());
+          if (it == d.versions.end()) return absl::NotFoundError("no such model");
+          v1::ListModelsResponse out;
+          for (const v1::ModelVersion& v : it->second) *out.add_versions() = v;
+          return out;
+        });
+    const std::vector<v1::Event> clicks = Clicks();
+    api.evaluate_served().Handle([d, clicks](const v1::EvaluateServedRequest& r) {
+      auto scan_clicks = [&](const std::function<void(const v1::Event&)>& fn) {
+        for (const v1::Event& e : clicks) {
+          if (e.type() == r.clicks().event_type()) fn(e);
+        }
+        return absl::OkStatus();
+      };
+      auto scan_served = [&](const std::function<void(const v1::ServedList&)>& fn) {
+        for (const v1::ServedList& l : d.predictions) fn(l);
+        return absl::OkStatus();
+      };
+      return monitoring::EvaluateServed(r, scan_clicks, scan_served, kCoreLiveItems);
+    });
+    api.model_training_stats().Handle(
+        [d](const v1::ModelTrainingStatsRequest& r)
+            -> absl::StatusOr<v1::ModelTrainingStatsResponse> {
+          std::map<std::string, std::vector<v1::ModelVersion>> versions;
+          for (const std::string& model : r.models()) {
+            auto it = d.versions.find(model);
+            if (it == d.versions.end()) return absl::NotFoundError("not configured");
+            versions[model] = it->second;
+          }
+          return monitoring::TrainingStats(r.from_ms(), r.to_ms(), versions,
+                                           d.total_memory_bytes);
+        });
+    return board;
   }
 };
 
-PredictionRecord Prediction(absl::Time at, std::string session, std::string type,
-                            std::string retrieval, std::string scoring, double retrieval_s,
-                            double scoring_s, std::vector<std::string> items) {
-  PredictionRecord r;
-  r.create_at = at;
-  r.session_id = std::move(session);
-  r.recommendation_type = std::move(type);
-  r.retrieval_model = std::move(retrieval);
-  r.retrieval_identifier = r.retrieval_model;
-  r.scoring_model = std::move(scoring);
-  r.scoring_identifier = r.scoring_model;
-  r.retrieval_seconds = retrieval_s;
-  r.scoring_seconds = scoring_s;
-  r.ordering_seconds = 0.001;
-  r.predicted_items = std::move(items);
+v1::ServedList Prediction(absl::Time at, std::string session, std::string type,
+                          std::string retrieval, std::string scoring, double retrieval_s,
+                          double scoring_s, std::vector<std::string> items) {
+  v1::ServedList r;
+  r.set_served_at_ms(absl::ToUnixMillis(at));
+  r.set_session_id(std::move(session));
+  r.set_surface(std::move(type));
+  r.set_retrieval_model(std::move(retrieval));
+  r.set_scoring_model(std::move(scoring));
+  r.set_retrieval_seconds(retrieval_s);
+  r.set_scoring_seconds(scoring_s);
+  r.set_ordering_seconds(0.001);
+  for (std::string& item : items) r.add_item_ids(std::move(item));
   return r;
 }
 
@@ -160,8 +229,8 @@ FakeData PerformanceData() {
       // P5: exactly at `to` (inclusive); P6: exactly at `from` (inclusive).
       Prediction(kTo, "s4", "CART", "selection", "dummy", 0.05, 0.02, {"H"}),
       Prediction(kFrom, "s5", "HOMEPAGE", "dummy", "dummy", 0.4, 0.04, {"A"}),
-      // P7: one microsecond after `to`.
-      Prediction(kTo + absl::Microseconds(1), "s6", "HOMEPAGE", "ease", "ease", 9, 9, {"Z"}),
+      // P7: one millisecond (the resolution of served lists) after `to`.
+      Prediction(kTo + absl::Milliseconds(1), "s6", "HOMEPAGE", "ease", "ease", 9, 9, {"Z"}),
   };
   d.enters = {
       // E1: direct hit (ease, position 1); future hit of P1.
@@ -210,7 +279,7 @@ void ExpectPerformance(const json& p, double hit_rate, double future_hit_rate, d
 
 TEST(DashboardPerformanceTest, GeneralFigures) {
   const FakeData d = PerformanceData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Performance(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Performance(kFrom, kTo));
   ASSERT_EQ(Keys(page), (std::set<std::string>{"models", "performance", "info"}));
   ASSERT_EQ(Keys(page["performance"]), (std::set<std::string>{"general", "modelSpecific"}));
   // In range: P1, P2, P3, P5, P6. Direct hits: E1, E3, E4, E5. Future hits: P1, P2, P6.
@@ -223,7 +292,7 @@ TEST(DashboardPerformanceTest, GeneralFigures) {
 
 TEST(DashboardPerformanceTest, ModelSpecificFiguresWithFixedQuirks) {
   const FakeData d = PerformanceData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Performance(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Performance(kFrom, kTo));
   const json& specific = page["performance"]["modelSpecific"];
   // dummy is not listed (it still counts in "general").
   ASSERT_EQ(Keys(specific),
@@ -246,22 +315,22 @@ TEST(DashboardPerformanceTest, RangeBoundariesAreInclusive) {
   d.predictions = {
       Prediction(kFrom, "s", "HOMEPAGE", "ease", "ease", 1, 1, {"A"}),
       Prediction(kTo, "s", "HOMEPAGE", "ease", "ease", 2, 2, {"B"}),
-      Prediction(kFrom - absl::Microseconds(1), "s", "HOMEPAGE", "ease", "ease", 4, 4, {"C"}),
-      Prediction(kTo + absl::Microseconds(1), "s", "HOMEPAGE", "ease", "ease", 8, 8, {"D"}),
+      Prediction(kFrom - absl::Milliseconds(1), "s", "HOMEPAGE", "ease", "ease", 4, 4, {"C"}),
+      Prediction(kTo + absl::Milliseconds(1), "s", "HOMEPAGE", "ease", "ease", 8, 8, {"D"}),
   };
   // A click exactly at `to` is in range and is a future hit of the prediction at `to`.
   d.enters = {Enter(kTo, "s", "B", "ease", "HOMEPAGE", 0)};
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Performance(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Performance(kFrom, kTo));
   ExpectPerformance(page["performance"]["general"], 1.0 / 2, 1.0 / 2, 2.0 / 8, 2, 1.5, 2, 1.5, 2);
   // A single instant: from == to.
-  ASSERT_OK_AND_ASSIGN(page, Dashboard(d.Source()).Performance(kTo, kTo));
+  ASSERT_OK_AND_ASSIGN(page, d.Core()->dashboard.Performance(kTo, kTo));
   ExpectPerformance(page["performance"]["general"], 1, 1, 1.0 / 8, 1, 2, 2, 2, 2);
 }
 
 TEST(DashboardPerformanceTest, EmptyRangeIsAllZeros) {
   const FakeData d = PerformanceData();
   ASSERT_OK_AND_ASSIGN(json page,
-                       Dashboard(d.Source()).Performance(Utc(2020, 1, 1), Utc(2020, 1, 2)));
+                       d.Core()->dashboard.Performance(Utc(2020, 1, 1), Utc(2020, 1, 2)));
   ExpectPerformance(page["performance"]["general"], 0, 0, 0, 0, 0, 0, 0, 0);
   for (const auto& [name, figures] : page["performance"]["modelSpecific"].items()) {
     SCOPED_TRACE(name);
@@ -275,13 +344,13 @@ TEST(DashboardPerformanceTest, NoVariantsCoverageDividesByOne) {
   FakeData d = PerformanceData();
   d.counts.variants = 0;
   d.predictions = {Prediction(kFrom, "s", "HOMEPAGE", "ease", "ease", 1, 1, {"A", "B"})};
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Performance(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Performance(kFrom, kTo));
   EXPECT_DOUBLE_EQ(page["performance"]["general"]["data"]["coverage"].get<double>(), 2.0);
 }
 
 TEST(DashboardPerformanceTest, InfoAndModels) {
   const FakeData d = PerformanceData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Performance(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Performance(kFrom, kTo));
   ASSERT_EQ(Keys(page["info"]), (std::set<std::string>{"hitRate", "futureHitRate", "coverage"}));
   for (const auto& [name, info] : page["info"].items()) {
     EXPECT_EQ(Keys(info), (std::set<std::string>{"title", "description"})) << name;
@@ -295,11 +364,51 @@ TEST(DashboardPerformanceTest, InfoAndModels) {
 
 TEST(DashboardPerformanceTest, Errors) {
   FakeData d = PerformanceData();
-  EXPECT_THAT(Dashboard(d.Source()).Performance(kTo, kFrom),
+  EXPECT_THAT(d.Core()->dashboard.Performance(kTo, kFrom),
               StatusIs(absl::StatusCode::kInvalidArgument));
   d.list_models_error = absl::UnavailableError("core down");
-  EXPECT_THAT(Dashboard(d.Source()).Performance(kFrom, kTo),
+  EXPECT_THAT(d.Core()->dashboard.Performance(kFrom, kTo),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(DashboardPerformanceTest, AsksTheCoreForWholeMillisecondsOfTheRange) {
+  const FakeData d = PerformanceData();
+  std::unique_ptr<Board> board = d.Core();
+  // Served lists and detail enters carry milliseconds: the first one at or after `from`, the
+  // last one at or before `to`.
+  ASSERT_OK(board->dashboard.Performance(kFrom + absl::Microseconds(500),
+                                         kTo + absl::Microseconds(1700)));
+  ASSERT_EQ(board->api.evaluate_served().calls(), 1);
+  const v1::EvaluateServedRequest& r = board->api.evaluate_served().last_request();
+  EXPECT_EQ(r.tenant(), "shop");
+  EXPECT_EQ(r.from_ms(), absl::ToUnixMillis(kFrom) + 1);
+  EXPECT_EQ(r.to_ms(), absl::ToUnixMillis(kTo) + 1);
+  EXPECT_EQ(r.k(), 10);
+  EXPECT_EQ(r.clicks().event_type(), "product_detail_enter");
+  EXPECT_EQ(r.clicks().model_key(), "model");
+  EXPECT_EQ(r.clicks().surface_key(), "surface");
+  EXPECT_EQ(r.clicks().position_key(), "position");
+  EXPECT_EQ(r.clicks().session_key(), "");
+  EXPECT_THAT(r.models(), ElementsAre("selection", "popularity", "similarity", "gru4rec", "ease"));
+
+  // A range that holds no whole millisecond holds no record: zeros, without asking.
+  ASSERT_OK_AND_ASSIGN(json page,
+                       board->dashboard.Performance(kFrom + absl::Microseconds(200),
+                                                    kFrom + absl::Microseconds(700)));
+  EXPECT_EQ(board->api.evaluate_served().calls(), 1);
+  ExpectPerformance(page["performance"]["general"], 0, 0, 0, 0, 0, 0, 0, 0);
+  // So does one before 1970.
+  ASSERT_OK(board->dashboard.Performance(absl::UnixEpoch() - absl::Hours(2),
+                                         absl::UnixEpoch() - absl::Hours(1)));
+  EXPECT_EQ(board->api.evaluate_served().calls(), 1);
+}
+
+TEST(DashboardPerformanceTest, CoreErrorsFailThePage) {
+  const FakeData d = PerformanceData();
+  std::unique_ptr<Board> board = d.Core();
+  board->api.evaluate_served().Fail(absl::FailedPreconditionError("not recorded"));
+  EXPECT_THAT(board->dashboard.Performance(kFrom, kTo),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 // ---- Training ---------------------------------------------------------------------------------
@@ -347,7 +456,7 @@ void ExpectTraining(const json& t, int64_t started, int64_t completed, int64_t f
 
 TEST(DashboardTrainingTest, StatisticsPerModelAndGeneral) {
   const FakeData d = TrainingData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Training(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Training(kFrom, kTo));
   ASSERT_EQ(Keys(page), (std::set<std::string>{"models", "training"}));
   ASSERT_EQ(Keys(page["training"]), (std::set<std::string>{"general", "modelSpecific"}));
   const json& specific = page["training"]["modelSpecific"];
@@ -369,7 +478,7 @@ TEST(DashboardTrainingTest, StatisticsPerModelAndGeneral) {
 
 TEST(DashboardTrainingTest, ModelsList) {
   const FakeData d = TrainingData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Training(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Training(kFrom, kTo));
   std::map<std::string, json> by_name;
   for (const json& model : page["models"]) by_name[model["name"].get<std::string>()] = model;
   ASSERT_EQ(by_name.size(), 5u);
@@ -387,17 +496,38 @@ TEST(DashboardTrainingTest, ModelsList) {
 
 TEST(DashboardTrainingTest, EmptyRangeAndErrors) {
   FakeData d = TrainingData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Training(Utc(2020, 1, 1), Utc(2020, 1, 2)));
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Training(Utc(2020, 1, 1), Utc(2020, 1, 2)));
   ExpectTraining(page["training"]["general"], 0, 0, 0, 0, 0, 0, 0, 0, 0);
   ExpectNoNullOrNan(page);
   // Unknown machine memory: percentages are 0, MiB still reported.
   d.total_memory_bytes = 0;
-  ASSERT_OK_AND_ASSIGN(page, Dashboard(d.Source()).Training(kFrom, kTo));
+  ASSERT_OK_AND_ASSIGN(page, d.Core()->dashboard.Training(kFrom, kTo));
   ExpectTraining(page["training"]["modelSpecific"]["popularity"], 1, 1, 0, 256, 256, 0, 0, 1, 1);
-  EXPECT_THAT(Dashboard(d.Source()).Training(kTo, kFrom),
+  EXPECT_THAT(d.Core()->dashboard.Training(kTo, kFrom),
               StatusIs(absl::StatusCode::kInvalidArgument));
   d.list_models_error = absl::UnavailableError("core down");
-  EXPECT_THAT(Dashboard(d.Source()).Training(kFrom, kTo), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(d.Core()->dashboard.Training(kFrom, kTo), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(DashboardTrainingTest, AsksForTheListedModelsTheCoreConfigures) {
+  FakeData d = TrainingData();
+  std::unique_ptr<Board> board = d.Core();
+  ASSERT_OK(board->dashboard.Training(kFrom, kTo));
+  ASSERT_EQ(board->api.model_training_stats().calls(), 1);
+  const v1::ModelTrainingStatsRequest& r = board->api.model_training_stats().last_request();
+  EXPECT_EQ(r.tenant(), "shop");
+  EXPECT_EQ(r.from_ms(), absl::ToUnixMillis(kFrom));
+  EXPECT_EQ(r.to_ms(), absl::ToUnixMillis(kTo));
+  // Not dummy (not listed), not similarity (not configured).
+  EXPECT_THAT(r.models(), ElementsAre("selection", "popularity", "gru4rec", "ease"));
+
+  // Nothing to ask about: zeros, without asking.
+  d.versions = {{"dummy", {}}};
+  board = d.Core();
+  ASSERT_OK_AND_ASSIGN(json page, board->dashboard.Training(kFrom, kTo));
+  EXPECT_EQ(board->api.model_training_stats().calls(), 0);
+  ExpectTraining(page["training"]["general"], 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  ExpectTraining(page["training"]["modelSpecific"]["ease"], 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 // ---- Configuration ----------------------------------------------------------------------------
@@ -407,7 +537,7 @@ FakeData ConfigurationData() {
   d.config.models_disabled = {{"gru4rec", true}, {"ease", false}};
   d.config.retrieval_size = 500;
   // Defaults: reviews_multiplier 0.5, events_multiplier 10.
-  d.counts = {.variants = 10, .orders = 3, .reviews = 6, .detail_enters = 101};
+  d.counts = {.variants = 10, .reviews = 6, .detail_enters = 101};
   for (absl::string_view name : kEcosellerModelNames) d.versions[std::string(name)] = {};
   d.versions["ease"] = {Version("ease", 1, v1::MODEL_STATUS_CURRENT, kFrom, 1, kMiB)};
   return d;
@@ -415,7 +545,7 @@ FakeData ConfigurationData() {
 
 TEST(DashboardConfigurationTest, Shape) {
   const FakeData d = ConfigurationData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Configuration());
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Configuration());
   ASSERT_EQ(Keys(page), (std::set<std::string>{"models", "config", "info"}));
   EXPECT_EQ(page["config"], d.config.ToDashboardJson());
   EXPECT_EQ(page["info"], EcosellerConfigInfoJson());
@@ -448,7 +578,7 @@ std::map<std::string, std::vector<bool>> Flags(const json& models) {
 
 TEST(DashboardConfigurationTest, ModelFlags) {
   FakeData d = ConfigurationData();
-  ASSERT_OK_AND_ASSIGN(json page, Dashboard(d.Source()).Configuration());
+  ASSERT_OK_AND_ASSIGN(json page, d.Core()->dashboard.Configuration());
   using Bits = std::vector<bool>;
   std::map<std::string, Bits> flags = Flags(page["models"]);
   EXPECT_EQ(flags["dummy"], (Bits{false, false, false, true}));
@@ -460,21 +590,21 @@ TEST(DashboardConfigurationTest, ModelFlags) {
   EXPECT_EQ(flags["ease"], (Bits{false, true, true, true}));
 
   // At the thresholds the rules are strict; no variants -> similarity not ready.
-  d.counts = {.variants = 10, .orders = 0, .reviews = 5, .detail_enters = 100};
-  ASSERT_OK_AND_ASSIGN(page, Dashboard(d.Source()).Configuration());
+  d.counts = {.variants = 10, .reviews = 5, .detail_enters = 100};
+  ASSERT_OK_AND_ASSIGN(page, d.Core()->dashboard.Configuration());
   flags = Flags(page["models"]);
   EXPECT_FALSE(flags["ease"][2]);
   EXPECT_FALSE(flags["gru4rec"][2]);
   EXPECT_TRUE(flags["similarity"][2]);
   d.counts = {};
-  ASSERT_OK_AND_ASSIGN(page, Dashboard(d.Source()).Configuration());
+  ASSERT_OK_AND_ASSIGN(page, d.Core()->dashboard.Configuration());
   EXPECT_FALSE(Flags(page["models"])["similarity"][2]);
 
   // A model the core does not configure: listed, but neither trainable nor trained.
-  d.counts = {.variants = 10, .orders = 3, .reviews = 6, .detail_enters = 101};
+  d.counts = {.variants = 10, .reviews = 6, .detail_enters = 101};
   d.versions.erase("ease");
   d.versions.erase("selection");
-  ASSERT_OK_AND_ASSIGN(page, Dashboard(d.Source()).Configuration());
+  ASSERT_OK_AND_ASSIGN(page, d.Core()->dashboard.Configuration());
   flags = Flags(page["models"]);
   EXPECT_EQ(flags["ease"], (Bits{false, false, false, false}));
   EXPECT_EQ(flags["selection"], (Bits{false, false, false, false}));
@@ -483,66 +613,7 @@ TEST(DashboardConfigurationTest, ModelFlags) {
 TEST(DashboardConfigurationTest, CoreErrorsFailThePage) {
   FakeData d = ConfigurationData();
   d.list_models_error = absl::UnavailableError("core down");
-  EXPECT_THAT(Dashboard(d.Source()).Configuration(), StatusIs(absl::StatusCode::kUnavailable));
-}
-
-// ---- Dates ------------------------------------------------------------------------------------
-
-TEST(DashboardDateTest, AcceptsTheOriginalFormatLeniently) {
-  struct Case {
-    const char* text;
-    absl::Time want;
-  };
-  const Case cases[] = {
-      {"2023-08-01T00:00:00.000Z", Utc(2023, 8, 1)},
-      {"2023-08-01T10:20:30Z", Utc(2023, 8, 1, 10, 20, 30)},
-      {"2023-08-01T10:20:30.123456Z", Utc(2023, 8, 1, 10, 20, 30, 123456)},
-      {"2023-08-01T10:20:30.5", Utc(2023, 8, 1, 10, 20, 30, 500000)},
-      {"2023-08-01 10:20:30.250z", Utc(2023, 8, 1, 10, 20, 30, 250000)},
-      {" 2023-08-01T10:20:30Z ", Utc(2023, 8, 1, 10, 20, 30)},
-      {"2023-08-01", Utc(2023, 8, 1)},
-      {"2024-02-29T23:59:59.999Z", Utc(2024, 2, 29, 23, 59, 59, 999000)},
-  };
-  for (const Case& c : cases) {
-    SCOPED_TRACE(c.text);
-    ASSERT_OK_AND_ASSIGN(absl::Time got, ParseDashboardDate(c.text, "date_from"));
-    EXPECT_EQ(got, c.want);
-  }
-}
-
-TEST(DashboardDateTest, RejectsOtherTextNamingTheParameter) {
-  for (const char* text :
-       {"", "Z", "yesterday", "1690848000", "2023-13-01T00:00:00Z", "2023-02-30T00:00:00Z",
-        "2023-08-01T25:00:00Z", "2023-08-01T10:61:00Z", "2023-08-01T00:00:00.000Zjunk",
-        "2023-08-01T00:00", "2023/08/01T00:00:00Z", "2023-08-01T00:00:00+02:00"}) {
-    SCOPED_TRACE(text);
-    EXPECT_THAT(ParseDashboardDate(text, "date_to"),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("date_to")));
-  }
-}
-
-TEST(DashboardDateTest, RangeDefaultsAndOrder) {
-  const absl::Time now = Utc(2023, 9, 1, 12);
-  ASSERT_OK_AND_ASSIGN(DashboardDateRange range,
-                       ParseDashboardDateRange(std::nullopt, std::nullopt, now));
-  EXPECT_EQ(range.from, absl::UnixEpoch());
-  EXPECT_EQ(range.to, now);
-  ASSERT_OK_AND_ASSIGN(
-      range, ParseDashboardDateRange("2023-08-01T00:00:00.000Z", "2023-08-02T00:00:00.000Z", now));
-  EXPECT_EQ(range.from, kFrom);
-  EXPECT_EQ(range.to, kTo);
-  ASSERT_OK_AND_ASSIGN(
-      range, ParseDashboardDateRange("2023-08-01T00:00:00.000Z", "2023-08-01T00:00:00.000Z", now));
-  EXPECT_EQ(range.from, range.to);
-  EXPECT_THAT(ParseDashboardDateRange("2023-08-02T00:00:00.000Z", "2023-08-01T00:00:00.000Z", now),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("date_from")));
-  EXPECT_THAT(ParseDashboardDateRange("2023-08-01T00:00:00.000Z", "soon", now),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("date_to")));
-  EXPECT_THAT(ParseDashboardDateRange("bad", std::nullopt, now),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("date_from")));
-  // A date_from in the future of `now` with no date_to is an empty, inverted range.
-  EXPECT_THAT(ParseDashboardDateRange("2024-01-01T00:00:00Z", std::nullopt, now),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(d.Core()->dashboard.Configuration(), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace

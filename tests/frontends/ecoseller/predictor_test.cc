@@ -78,7 +78,7 @@ std::vector<std::string> Names(const google::protobuf::RepeatedPtrField<std::str
   return {names.begin(), names.end()};
 }
 
-TEST_F(PredictorTest, HomepageSendsTheConfigsCascadesMinusDisabledAndUnconfigured) {
+TEST_F(PredictorTest, HomepageSendsTheConfigsCascadesMinusDisabled) {
   SetConfig(R"({"retrieval_size": 25, "models_disabled": {"popularity": true},
                "homepage_retrieval_cascade": ["ease", "popularity", "selection"],
                "homepage_scoring_cascade": ["gru4rec", "ease", "selection"]})");
@@ -92,7 +92,9 @@ TEST_F(PredictorTest, HomepageSendsTheConfigsCascadesMinusDisabledAndUnconfigure
   EXPECT_EQ(r.k(), 25);
   EXPECT_FALSE(r.dry_run());  // The engine records what it serves, for the dashboard.
   EXPECT_THAT(Names(r.retrieval_models()), ElementsAre("ease", "selection", "dummy"));
-  EXPECT_THAT(Names(r.scoring_models()), ElementsAre("ease", "selection", "dummy"));
+  // gru4rec stays: the core leaves out what its profile does not configure.
+  EXPECT_THAT(Names(r.scoring_models()), ElementsAre("gru4rec", "ease", "selection", "dummy"));
+  EXPECT_TRUE(r.skip_unconfigured_models());
   EXPECT_EQ(r.diversity_model(), "similarity");
   EXPECT_EQ(r.diversity_head(), 50);
 }

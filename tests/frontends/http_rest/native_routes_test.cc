@@ -30,6 +30,12 @@ using ::testing::HasSubstr;
 
 constexpr char kProfile[] = R"(
 training: {enabled: false}
+event_types:
+  view: {}
+  click: {weight: 2, record: true}
+  cart: {}
+  order: {}
+  rating: {}
 models:
   popularity: {family: popularity, train: {on_start: false}}
   item_knn: {family: item_knn, train: {on_start: false}}
@@ -71,6 +77,7 @@ class NativeRoutesTest : public ::testing::Test {
     state::StateStoreOptions so;
     so.path = (dir_.path() / "state").string();
     so.clock = &clock;
+    so.recorded_event_types = {"click"};
     ASSERT_OK_AND_ASSIGN(state_, state::OpenRocksDbStateStore(so));
     materializer_ =
         std::make_unique<ingest::Materializer>(*log_, *state_, ingest::MaterializerOptions{});
@@ -375,6 +382,42 @@ TEST_F(NativeRoutesTest, CatalogQueriesAnchorsAndServedListsOverJson) {
   r = Call("GET", "/v1/served?from_ms=5&to_ms=4");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(DecodeError(r).message, HasSubstr("to_ms"));
+}
+
+TEST_F(NativeRoutesTest, MonitoringFiguresOverJson) {
+  UpsertItems(R"({"items": [{"id": "a"}, {"id": "b"}]})");
+  HttpResponse r = Call("POST", "/v1/recommend", R"({"k": 1, "session_id": "s"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const v1::RecommendResponse rec = Decode<v1::RecommendResponse>(r);
+  ASSERT_EQ(rec.items_size(), 1);
+  // A click on the recommended item at position 0, attributed to the model that ranked it.
+  r = Call("POST", "/v1/events",
+           R"({"wait_applied": true, "events": [{"session_id": "s", "item_id": ")" +
+               rec.items(0).item_id() + R"(", "type": "click", "context": {"model": ")" +
+               rec.items(0).model() + R"(", "surface": "default", "position": "0"}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Call("POST", "/v1/served/evaluate",
+           R"({"to_ms": "99999999999999", "k": 10, "clicks": {"event_type": "click"}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const v1::EvaluateServedResponse figures = Decode<v1::EvaluateServedResponse>(r);
+  EXPECT_EQ(figures.general().predictions(), 1);
+  EXPECT_EQ(figures.general().hits(), 1);
+  EXPECT_EQ(figures.general().future_hits(), 1);
+  EXPECT_EQ(figures.live_items(), 2);
+  EXPECT_DOUBLE_EQ(figures.general().coverage(), 0.5);
+  // Views are not recorded.
+  r = Call("POST", "/v1/served/evaluate",
+           R"({"to_ms": "99999999999999", "k": 10, "clicks": {"event_type": "view"}})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(DecodeError(r).code, "FAILED_PRECONDITION");
+
+  r = Call("POST", "/v1/models/training_stats", R"({"models": ["popularity"], "to_ms": "1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const v1::ModelTrainingStatsResponse trainings = Decode<v1::ModelTrainingStatsResponse>(r);
+  EXPECT_TRUE(trainings.models().contains("popularity"));
+  EXPECT_EQ(trainings.general().started(), 0);
+  r = Call("POST", "/v1/models/training_stats", R"({"models": ["nope"], "to_ms": "1"})");
+  EXPECT_EQ(r.status, 404);
 }
 
 TEST_F(NativeRoutesTest, RoutesAreRegisteredOnce) {

@@ -15,6 +15,7 @@ namespace recplat::http::ecoseller::internal {
 
 // The parsers read through the shared pydantic-v1 field helpers (json_fields.h). Every object's
 // `deleted: bool = False` is read with Defaulted("deleted", ...).
+using json_fields::CheckPositive;
 using json_fields::Convert;
 using json_fields::FieldError;
 using json_fields::FormatDateTime;
