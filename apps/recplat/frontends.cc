@@ -74,6 +74,7 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
                                                             eco::kEcosellerFrontendName));
   eco::EcosellerOptions options;
   options.tenant = section->tenant;
+  options.require_api_key = section->require_api_key;
   // Per process: keeps the time-keyed document keys of different processes apart.
   options.seed = std::random_device{}();
   RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eco::EcosellerFrontend> frontend,

@@ -10,6 +10,8 @@
 //   GET  /dashboard/configuration       {"models", "config", "info"}
 //   GET  /dashboard/performance         {"models", "performance", "info"}
 //   GET  /dashboard/training            {"models", "training"}
+// The original had no access control: the routes are open unless `require_api_key` (then they
+// need a user key once the router has keys; `GET /` stays open).
 // Where the original answered Flask's 500 HTML page for bad input, these answer 4xx with the JSON
 // error body of ErrorResponse (docs/ecoseller.md lists the differences).
 //
@@ -39,6 +41,8 @@ struct EcosellerOptions {
   // Seed of the salts that keep time-keyed document keys of different requests and processes
   // apart: the wiring passes a per-process random value (0: the clock's microseconds).
   uint64_t seed = 0;
+  // The routes (but `GET /`) need a user API key (router.h, "Access control").
+  bool require_api_key = false;
 };
 
 class EcosellerFrontend {
