@@ -146,6 +146,25 @@ TEST_F(HttpsServerTest, TlsMaterialThatDoesNotLoadFailsStart) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("client CA")));
 }
 
+TEST_F(HttpsServerTest, AHandshakeNotFinishedWithinTheHeaderTimeoutIsClosed) {
+  HttpServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.tls = Tls(/*mutual=*/false);
+  options.header_timeout = absl::Milliseconds(200);
+  ASSERT_OK_AND_ASSIGN(server_, HttpServer::Start(options, &router_, &registry_));
+  net::io_context io;
+  tcp::socket silent(io);
+  silent.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"),
+                               static_cast<uint16_t>(server_->port())));
+  // The server closes it: the read ends (EOF or reset) instead of blocking.
+  const auto start = std::chrono::steady_clock::now();
+  char byte;
+  boost::system::error_code ec;
+  silent.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_TRUE(ec) << "the server sent bytes to a client that never said hello";
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
 TEST_F(HttpsServerTest, ShutdownClosesTlsConnectionsMidHandshakeAndIdle) {
   StartServer(Tls(/*mutual=*/false));
   HttpsClient idle(server_->port(), pki_.ca_pem, nullptr);
