@@ -5,8 +5,14 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 
 #include "core/api/status_mapping.h"
 #include "gmock/gmock.h"
@@ -51,6 +57,51 @@ TEST(RequiredAccessTest, AWriteThatDeletesItemsNeedsAdmin) {
   EXPECT_EQ(RequiredAccess(write), Access::kUser);
   write.add_ops()->mutable_delete_item()->set_id("a");
   EXPECT_EQ(RequiredAccess(write), Access::kAdmin);
+}
+
+// docs/operations.md ("Access control and TLS") lists, per level, the gRPC methods as
+// "Service/Method, Method; Service/Method (...)": it must agree with RequiredAccess, and name
+// every method.
+TEST(RequiredAccessTest, TheOperationsTableAgrees) {
+  std::ifstream in(testing::SourceDir() / "docs" / "operations.md");
+  ASSERT_TRUE(in) << "docs/operations.md";
+  std::stringstream text;
+  text << in.rdbuf();
+  std::set<std::string> listed;
+  for (absl::string_view line : absl::StrSplit(text.str(), '\n')) {
+    Access level;
+    if (absl::StartsWith(line, "| user | ")) {
+      level = Access::kUser;
+    } else if (absl::StartsWith(line, "| admin | ")) {
+      level = Access::kAdmin;
+    } else {
+      continue;
+    }
+    const std::vector<absl::string_view> cells = absl::StrSplit(line, '|');
+    ASSERT_GE(cells.size(), 4u) << line;
+    for (absl::string_view group : absl::StrSplit(cells[2], ';')) {
+      const size_t slash = group.find('/');
+      ASSERT_NE(slash, absl::string_view::npos) << group;
+      for (absl::string_view method : absl::StrSplit(group.substr(slash + 1), ',')) {
+        method = absl::StripAsciiWhitespace(method.substr(0, method.find(" (")));
+        method = method.substr(0, method.find(' '));
+        if (method.empty()) continue;
+        // Write is in both rows: its level depends on its ops (AWriteThatDeletesItemsNeedsAdmin).
+        if (method != "Write") {
+          EXPECT_EQ(RequiredAccess(std::string(method)), level)
+              << method << " is listed as " << AccessName(level);
+        }
+        listed.insert(std::string(method));
+      }
+    }
+  }
+  for (const char* method :
+       {"UpsertItems", "DeleteItems", "GetItem", "ListItems", "UpsertUsers", "GetUser", "Write",
+        "AppendEvents", "PutDocuments", "GetDocuments", "ScanDocuments", "Recommend",
+        "SimilarItems", "ScanServed", "ListModels", "Train", "Promote", "GetStats",
+        "GetConfig"}) {
+    EXPECT_TRUE(listed.contains(method)) << method << " is missing from docs/operations.md";
+  }
 }
 
 TEST(ApiKeysTest, WithoutKeysEverythingIsOpen) {
