@@ -73,6 +73,7 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
                                                             eco::kEcosellerFrontendName));
   eco::EcosellerOptions options;
   options.tenant = section->tenant;
+  options.require_api_key = section->require_api_key;
   RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eco::EcosellerFrontend> frontend,
                            eco::EcosellerFrontend::Create(c.api, options));
   RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));

@@ -239,7 +239,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
-absl::Status Runtime::Start(bool serve) {
+absl::Status Runtime::Start(bool serve, GrpcSecurity grpc_security) {
   Impl& s = *impl_;
   const config::Config& cfg = s.options.config;
   if (!s.secondary_dir.empty()) {
@@ -262,6 +262,8 @@ absl::Status Runtime::Start(bool serve) {
     grpc_frontend::GrpcServerOptions go;
     go.listen = cfg.grpc.listen;
     go.max_message_bytes = cfg.api.max_message_bytes;
+    go.keys = std::move(grpc_security.keys);
+    go.tls = std::move(grpc_security.tls);
     RECPLAT_ASSIGN_OR_RETURN(s.grpc, grpc_frontend::GrpcServer::Start(go, *s.service, *s.metrics));
     s.ports.grpc = s.grpc->bound_address();
   }

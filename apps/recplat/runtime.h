@@ -20,7 +20,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/api/api_keys.h"
 #include "core/common/metrics/metrics.h"
+#include "core/common/tls.h"
 #include "core/config/config.h"
 #include "core/models/model_family.h"
 #include "core/service/local_service.h"
@@ -40,6 +42,12 @@ struct RuntimeOptions {
   bool secondary_if_locked = false;
 };
 
+// What the gRPC listener checks (security.h): the API keys and its TLS.
+struct GrpcSecurity {
+  api::ApiKeys keys;
+  common::ServerTls tls;
+};
+
 // Addresses actually bound ("host:port"); empty when that listener is off.
 struct BoundPorts {
   std::string grpc;
@@ -55,8 +63,8 @@ class Runtime {
   ~Runtime();
 
   // Starts the materializer thread and the trainer; the gRPC and metrics servers too (those
-  // enabled in the config) when `serve` is set.
-  absl::Status Start(bool serve);
+  // enabled in the config) when `serve` is set, gRPC with `grpc_security`.
+  absl::Status Start(bool serve, GrpcSecurity grpc_security = {});
 
   // Drains: marks the service not ready, stops accepting gRPC requests, waits up to `grace` for
   // those in flight, stops the trainer and the materializer, and flushes the state. Stop the

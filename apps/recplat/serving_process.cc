@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "apps/recplat/frontends.h"
 #include "apps/recplat/runtime_metrics.h"
+#include "apps/recplat/security.h"
 #include "core/common/logging.h"
 #include "core/common/metrics/metrics.h"
 #include "core/common/metrics/process_metrics.h"
@@ -21,6 +22,8 @@ namespace recplat::app {
 
 struct ServingProcess::Impl {
   config::Config config;
+  // API keys and TLS, read before anything starts.
+  Security security;
   // Roles all and core.
   std::unique_ptr<Runtime> runtime;
   // Role frontend: the remote core, and the metrics the Runtime would otherwise own.
@@ -44,7 +47,14 @@ struct ServingProcess::Impl {
     options.address = config.core.address;
     options.timeout = absl::Seconds(config.core.timeout_seconds);
     options.max_message_bytes = config.api.max_message_bytes;
-    RECPLAT_ASSIGN_OR_RETURN(remote, grpc_frontend::ConnectGrpcApi(options));
+    options.api_key = security.core_api_key;
+    options.tls = security.core_tls;
+    absl::StatusOr<std::unique_ptr<api::Api>> connected = grpc_frontend::ConnectGrpcApi(options);
+    if (!connected.ok()) {
+      return absl::Status(connected.status().code(),
+                          absl::StrCat("core: ", connected.status().message()));
+    }
+    remote = *std::move(connected);
     api = remote.get();
     own_metrics = std::make_shared<prometheus::Registry>();
     metrics = own_metrics.get();
@@ -73,6 +83,7 @@ struct ServingProcess::Impl {
   absl::Status StartFrontendsAndHttp() {
     if (config.http.enabled) {
       router = std::make_unique<http::Router>();
+      if (security.keys.enabled()) router->SetApiKeys(security.keys, metrics);
       RECPLAT_RETURN_IF_ERROR(http::AddHealthRoutes(api, router.get()));
     }
     const std::vector<std::string> names =
@@ -99,6 +110,7 @@ struct ServingProcess::Impl {
     ho.header_timeout = absl::Seconds(hc.header_timeout_seconds);
     ho.read_timeout = absl::Seconds(hc.read_timeout_seconds);
     ho.idle_timeout = absl::Seconds(hc.idle_timeout_seconds);
+    ho.tls = security.http_tls;
     RECPLAT_ASSIGN_OR_RETURN(http, http::HttpServer::Start(ho, router.get(), metrics));
     ports.http = http->address();
     return absl::OkStatus();
@@ -115,11 +127,14 @@ absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Start(
     const config::Config& config, const std::string& profile_path) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
+  // Before opening anything: a key or certificate that does not load stops start-up at once.
+  RECPLAT_ASSIGN_OR_RETURN(impl->security, LoadSecurity(config));
   if (config.role == config::Role::kFrontend) {
     RECPLAT_RETURN_IF_ERROR(impl->ConnectCore());
   } else {
     RECPLAT_ASSIGN_OR_RETURN(impl->runtime, Runtime::Open({config, profile_path}));
-    RECPLAT_RETURN_IF_ERROR(impl->runtime->Start(/*serve=*/true));
+    RECPLAT_RETURN_IF_ERROR(impl->runtime->Start(
+        /*serve=*/true, GrpcSecurity{impl->security.keys, impl->security.grpc_tls}));
     impl->api = &impl->runtime->service();
     impl->metrics = &impl->runtime->metrics();
     impl->ports = impl->runtime->ports();

@@ -32,6 +32,31 @@ struct ListenConfig {
   friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
 };
 
+// TLS of a listener (docs/operations.md, "Access control and TLS"): on when `cert_file` is
+// set. The files are read at start-up; a file that cannot be read, or a certificate and key that
+// do not match, stop it.
+struct ListenerTlsConfig {
+  // PEM certificate chain of the server, its own certificate first.
+  std::string cert_file;
+  // PEM private key of that certificate, unencrypted.
+  std::string key_file;
+  // PEM CA certificates; when set, every client must present a certificate that chains to one
+  // of them (mutual TLS), or the handshake fails.
+  std::string client_ca_file;
+
+  friend bool operator==(const ListenerTlsConfig&, const ListenerTlsConfig&) = default;
+};
+
+// The gRPC listener.
+struct GrpcListenConfig {
+  std::string listen;
+  // False turns the gRPC listener off.
+  bool enabled = true;
+  ListenerTlsConfig tls{};
+
+  friend bool operator==(const GrpcListenConfig&, const GrpcListenConfig&) = default;
+};
+
 // The HTTP listener: its socket and limits. /healthz and /readyz are always served; the
 // frontends that mount on it (`frontends:`) add their routes.
 struct HttpConfig {
@@ -47,6 +72,7 @@ struct HttpConfig {
   double read_timeout_seconds = 30;
   // An idle keep-alive connection is closed after this long.
   double idle_timeout_seconds = 60;
+  ListenerTlsConfig tls{};
 
   friend bool operator==(const HttpConfig&, const HttpConfig&) = default;
 };
@@ -63,14 +89,48 @@ enum class Role {
   kFrontend,
 };
 
+// TLS from a role `frontend` process to its core.
+struct CoreTlsConfig {
+  // Speak TLS to the core.
+  bool enabled = false;
+  // PEM CA certificates trusted for the core's certificate; empty: the system's roots.
+  std::string ca_file;
+  // PEM client certificate chain and its key, for a core that requires one (both or neither).
+  std::string cert_file;
+  std::string key_file;
+  // The name checked in the core's certificate instead of the host of `core.address`.
+  std::string server_name;
+
+  friend bool operator==(const CoreTlsConfig&, const CoreTlsConfig&) = default;
+};
+
 // How a role `frontend` process reaches its core.
 struct CoreConnectionConfig {
   // host:port of the core's gRPC listener; required for role `frontend`.
   std::string address;
   // Deadline of each call to the core.
   double timeout_seconds = 30;
+  // The API key sent to the core (its first key), from a file and/or an environment variable
+  // (named here; the key itself is never in the configuration).
+  std::string api_key_file;
+  std::string api_key_env;
+  CoreTlsConfig tls{};
 
   friend bool operator==(const CoreConnectionConfig&, const CoreConnectionConfig&) = default;
+};
+
+// API keys of the HTTP and gRPC listeners (core/api/api_keys.h): files holding keys, one per
+// line, and/or names of environment variables holding them. The keys never appear in the
+// configuration itself. No keys: every operation is open.
+struct AuthConfig {
+  // Keys of the user level (reads, writes, recommendations).
+  std::string api_key_file;
+  std::string api_key_env;
+  // Keys of the admin level (train, promote, deletes, served lists, stats, config).
+  std::string admin_key_file;
+  std::string admin_key_env;
+
+  friend bool operator==(const AuthConfig&, const AuthConfig&) = default;
 };
 
 struct LoggingConfig {
@@ -301,7 +361,7 @@ struct Config {
   std::string data_dir = "./data";
   CoreConnectionConfig core;
 
-  ListenConfig grpc{"127.0.0.1:50051"};
+  GrpcListenConfig grpc{"127.0.0.1:50051"};
   HttpConfig http{"127.0.0.1:8080"};
   ListenConfig metrics{"127.0.0.1:9464"};
 
@@ -313,6 +373,7 @@ struct Config {
   // or not), holding the frontend's own type: read it with Section<T>(name).
   std::map<std::string, common::SectionValue, std::less<>> sections;
 
+  AuthConfig auth;
   LoggingConfig logging;
   EventLogConfig log;
   StateConfig state;

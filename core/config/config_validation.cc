@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -122,6 +123,49 @@ absl::Status CheckGate(const Config& config, const std::string& key, const GateC
                                " (configured: ", absl::StrJoin(types, ", "), ")"));
 }
 
+// A listener's TLS files come as a certificate and its key, and client CAs only with them.
+absl::Status CheckListenerTls(const std::string& listener, const ListenerTlsConfig& tls) {
+  const std::string key = absl::StrCat(listener, ".tls");
+  if (!tls.key_file.empty() && tls.cert_file.empty()) {
+    return KeyError(kSource, absl::StrCat(key, ".key_file"),
+                    absl::StrCat("a TLS key needs its certificate: set ", key, ".cert_file too"));
+  }
+  if (!tls.cert_file.empty() && tls.key_file.empty()) {
+    return KeyError(kSource, absl::StrCat(key, ".cert_file"),
+                    absl::StrCat("a TLS certificate needs its private key: set ", key,
+                                 ".key_file too"));
+  }
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
+    return KeyError(kSource, absl::StrCat(key, ".client_ca_file"),
+                    absl::StrCat("client certificates are checked over TLS only: set ", key,
+                                 ".cert_file and ", key, ".key_file too"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCoreTls(const CoreTlsConfig& tls) {
+  if (!tls.enabled) {
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string*>{"ca_file", &tls.ca_file},
+          {"cert_file", &tls.cert_file},
+          {"key_file", &tls.key_file},
+          {"server_name", &tls.server_name}}) {
+      if (!value->empty()) {
+        return KeyError(kSource, absl::StrCat("core.tls.", name),
+                        "set while core.tls.enabled is false: set core.tls.enabled: true to "
+                        "speak TLS to the core");
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return KeyError(kSource, tls.cert_file.empty() ? "core.tls.key_file" : "core.tls.cert_file",
+                    "a client certificate and its key go together: set core.tls.cert_file and "
+                    "core.tls.key_file");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void FillConfigDefaults(Config& config) {
@@ -168,6 +212,9 @@ absl::Status ValidateConfig(const Config& config) {
     return KeyError(kSource, "core.address",
                     "required when role is 'frontend' (the core's gRPC address, host:port)");
   }
+  RECPLAT_RETURN_IF_ERROR(CheckListenerTls("http", config.http.tls));
+  RECPLAT_RETURN_IF_ERROR(CheckListenerTls("grpc", config.grpc.tls));
+  RECPLAT_RETURN_IF_ERROR(CheckCoreTls(config.core.tls));
   for (size_t i = 0; i < config.frontends.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (config.frontends[i] == config.frontends[j]) {

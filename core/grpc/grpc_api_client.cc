@@ -1,9 +1,12 @@
 #include "core/grpc/grpc_api_client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
@@ -11,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "core/api/api_keys.h"
 #include "core/common/clock.h"
+#include "core/common/logging.h"
 #include "core/grpc/internal/status_conversion.h"
 #include "google/protobuf/empty.pb.h"
 #include "google/protobuf/wrappers.pb.h"
@@ -74,13 +79,34 @@ absl::Status CheckOptions(const GrpcApiClientOptions& options) {
   if (options.ready_cache < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("ready_cache: must be >= 0");
   }
+  if (!options.api_key.empty()) {
+    absl::StatusOr<std::vector<std::string>> keys = api::ParseApiKeys(options.api_key);
+    if (!keys.ok() || keys->size() != 1) {
+      return absl::InvalidArgumentError(
+          "api_key: expected one key of 16 to 256 characters of A-Z a-z 0-9 - . _ ~ + /");
+    }
+  }
+  if (absl::Status tls = common::CheckClientTls(options.tls); !tls.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("tls: ", tls.message()));
+  }
   return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials(const common::ClientTls& tls) {
+  if (!tls.enabled) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = tls.ca_pem;
+  options.pem_private_key = tls.private_key_pem;
+  options.pem_cert_chain = tls.cert_chain_pem;
+  return grpc::SslCredentials(options);
 }
 
 class GrpcApiClient final : public api::Api {
  public:
   GrpcApiClient(const GrpcApiClientOptions& options, std::shared_ptr<grpc::Channel> channel)
       : options_(options),
+        authorization_(options.api_key.empty() ? ""
+                                               : absl::StrCat("Bearer ", options.api_key)),
         channel_(std::move(channel)),
         catalog_(v1::CatalogService::NewStub(channel_)),
         write_(v1::WriteService::NewStub(channel_)),
@@ -184,9 +210,18 @@ class GrpcApiClient final : public api::Api {
                             const Req& request) const {
     grpc::ClientContext ctx;
     SetDeadline(ctx, options_.timeout);
+    if (!authorization_.empty()) ctx.AddMetadata("authorization", authorization_);
     Resp response;
     const grpc::Status status = (stub.*method)(&ctx, request, &response);
-    if (!status.ok()) return internal::FromGrpcStatus(status);
+    if (!status.ok()) {
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+          !logged_unauthenticated_.exchange(true, std::memory_order_relaxed)) {
+        RECPLAT_LOG(Error, "the core refused this process's API key (core.api_key_file / "
+                           "core.api_key_env); calls fail with UNAUTHENTICATED",
+                    {{"core", options_.address}, {"error", status.error_message()}});
+      }
+      return internal::FromGrpcStatus(status);
+    }
     return response;
   }
 
@@ -218,6 +253,9 @@ class GrpcApiClient final : public api::Api {
   }
 
   const GrpcApiClientOptions options_;
+  // "Bearer <key>", or empty.
+  const std::string authorization_;
+  mutable std::atomic<bool> logged_unauthenticated_{false};
   std::shared_ptr<grpc::Channel> channel_;
   // Stubs are thread-safe; one per service, all on channel_.
   std::unique_ptr<v1::CatalogService::Stub> catalog_;
@@ -245,8 +283,11 @@ absl::StatusOr<std::unique_ptr<api::Api>> ConnectGrpcApi(const GrpcApiClientOpti
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kMinReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
+  if (options.tls.enabled && !options.tls.server_name.empty()) {
+    args.SetSslTargetNameOverride(options.tls.server_name);
+  }
   std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options.address, grpc::InsecureChannelCredentials(), args);
+      grpc::CreateCustomChannel(options.address, Credentials(options.tls), args);
   if (channel == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("address: gRPC cannot make a channel to '", options.address, "'"));

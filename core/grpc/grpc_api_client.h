@@ -6,6 +6,13 @@
 // status code and message come back unchanged; a core that cannot be reached gives UNAVAILABLE,
 // a call that outlives its deadline DEADLINE_EXCEEDED.
 //
+// Credentials: with `api_key`, every call carries `authorization: Bearer <key>` (the core's
+// access control, core/api/api_keys.h); with `tls.enabled`, the channel is TLS (the server
+// certificate checked against tls.ca_pem or the system roots, a client certificate presented
+// when set). A core that refuses the key answers UNAUTHENTICATED / PERMISSION_DENIED, passed
+// through like every code (the first UNAUTHENTICATED is also logged, naming this process's key
+// configuration as the likely cause).
+//
 // Thread-safety: thread-safe; one channel is shared by all calls.
 #pragma once
 
@@ -16,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/api/api.h"
+#include "core/common/tls.h"
 
 namespace recplat::grpc_frontend {
 
@@ -28,9 +36,14 @@ struct GrpcApiClientOptions {
   int64_t max_message_bytes = 64 << 20;
   // How long Ready() trusts its last answer from the core's health service.
   absl::Duration ready_cache = absl::Seconds(1);
+  // The API key sent with every call; empty sends none.
+  std::string api_key;
+  // TLS to the core; off by default.
+  common::ClientTls tls;
 };
 
-// Creates the client. INVALID_ARGUMENT for a malformed address. Does not wait for the core:
+// Creates the client. INVALID_ARGUMENT for a malformed address, an API key that is not a valid
+// key (api::ParseApiKeys) or TLS material that does not load. Does not wait for the core:
 // calls made while it is down fail with UNAVAILABLE, and Ready() is false.
 absl::StatusOr<std::unique_ptr<api::Api>> ConnectGrpcApi(const GrpcApiClientOptions& options);
 

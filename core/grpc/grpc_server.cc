@@ -51,11 +51,23 @@ class MalformedRequestInterceptorFactory final
   }
 };
 
+// The listener's credentials: TLS (mutual with client CAs) or plaintext.
+std::shared_ptr<grpc::ServerCredentials> Credentials(const common::ServerTls& tls) {
+  if (!tls.enabled()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(
+      tls.require_client_cert() ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_root_certs = tls.client_ca_pem;
+  options.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
+  return grpc::SslServerCredentials(options);
+}
+
 }  // namespace
 
 struct GrpcServer::Impl {
-  Impl(api::Api& api, prometheus::Registry& metrics)
-      : dispatcher(api, metrics), services(internal::MakeServiceAdapters(dispatcher)) {}
+  Impl(api::Api& api, prometheus::Registry& metrics, api::ApiKeys keys)
+      : dispatcher(api, metrics, std::move(keys)),
+        services(internal::MakeServiceAdapters(dispatcher)) {}
 
   // Keeps the health service's status equal to api.Ready() until Shutdown. Runs on
   // `health_thread`.
@@ -99,12 +111,15 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   if (options.health_poll_interval <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("health_poll_interval: must be > 0");
   }
-  auto impl = std::make_unique<Impl>(api, metrics);
+  if (absl::Status tls = common::CheckServerTls(options.tls); !tls.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("gRPC server: TLS: ", tls.message()));
+  }
+  auto impl = std::make_unique<Impl>(api, metrics, options.keys);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(options.listen, Credentials(options.tls), &port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_message_bytes));
   for (const auto& service : impl->services) {
     builder.RegisterService(service.get());
@@ -121,7 +136,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   Impl* raw = impl.get();
   impl->health_thread =
       std::thread([raw, interval = options.health_poll_interval] { raw->PollHealth(interval); });
-  RECPLAT_LOG(Info, "gRPC server listening", {{"address", impl->bound_address}});
+  RECPLAT_LOG(Info, "gRPC server listening",
+              {{"address", impl->bound_address},
+               {"tls", !options.tls.enabled()              ? "off"
+                       : options.tls.require_client_cert() ? "mutual"
+                                                           : "on"},
+               {"api_keys", options.keys.enabled() ? "on" : "off"}});
   return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
 }
 

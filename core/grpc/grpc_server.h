@@ -8,6 +8,16 @@
 // request message that does not decode is answered INVALID_ARGUMENT. Every RPC is counted in
 // recplat_grpc_requests_total / recplat_grpc_request_latency_seconds {method, code}.
 //
+// Access control (options.keys, core/api/api_keys.h): every recplat.v1 RPC needs the access of
+// its Api method (a Write that deletes items needs admin); the key travels in the
+// `authorization` metadata as "Bearer <key>". A missing or unknown key is answered
+// UNAUTHENTICATED, a user key on an admin RPC PERMISSION_DENIED, both counted in
+// recplat_auth_failures_total{transport="grpc"} and in the request metrics. The health service
+// and server reflection stay open (probes; reflection shows only the public schema).
+//
+// TLS (options.tls): the listener accepts TLS only; with client CAs, a client must present a
+// certificate that chains to them (mutual TLS), or the handshake fails.
+//
 // Health: SERVING while api.Ready() (polled every health_poll_interval), NOT_SERVING from
 // Shutdown on. The gRPC Api client (grpc_api_client.h) answers Ready() from it.
 //
@@ -23,6 +33,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/api/api.h"
+#include "core/api/api_keys.h"
+#include "core/common/tls.h"
 #include "prometheus/registry.h"
 
 namespace recplat::grpc_frontend {
@@ -34,12 +46,17 @@ struct GrpcServerOptions {
   int64_t max_message_bytes = 64 << 20;
   // How often the health service's status is refreshed from api.Ready(); > 0.
   absl::Duration health_poll_interval = absl::Milliseconds(250);
+  // The keys callers must present; none: every RPC is open.
+  api::ApiKeys keys;
+  // Off unless a certificate is set.
+  common::ServerTls tls;
 };
 
 class GrpcServer {
  public:
   // Starts serving. `api` and `metrics` are not owned and must outlive the server.
-  // UNAVAILABLE when the address cannot be bound; INVALID_ARGUMENT for a malformed option.
+  // UNAVAILABLE when the address cannot be bound; INVALID_ARGUMENT for a malformed option or
+  // TLS material that does not load (saying which part).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const GrpcServerOptions& options,
                                                            api::Api& api,
                                                            prometheus::Registry& metrics);

@@ -16,6 +16,12 @@
 // A timeout is enforced within about min(timeouts)/8 (at least 5 ms, at most 250 ms) of expiry,
 // and a response not written within read_timeout closes the connection.
 //
+// TLS (options.tls): the listener speaks HTTPS only. The handshake must finish within
+// header_timeout; a client that does not speak TLS, or (with client_ca_pem) presents no
+// certificate chaining to the client CAs, is closed during the handshake without an answer. A
+// response with `Connection: close` ends with close_notify. The plain listener's code is the
+// same template over a TCP socket, so it pays nothing for TLS (internal/http_connection.h).
+//
 // Shutdown(grace): stops accepting, lets requests in flight finish (up to `grace`), closes idle
 // keep-alive connections at once, then joins the workers. Idempotent. A handler still running
 // after `grace` cannot be interrupted: Shutdown waits for it and drops its response.
@@ -31,6 +37,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/common/tls.h"
 #include "frontends/http_rest/router.h"
 
 namespace prometheus {
@@ -49,11 +56,15 @@ struct HttpServerOptions {
   absl::Duration idle_timeout = absl::Seconds(60);
   // Value of the Server header.
   std::string server_name = "recplat";
+  // Off unless a certificate is set (common/tls.h).
+  common::ServerTls tls;
 };
 
 class HttpServer {
  public:
-  // `router` must outlive the server. `metrics` may be null (no metrics).
+  // `router` must outlive the server. `metrics` may be null (no metrics). INVALID_ARGUMENT for
+  // bad options or TLS material that does not load (saying which part), UNAVAILABLE when the
+  // address cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options,
                                                            const Router* router,
                                                            prometheus::Registry* metrics);

@@ -67,12 +67,18 @@ Handler DeleteOneItemRoute(Api* api) {
 struct Route {
   const char* method;
   const char* pattern;
+  // The Api method the route calls (its access is api::RequiredAccess of it), or null for an
+  // open route.
+  const char* api_method;
   Handler handler;
 };
 
 absl::Status AddAll(std::vector<Route> routes, Router* router) {
   for (Route& route : routes) {
-    if (absl::Status s = router->Add(route.method, route.pattern, std::move(route.handler));
+    const api::Access access = route.api_method == nullptr
+                                   ? api::Access::kOpen
+                                   : api::RequiredAccess(route.api_method);
+    if (absl::Status s = router->Add(route.method, route.pattern, std::move(route.handler), access);
         !s.ok()) {
       return s;
     }
@@ -84,9 +90,10 @@ absl::Status AddAll(std::vector<Route> routes, Router* router) {
 
 absl::Status AddHealthRoutes(api::Api* api, Router* router) {
   std::vector<Route> routes;
-  routes.push_back(
-      {"GET", "/healthz", [](const HttpRequest&) { return JsonResponse(R"({"status":"ok"})"); }});
-  routes.push_back({"GET", "/readyz", [api](const HttpRequest&) {
+  // Open: Kubernetes probes carry no key.
+  routes.push_back({"GET", "/healthz", nullptr,
+                    [](const HttpRequest&) { return JsonResponse(R"({"status":"ok"})"); }});
+  routes.push_back({"GET", "/readyz", nullptr, [api](const HttpRequest&) {
                       return api->Ready() ? JsonResponse(R"({"status":"ready"})")
                                           : JsonResponse(R"({"status":"starting"})", 503);
                     }});
@@ -96,29 +103,30 @@ absl::Status AddHealthRoutes(api::Api* api, Router* router) {
 absl::Status AddNativeRoutes(api::Api* api, Router* router) {
   std::vector<Route> routes;
   // Catalog.
-  routes.push_back({"POST", "/v1/items", BodyRoute(api, &Api::UpsertItems)});
-  routes.push_back({"GET", "/v1/items", QueryRoute(api, &Api::ListItems)});
-  routes.push_back({"POST", "/v1/items/query", BodyRoute(api, &Api::ListItems)});
-  routes.push_back({"GET", "/v1/items/{id}", QueryRoute(api, &Api::GetItem, true)});
-  routes.push_back({"DELETE", "/v1/items/{id}", DeleteOneItemRoute(api)});
-  routes.push_back({"POST", "/v1/items/delete", BodyRoute(api, &Api::DeleteItems)});
-  routes.push_back({"POST", "/v1/users", BodyRoute(api, &Api::UpsertUsers)});
-  routes.push_back({"GET", "/v1/users/{id}", QueryRoute(api, &Api::GetUser, true)});
+  routes.push_back({"POST", "/v1/items", "UpsertItems", BodyRoute(api, &Api::UpsertItems)});
+  routes.push_back({"GET", "/v1/items", "ListItems", QueryRoute(api, &Api::ListItems)});
+  routes.push_back({"POST", "/v1/items/query", "ListItems", BodyRoute(api, &Api::ListItems)});
+  routes.push_back({"GET", "/v1/items/{id}", "GetItem", QueryRoute(api, &Api::GetItem, true)});
+  routes.push_back({"DELETE", "/v1/items/{id}", "DeleteItems", DeleteOneItemRoute(api)});
+  routes.push_back({"POST", "/v1/items/delete", "DeleteItems", BodyRoute(api, &Api::DeleteItems)});
+  routes.push_back({"POST", "/v1/users", "UpsertUsers", BodyRoute(api, &Api::UpsertUsers)});
+  routes.push_back({"GET", "/v1/users/{id}", "GetUser", QueryRoute(api, &Api::GetUser, true)});
   // Events.
-  routes.push_back({"POST", "/v1/events", BodyRoute(api, &Api::AppendEvents)});
+  routes.push_back({"POST", "/v1/events", "AppendEvents", BodyRoute(api, &Api::AppendEvents)});
   // Recommendations.
-  routes.push_back({"POST", "/v1/recommend", BodyRoute(api, &Api::Recommend)});
-  routes.push_back({"POST", "/v1/similar", BodyRoute(api, &Api::SimilarItems)});
-  routes.push_back({"GET", "/v1/served", QueryRoute(api, &Api::ScanServed)});
-  routes.push_back({"POST", "/v1/served/evaluate", BodyRoute(api, &Api::EvaluateServed)});
+  routes.push_back({"POST", "/v1/recommend", "Recommend", BodyRoute(api, &Api::Recommend)});
+  routes.push_back({"POST", "/v1/similar", "SimilarItems", BodyRoute(api, &Api::SimilarItems)});
+  routes.push_back({"GET", "/v1/served", "ScanServed", QueryRoute(api, &Api::ScanServed)});
+  routes.push_back({"POST", "/v1/served/evaluate", "EvaluateServed", BodyRoute(api, &Api::EvaluateServed)});
   // Models.
-  routes.push_back({"GET", "/v1/models", QueryRoute(api, &Api::ListModels)});
-  routes.push_back({"POST", "/v1/models/train", BodyRoute(api, &Api::Train)});
-  routes.push_back({"POST", "/v1/models/promote", BodyRoute(api, &Api::Promote)});
-  routes.push_back({"POST", "/v1/models/training_stats", BodyRoute(api, &Api::ModelTrainingStats)});
+  routes.push_back({"GET", "/v1/models", "ListModels", QueryRoute(api, &Api::ListModels)});
+  routes.push_back({"POST", "/v1/models/train", "Train", BodyRoute(api, &Api::Train)});
+  routes.push_back({"POST", "/v1/models/promote", "Promote", BodyRoute(api, &Api::Promote)});
+  routes.push_back({"POST", "/v1/models/training_stats", "ModelTrainingStats",
+                    BodyRoute(api, &Api::ModelTrainingStats)});
   // Admin.
-  routes.push_back({"GET", "/v1/stats", QueryRoute(api, &Api::GetStats)});
-  routes.push_back({"GET", "/v1/config", QueryRoute(api, &Api::GetConfig)});
+  routes.push_back({"GET", "/v1/stats", "GetStats", QueryRoute(api, &Api::GetStats)});
+  routes.push_back({"GET", "/v1/config", "GetConfig", QueryRoute(api, &Api::GetConfig)});
   return AddAll(std::move(routes), router);
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/common/logging.h"
+#include "core/common/metrics/metrics.h"
 
 namespace recplat::http {
 namespace {
@@ -50,6 +51,7 @@ struct Router::Node {
     Handler handler;
     std::string label;
     std::vector<std::string> param_names;  // in the order of the pattern's `{...}` segments
+    api::Access access;
   };
 
   absl::flat_hash_map<std::string, std::unique_ptr<Node>> literals;
@@ -100,8 +102,16 @@ struct Router::Node {
 Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
+void Router::SetApiKeys(api::ApiKeys keys, prometheus::Registry* metrics) {
+  keys_ = std::move(keys);
+  auth_failures_ = nullptr;
+  if (metrics != nullptr) {
+    auth_failures_ = std::make_unique<metrics::AuthFailureMetrics>(*metrics, "http");
+  }
+}
+
 absl::Status Router::Add(std::string method, std::string pattern, Handler handler,
-                         std::string route_label) {
+                         std::string route_label, api::Access access) {
   if (!IsValidMethod(method)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid HTTP method '", method, "'"));
   }
@@ -153,8 +163,8 @@ absl::Status Router::Add(std::string method, std::string pattern, Handler handle
     }
   }
   if (route_label.empty()) route_label = pattern;
-  node->routes.push_back(
-      Node::Route{std::move(method), std::move(handler), std::move(route_label), std::move(names)});
+  node->routes.push_back(Node::Route{std::move(method), std::move(handler),
+                                     std::move(route_label), std::move(names), access});
   return absl::OkStatus();
 }
 
@@ -194,6 +204,32 @@ HttpResponse Unmatched(const HttpRequest& request, std::vector<absl::string_view
   return response;
 }
 
+// The answer to a request the key check refused: 401 with a Bearer challenge (RFC 6750), or
+// 403 for a user key on an admin route.
+HttpResponse Refused(api::AuthResult result) {
+  HttpResponse response = ErrorResponse(api::AuthStatus(result));
+  const char* challenge = R"(Bearer realm="recplat")";
+  if (result == api::AuthResult::kInvalid) {
+    challenge = R"(Bearer realm="recplat", error="invalid_token")";
+  } else if (result == api::AuthResult::kForbidden) {
+    challenge = R"(Bearer realm="recplat", error="insufficient_scope")";
+  }
+  response.headers.emplace_back("WWW-Authenticate", challenge);
+  return response;
+}
+
+// kOk when `keys` let `request` use a route needing `access`.
+api::AuthResult Authorize(const api::ApiKeys& keys, const HttpRequest& request,
+                          api::Access access, metrics::AuthFailureMetrics* failures) {
+  const auto it = request.headers.find("authorization");
+  const api::AuthResult result =
+      keys.Check(it == request.headers.end() ? absl::string_view() : it->second, access);
+  if (result != api::AuthResult::kOk && failures != nullptr) {
+    failures->Record(api::AuthResultName(result));
+  }
+  return result;
+}
+
 }  // namespace
 
 HttpResponse Router::Dispatch(const HttpRequest& request, std::string* route_label) const {
@@ -206,6 +242,10 @@ HttpResponse Router::Dispatch(const HttpRequest& request, std::string* route_lab
   const Node::Route* route = Find(*root_, request, &captures, &allowed);
   if (route_label != nullptr) *route_label = route == nullptr ? kUnmatched : route->label;
   if (route == nullptr) return Unmatched(request, allowed);
+  if (keys_.enabled()) {
+    const api::AuthResult auth = Authorize(keys_, request, route->access, auth_failures_.get());
+    if (auth != api::AuthResult::kOk) return Refused(auth);
+  }
   if (route->param_names.empty() && request.path_params.empty()) {
     return Invoke(route->handler, request, route->label);
   }
@@ -224,6 +264,10 @@ HttpResponse Router::DispatchInPlace(HttpRequest* request, std::string* route_la
   const Node::Route* route = Find(*root_, *request, &captures, &allowed);
   if (route_label != nullptr) *route_label = route == nullptr ? kUnmatched : route->label;
   if (route == nullptr) return Unmatched(*request, allowed);
+  if (keys_.enabled()) {
+    const api::AuthResult auth = Authorize(keys_, *request, route->access, auth_failures_.get());
+    if (auth != api::AuthResult::kOk) return Refused(auth);
+  }
   request->path_params.clear();
   for (size_t i = 0; i < captures.size; ++i) {
     request->path_params.emplace(route->param_names[i], captures.values[i]);

@@ -12,16 +12,33 @@
 // Route sets (native API, ecoseller, ...) add their routes to one Router at start-up; a
 // duplicate (method, pattern) is an error.
 //
+// Access control: every route says what it needs (api::Access: open, user or admin; user by
+// default). Once SetApiKeys() has given the router keys, a matched route's request must carry
+// them as `Authorization: Bearer <key>` (api_keys.h): a missing or unknown key is answered
+// 401 with `WWW-Authenticate: Bearer ...`, a user key on an admin route 403, both with the
+// JSON error body of ErrorResponse; the handler does not run. Unmatched paths answer 404/405
+// before any check. Without keys (the default) nothing is checked.
+//
 // Thread-safety: Add() before serving, from one thread; Dispatch() is const and thread-safe.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/api/api_keys.h"
 #include "frontends/http_rest/http_message.h"
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace recplat::metrics {
+class AuthFailureMetrics;
+}  // namespace recplat::metrics
 
 namespace recplat::http {
 
@@ -35,9 +52,18 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   // Registers `handler` for `method` ("GET", "POST", ...) and `pattern` (starts with '/').
-  // `route_label` names the route in metrics (defaults to the pattern).
+  // `route_label` names the route in metrics (defaults to the pattern); `access` is what a
+  // request needs once keys are set.
   absl::Status Add(std::string method, std::string pattern, Handler handler,
-                   std::string route_label = "");
+                   std::string route_label = "", api::Access access = api::Access::kUser);
+  // The same with the default label.
+  absl::Status Add(std::string method, std::string pattern, Handler handler, api::Access access) {
+    return Add(std::move(method), std::move(pattern), std::move(handler), "", access);
+  }
+
+  // Checks every request against `keys` from now on (before serving, from one thread).
+  // `metrics` (may be null) counts refusals in recplat_auth_failures_total{transport="http"}.
+  void SetApiKeys(api::ApiKeys keys, prometheus::Registry* metrics);
 
   // Finds the handler, binds path parameters into a copy of `request`, and runs it.
   // `route_label` (optional) receives the matched route's label, or "unmatched".
@@ -49,7 +75,11 @@ class Router {
 
  private:
   struct Node;
+
   std::unique_ptr<Node> root_;
+  // No key: requests are not checked.
+  api::ApiKeys keys_;
+  std::unique_ptr<metrics::AuthFailureMetrics> auth_failures_;
 };
 
 }  // namespace recplat::http

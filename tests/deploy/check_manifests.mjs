@@ -171,7 +171,8 @@ function checkPod(owner, pod, objects, recplat, values) {
   const where = `${owner.kind}/${owner.metadata.name}`;
   const spec = pod.spec;
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
-  const externalSecrets = [values.renewal?.existingSecret, values.objectStore?.s3?.existingSecret, values.eventLog?.nats?.existingSecret].filter(Boolean);
+  const externalSecrets = [values.renewal?.existingSecret, values.objectStore?.s3?.existingSecret, values.eventLog?.nats?.existingSecret,
+    values.auth?.existingSecret, values.tls?.http?.secretName, values.tls?.grpc?.secretName, values.tls?.grpc?.clientSecretName].filter(Boolean);
   for (const v of spec.volumes ?? []) {
     if (v.configMap && !objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name)) problem(`${where}: volume ${v.name}: ConfigMap ${v.configMap.name} is not rendered`);
     if (v.secret && !externalSecrets.includes(v.secret.secretName)) {
@@ -286,6 +287,14 @@ class RecplatCli {
       } else opts.set(a, v);
     }
     if (sub === null) sub = "serve";
+    // Keys and certificates are files on Secret volumes, never values in the pod spec.
+    for (const [key, value] of sets) {
+      if (!/^(auth\.[a-z_]+_file|core\.api_key_file|(http|grpc|core)\.tls\.[a-z_]+_file)$/.test(key)) continue;
+      if (!mounts.some((m) => value.startsWith(`${m.mountPath}/`) && volumes.get(m.name)?.secret)) problem(`${where}: --set ${key}=${value} is not a file on a Secret volume`);
+      const m = mounts.find((x) => value.startsWith(`${x.mountPath}/`));
+      const items = m && volumes.get(m.name)?.secret?.items;
+      if (items && !items.some((i) => `${m.mountPath}/${i.path}` === value)) problem(`${where}: --set ${key}=${value}: the Secret volume ${m.name} does not project that file`);
+    }
     for (const e of c.env ?? []) {
       if (e.name.startsWith("RECPLAT_")) {
         const k = e.name.slice("RECPLAT_".length);

@@ -74,6 +74,28 @@ RequestMetrics::RequestMetrics(prometheus::Registry& registry, absl::string_view
                   .Register(registry),
               {"method", "code"}) {}
 
+AuthFailureMetrics::AuthFailureMetrics(prometheus::Registry& registry,
+                                       absl::string_view transport) {
+  auto& family = prometheus::BuildCounter()
+                     .Name("recplat_auth_failures_total")
+                     .Help("Requests refused by the API-key check, by transport and reason")
+                     .Register(registry);
+  const std::string t(transport);
+  missing_ = &family.Add({{"transport", t}, {"reason", "missing"}});
+  invalid_ = &family.Add({{"transport", t}, {"reason", "invalid"}});
+  forbidden_ = &family.Add({{"transport", t}, {"reason", "forbidden"}});
+}
+
+void AuthFailureMetrics::Record(absl::string_view reason) {
+  if (reason == "missing") {
+    missing_->Increment();
+  } else if (reason == "invalid") {
+    invalid_->Increment();
+  } else if (reason == "forbidden") {
+    forbidden_->Increment();
+  }
+}
+
 absl::StatusOr<std::pair<std::string, int>> SplitHostPort(absl::string_view listen) {
   size_t colon = listen.rfind(':');
   if (colon == absl::string_view::npos || colon == 0) {

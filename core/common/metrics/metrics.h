@@ -83,6 +83,22 @@ class RequestMetrics {
   RequestSeries series_;
 };
 
+// recplat_auth_failures_total{transport, reason}: requests of one transport ("http", "grpc")
+// refused by the API-key check, by reason ("missing", "invalid", "forbidden"; api_keys.h). The
+// series of every reason exist from the start (at 0), so a rate over them is never empty.
+class AuthFailureMetrics {
+ public:
+  AuthFailureMetrics(prometheus::Registry& registry, absl::string_view transport);
+
+  // Counts one refusal; `reason` is one of the three above (others are not counted).
+  void Record(absl::string_view reason);
+
+ private:
+  prometheus::Counter* missing_;
+  prometheus::Counter* invalid_;
+  prometheus::Counter* forbidden_;
+};
+
 // Serves GET /metrics (Prometheus text format 0.0.4): the registry, what is Register()ed, and the
 // standard process metrics (ProcessCollector, process_metrics.h) of this process; 404 for other
 // paths, 405 for other methods. Owns the HTTP listener (Boost.Beast, two threads with

@@ -114,6 +114,21 @@ TextRule OptionalAddress() {
                   [](absl::string_view text) { return text.empty() || IsValidListenAddress(text); }};
 }
 
+TextRule OptionalEnvName() {
+  return TextRule{"empty or an environment variable name ([A-Za-z_][A-Za-z0-9_]*) not starting "
+                  "with RECPLAT_",
+                  [](absl::string_view text) {
+                    if (text.empty()) return true;
+                    if (absl::ascii_isdigit(static_cast<unsigned char>(text.front())) ||
+                        absl::StartsWith(text, "RECPLAT_")) {
+                      return false;
+                    }
+                    return AllOf(text, [](char c) {
+                      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+                    });
+                  }};
+}
+
 bool ParseBool(absl::string_view text, bool& out) {
   for (const char* yes : {"true", "yes", "on"}) {
     if (absl::EqualsIgnoreCase(text, yes)) {

@@ -28,6 +28,9 @@ TextRule EventTypeName();
 TextRule FrontendName();
 // Empty, or an address as ListenAddress() (a core to connect to).
 TextRule OptionalAddress();
+// Empty, or the name of an environment variable ([A-Za-z_][A-Za-z0-9_]*) that does not start
+// with RECPLAT_ (those are configuration keys).
+TextRule OptionalEnvName();
 
 // Strict parsers over the whole text (no surrounding spaces). They return false on failure and
 // leave `out` unchanged.

@@ -19,8 +19,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // One Bind() per struct: its fields in declaration order, with key names and constraints.
 // docs/configuration.md describes the same keys; config_test checks that it lists them all.
 void Bind(Visitor& v, ListenConfig& c);
+void Bind(Visitor& v, ListenerTlsConfig& c);
+void Bind(Visitor& v, GrpcListenConfig& c);
 void Bind(Visitor& v, HttpConfig& c);
+void Bind(Visitor& v, CoreTlsConfig& c);
 void Bind(Visitor& v, CoreConnectionConfig& c);
+void Bind(Visitor& v, AuthConfig& c);
 void Bind(Visitor& v, LoggingConfig& c);
 void Bind(Visitor& v, EventLogConfig& c);
 void Bind(Visitor& v, StateConfig& c);
@@ -48,6 +52,18 @@ void Bind(Visitor& v, ListenConfig& c) {
   v.Scalar("enabled", BoolRef(c.enabled));
 }
 
+void Bind(Visitor& v, ListenerTlsConfig& c) {
+  v.Scalar("cert_file", StringRef(c.cert_file, AnyText()));
+  v.Scalar("key_file", StringRef(c.key_file, AnyText()));
+  v.Scalar("client_ca_file", StringRef(c.client_ca_file, AnyText()));
+}
+
+void Bind(Visitor& v, GrpcListenConfig& c) {
+  v.Scalar("listen", StringRef(c.listen, ListenAddress()));
+  v.Scalar("enabled", BoolRef(c.enabled));
+  v.Struct("tls", Ref(c.tls));
+}
+
 void Bind(Visitor& v, HttpConfig& c) {
   v.Scalar("listen", StringRef(c.listen, ListenAddress()));
   v.Scalar("enabled", BoolRef(c.enabled));
@@ -56,11 +72,30 @@ void Bind(Visitor& v, HttpConfig& c) {
   v.Scalar("header_timeout_seconds", DoubleRef(c.header_timeout_seconds, 0, 3600, true));
   v.Scalar("read_timeout_seconds", DoubleRef(c.read_timeout_seconds, 0, 3600, true));
   v.Scalar("idle_timeout_seconds", DoubleRef(c.idle_timeout_seconds, 0, 86400, true));
+  v.Struct("tls", Ref(c.tls));
+}
+
+void Bind(Visitor& v, CoreTlsConfig& c) {
+  v.Scalar("enabled", BoolRef(c.enabled));
+  v.Scalar("ca_file", StringRef(c.ca_file, AnyText()));
+  v.Scalar("cert_file", StringRef(c.cert_file, AnyText()));
+  v.Scalar("key_file", StringRef(c.key_file, AnyText()));
+  v.Scalar("server_name", StringRef(c.server_name, AnyText()));
 }
 
 void Bind(Visitor& v, CoreConnectionConfig& c) {
   v.Scalar("address", StringRef(c.address, OptionalAddress()));
   v.Scalar("timeout_seconds", DoubleRef(c.timeout_seconds, 0, 86400, /*min_exclusive=*/true));
+  v.Scalar("api_key_file", StringRef(c.api_key_file, AnyText()));
+  v.Scalar("api_key_env", StringRef(c.api_key_env, OptionalEnvName()));
+  v.Struct("tls", Ref(c.tls));
+}
+
+void Bind(Visitor& v, AuthConfig& c) {
+  v.Scalar("api_key_file", StringRef(c.api_key_file, AnyText()));
+  v.Scalar("api_key_env", StringRef(c.api_key_env, OptionalEnvName()));
+  v.Scalar("admin_key_file", StringRef(c.admin_key_file, AnyText()));
+  v.Scalar("admin_key_env", StringRef(c.admin_key_env, OptionalEnvName()));
 }
 
 void Bind(Visitor& v, LoggingConfig& c) {
@@ -201,6 +236,7 @@ void BindTop(Visitor& v, Config& c, const FrontendRegistry* frontends) {
   v.Struct("metrics", Ref(c.metrics, "listen"));
   v.List("frontends", c.frontends,
          frontends == nullptr ? FrontendName() : OneOf(frontends->Names()));
+  v.Struct("auth", Ref(c.auth));
   v.Struct("logging", Ref(c.logging));
   v.Struct("log", Ref(c.log));
   v.Struct("state", Ref(c.state));

@@ -1,5 +1,6 @@
 #include "core/grpc/internal/service_adapters.h"
 
+#include "core/api/api_keys.h"
 #include "recplat/v1/admin.grpc.pb.h"
 #include "recplat/v1/catalog.grpc.pb.h"
 #include "recplat/v1/documents.grpc.pb.h"
@@ -11,11 +12,14 @@
 namespace recplat::grpc_frontend::internal {
 namespace {
 
-// One unary RPC answered by the Api method of the same name; metrics label "Service/Method".
-#define RECPLAT_UNARY(Service, Method, Req, Resp)                                          \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Req* req,   \
-                                   v1::Resp* resp) override {                              \
-    return d_.Run(ctx, #Service "/" #Method, resp, [&] { return d_.api().Method(*req); }); \
+// One unary RPC answered by the Api method of the same name, with the access that method
+// needs (api::RequiredAccess, looked up once); metrics label "Service/Method".
+#define RECPLAT_UNARY(Service, Method, Req, Resp)                                         \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* ctx, const v1::Req* req,  \
+                                   v1::Resp* resp) override {                             \
+    static const api::Access access = api::RequiredAccess(#Method);                       \
+    return d_.Run(ctx, #Service "/" #Method, access, resp,                                \
+                  [&] { return d_.api().Method(*req); });                                 \
   }
 
 class CatalogAdapter final : public v1::CatalogService::CallbackService {
@@ -35,7 +39,13 @@ class CatalogAdapter final : public v1::CatalogService::CallbackService {
 class WriteAdapter final : public v1::WriteService::CallbackService {
  public:
   explicit WriteAdapter(Dispatcher& d) : d_(d) {}
-  RECPLAT_UNARY(WriteService, Write, WriteRequest, WriteResponse)
+
+  // A Write that deletes items needs what DeleteItems needs.
+  grpc::ServerUnaryReactor* Write(grpc::CallbackServerContext* ctx, const v1::WriteRequest* req,
+                                  v1::WriteResponse* resp) override {
+    return d_.Run(ctx, "WriteService/Write", api::RequiredAccess(*req), resp,
+                  [&] { return d_.api().Write(*req); });
+  }
 
  private:
   Dispatcher& d_;
@@ -83,11 +93,13 @@ class ModelAdapter final : public v1::ModelService::CallbackService {
 
   grpc::ServerUnaryReactor* Train(grpc::CallbackServerContext* ctx, const v1::TrainRequest* req,
                                   v1::TrainResponse* resp) override {
+    static const api::Access access = api::RequiredAccess("Train");
     if (!req->wait()) {
-      return d_.Run(ctx, "ModelService/Train", resp, [&] { return d_.api().Train(*req); });
+      return d_.Run(ctx, "ModelService/Train", access, resp,
+                    [&] { return d_.api().Train(*req); });
     }
     v1::TrainRequest copy = *req;
-    return d_.RunBlocking(ctx, "ModelService/Train", resp,
+    return d_.RunBlocking(ctx, "ModelService/Train", access, resp,
                           [this, copy] { return d_.api().Train(copy); });
   }
 

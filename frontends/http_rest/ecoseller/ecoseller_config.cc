@@ -8,6 +8,7 @@ namespace recplat::http::ecoseller {
 
 void EcosellerSection::Bind(common::SectionBinder& binder) {
   binder.String("tenant", tenant, common::StringFieldOptions::NonEmpty());
+  binder.Bool("require_api_key", require_api_key);
 }
 
 common::FrontendRegistration EcosellerRegistration() {

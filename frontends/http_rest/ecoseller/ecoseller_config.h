@@ -24,6 +24,9 @@ inline constexpr char kCategoryListSurface[] = "CATEGORY_LIST";
 struct EcosellerSection final : common::CopyableSection<EcosellerSection> {
   // Tenant holding the shop.
   std::string tenant = "default";
+  // The routes need a user API key (auth.api_key_*) like the native API; off, they are as open
+  // as the original's. `GET /` (the original's health check) stays open either way.
+  bool require_api_key = false;
 
   void Bind(common::SectionBinder& binder) override;
 };

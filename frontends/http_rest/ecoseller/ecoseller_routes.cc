@@ -1,5 +1,6 @@
 #include "frontends/http_rest/ecoseller/ecoseller_routes.h"
 
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -138,8 +139,14 @@ absl::Status EcosellerFrontend::AddRoutes(Router* router) {
        [s](const HttpRequest& r) { return s->Page(r, "performance"); }},
       {"GET", "/dashboard/training", [s](const HttpRequest& r) { return s->Page(r, "training"); }},
   };
+  const api::Access access =
+      s->options.require_api_key ? api::Access::kUser : api::Access::kOpen;
   for (const Route& route : routes) {
-    if (absl::Status added = router->Add(route.method, route.path, route.handler); !added.ok()) {
+    // `GET /` is the original's health check: open like /healthz.
+    const bool probe = std::string_view(route.path) == "/";
+    const api::Access needs = probe ? api::Access::kOpen : access;
+    if (absl::Status added = router->Add(route.method, route.path, route.handler, needs);
+        !added.ok()) {
       return added;
     }
   }

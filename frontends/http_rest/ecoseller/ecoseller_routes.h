@@ -10,6 +10,8 @@
 //   GET  /dashboard/configuration       {"models", "config", "info"}
 //   GET  /dashboard/performance         {"models", "performance", "info"}
 //   GET  /dashboard/training            {"models", "training"}
+// The original had no access control: the routes are open unless `require_api_key` (then they
+// need a user key once the router has keys; `GET /` stays open).
 // Where the original answered Flask's 500 HTML page for bad input, these answer 4xx with the JSON
 // error body of ErrorResponse (docs/ecoseller.md lists the differences).
 //
@@ -35,6 +37,8 @@ struct EcosellerOptions {
   // Wall time (the default create_at of objects sent without one); nullptr: the system clock.
   // Not owned.
   const common::Clock* clock = nullptr;
+  // The routes (but `GET /`) need a user API key (router.h, "Access control").
+  bool require_api_key = false;
 };
 
 class EcosellerFrontend {

@@ -201,3 +201,58 @@ TEST(ConfigErrorsTest, InvalidUtf8) {
 
 }  // namespace
 }  // namespace recplat::config
+
+namespace recplat::config {
+namespace {
+
+// Access control and TLS (docs/operations.md): the keys name files and variables; the pairs
+// that go together are checked after all layers.
+TEST(ConfigAuthTlsTest, TlsFilesComeInPairs) {
+  EXPECT_EQ(ErrorOf("http: {tls: {key_file: k.pem}}"),
+            "config: key 'http.tls.key_file': a TLS key needs its certificate: set "
+            "http.tls.cert_file too");
+  EXPECT_EQ(ErrorOf("grpc: {tls: {cert_file: c.pem}}"),
+            "config: key 'grpc.tls.cert_file': a TLS certificate needs its private key: set "
+            "grpc.tls.key_file too");
+  EXPECT_THAT(ErrorOf("grpc: {tls: {client_ca_file: ca.pem}}"),
+              AllOf(HasSubstr("key 'grpc.tls.client_ca_file'"),
+                    HasSubstr("client certificates are checked over TLS only")));
+  EXPECT_EQ(ErrorOf("core: {tls: {ca_file: ca.pem}}"),
+            "config: key 'core.tls.ca_file': set while core.tls.enabled is false: set "
+            "core.tls.enabled: true to speak TLS to the core");
+  EXPECT_THAT(ErrorOf("core: {tls: {enabled: true, cert_file: c.pem}}"),
+              HasSubstr("key 'core.tls.cert_file': a client certificate and its key go together"));
+}
+
+TEST(ConfigAuthTlsTest, KeyVariablesMustBeVariableNamesOutsideRecplat) {
+  EXPECT_EQ(ErrorOf("auth: {api_key_env: RECPLAT_KEYS}"),
+            "config/x.yaml: key 'auth.api_key_env': expected empty or an environment variable "
+            "name ([A-Za-z_][A-Za-z0-9_]*) not starting with RECPLAT_; got 'RECPLAT_KEYS'");
+  EXPECT_THAT(ErrorOf("auth: {admin_key_env: 1KEYS}"), HasSubstr("key 'auth.admin_key_env'"));
+  EXPECT_THAT(ErrorOf("core: {api_key_env: \"A-B\"}"), HasSubstr("key 'core.api_key_env'"));
+}
+
+TEST(ConfigAuthTlsTest, AValidSecureProfile) {
+  ASSERT_OK_AND_ASSIGN(
+      Config config,
+      Parse("grpc: \"127.0.0.1:0\"\n"
+            "auth: {api_key_file: /run/keys/user, admin_key_env: ADMIN_KEYS}\n"
+            "http: {tls: {cert_file: c.pem, key_file: k.pem, client_ca_file: ca.pem}}\n"
+            "core: {api_key_env: CORE_KEY, tls: {enabled: true, server_name: core.svc}}\n"));
+  EXPECT_EQ(config.grpc.listen, "127.0.0.1:0");
+  EXPECT_TRUE(config.grpc.tls.cert_file.empty());
+  EXPECT_EQ(config.auth.api_key_file, "/run/keys/user");
+  EXPECT_EQ(config.auth.admin_key_env, "ADMIN_KEYS");
+  EXPECT_EQ(config.http.tls.client_ca_file, "ca.pem");
+  EXPECT_EQ(config.core.api_key_env, "CORE_KEY");
+  EXPECT_TRUE(config.core.tls.enabled);
+  EXPECT_EQ(config.core.tls.server_name, "core.svc");
+  // The printed configuration names files and variables, and reads back equal.
+  const std::string yaml = ConfigToYaml(config);
+  EXPECT_THAT(yaml, HasSubstr("api_key_file: /run/keys/user"));
+  ASSERT_OK_AND_ASSIGN(Config again, Parse(yaml));
+  EXPECT_EQ(again, config);
+}
+
+}  // namespace
+}  // namespace recplat::config

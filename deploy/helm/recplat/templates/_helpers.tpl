@@ -106,6 +106,21 @@ first, so a bad value fails whichever template Helm renders first.
 {{- fail "trainer.enabled needs persistence.enabled: the trainer mounts the core's data volume" -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.auth.enabled (not $v.auth.existingSecret) (not $v.auth.adminKeys) -}}
+{{- fail "auth.enabled needs auth.existingSecret (a Secret with keys api-keys and admin-keys) or auth.adminKeys (the frontends reach the core with the first admin key)" -}}
+{{- end -}}
+{{- if and $v.tls.http.enabled (not $v.tls.http.secretName) -}}
+{{- fail "tls.http.enabled needs tls.http.secretName (a kubernetes.io/tls Secret)" -}}
+{{- end -}}
+{{- if and $v.tls.grpc.enabled (not $v.tls.grpc.secretName) -}}
+{{- fail "tls.grpc.enabled needs tls.grpc.secretName (a kubernetes.io/tls Secret with ca.crt)" -}}
+{{- end -}}
+{{- if and $v.tls.grpc.requireClientCert (not $v.tls.grpc.enabled) -}}
+{{- fail "tls.grpc.requireClientCert needs tls.grpc.enabled: client certificates are checked over TLS only" -}}
+{{- end -}}
+{{- if and $v.tls.grpc.requireClientCert (or (eq $v.mode "scaleout") $info.batch) (not $v.tls.grpc.clientSecretName) -}}
+{{- fail "tls.grpc.requireClientCert needs tls.grpc.clientSecretName: the frontends (and the batch job) must present a client certificate to the core" -}}
+{{- end -}}
 {{- with $v.objectStore.s3 -}}
 {{- if and .enabled (not .existingSecret) (not (and .accessKeyId .secretAccessKey)) -}}
 {{- fail "objectStore.s3.enabled needs objectStore.s3.existingSecret or both accessKeyId and secretAccessKey" -}}
@@ -142,6 +157,13 @@ first, so a bad value fails whichever template Helm renders first.
 
 {{- define "recplat.renewalSecretName" -}}
 {{- default (printf "%s-renewal" (include "recplat.fullname" .)) .Values.renewal.existingSecret -}}
+{{- end -}}
+{{- define "recplat.authSecretName" -}}
+{{- default (printf "%s-auth" (include "recplat.fullname" .)) .Values.auth.existingSecret -}}
+{{- end -}}
+{{/* Whether the auth Secret holds user keys (an existingSecret always has api-keys). */}}
+{{- define "recplat.hasUserKeys" -}}
+{{- if and .Values.auth.enabled (or .Values.auth.existingSecret .Values.auth.apiKeys) -}}true{{- end -}}
 {{- end -}}
 {{- define "recplat.s3SecretName" -}}
 {{- default (printf "%s-s3" (include "recplat.fullname" .)) .Values.objectStore.s3.existingSecret -}}
@@ -185,6 +207,39 @@ against that page and every flag against apps/recplat/main.cc.
 {{- end -}}
 {{- if eq $role "frontend" -}}
 {{- $sets = append $sets (printf "http.threads=%d" (int $v.frontend.httpThreads)) -}}
+{{- end -}}
+{{- /* Keys and certificates: files on Secret volumes (recplat.volumes). */ -}}
+{{- if has $role (list "all" "core" "frontend") -}}
+{{- if $v.auth.enabled -}}
+{{- if include "recplat.hasUserKeys" .root -}}
+{{- $sets = append $sets "auth.api_key_file=/var/run/secrets/recplat/auth/api-keys" -}}
+{{- end -}}
+{{- $sets = append $sets "auth.admin_key_file=/var/run/secrets/recplat/auth/admin-keys" -}}
+{{- end -}}
+{{- if $v.tls.http.enabled -}}
+{{- $sets = append $sets "http.tls.cert_file=/var/run/secrets/recplat/tls-http/tls.crt" -}}
+{{- $sets = append $sets "http.tls.key_file=/var/run/secrets/recplat/tls-http/tls.key" -}}
+{{- end -}}
+{{- end -}}
+{{- if and (has $role (list "all" "core")) $v.tls.grpc.enabled -}}
+{{- $sets = append $sets "grpc.tls.cert_file=/var/run/secrets/recplat/tls-grpc/tls.crt" -}}
+{{- $sets = append $sets "grpc.tls.key_file=/var/run/secrets/recplat/tls-grpc/tls.key" -}}
+{{- if $v.tls.grpc.requireClientCert -}}
+{{- $sets = append $sets "grpc.tls.client_ca_file=/var/run/secrets/recplat/tls-grpc/ca.crt" -}}
+{{- end -}}
+{{- end -}}
+{{- if has $role (list "frontend" "batch") -}}
+{{- if $v.auth.enabled -}}
+{{- $sets = append $sets "core.api_key_file=/var/run/secrets/recplat/auth/admin-keys" -}}
+{{- end -}}
+{{- if $v.tls.grpc.enabled -}}
+{{- $sets = append $sets "core.tls.enabled=true" -}}
+{{- $sets = append $sets "core.tls.ca_file=/var/run/secrets/recplat/tls-grpc/ca.crt" -}}
+{{- if $v.tls.grpc.requireClientCert -}}
+{{- $sets = append $sets "core.tls.cert_file=/var/run/secrets/recplat/tls-grpc-client/tls.crt" -}}
+{{- $sets = append $sets "core.tls.key_file=/var/run/secrets/recplat/tls-grpc-client/tls.key" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and (eq $role "core") $v.trainer.enabled -}}
 {{- $sets = append $sets "training.enabled=false" -}}
@@ -256,6 +311,27 @@ against that page and every flag against apps/recplat/main.cc.
   mountPath: /var/run/secrets/recplat/renewal
   readOnly: true
 {{- end }}
+{{- $v := .root.Values }}
+{{- if and $v.auth.enabled (has .role (list "all" "core" "frontend" "batch")) }}
+- name: auth-keys
+  mountPath: /var/run/secrets/recplat/auth
+  readOnly: true
+{{- end }}
+{{- if and $v.tls.http.enabled (has .role (list "all" "core" "frontend")) }}
+- name: tls-http
+  mountPath: /var/run/secrets/recplat/tls-http
+  readOnly: true
+{{- end }}
+{{- if and $v.tls.grpc.enabled (has .role (list "all" "core" "frontend" "batch")) }}
+- name: tls-grpc
+  mountPath: /var/run/secrets/recplat/tls-grpc
+  readOnly: true
+{{- end }}
+{{- if and $v.tls.grpc.requireClientCert (has .role (list "frontend" "batch")) }}
+- name: tls-grpc-client
+  mountPath: /var/run/secrets/recplat/tls-grpc-client
+  readOnly: true
+{{- end }}
 {{- if include "recplat.needsStores" . }}
 {{- if .root.Values.objectStore.s3.enabled }}
 - name: s3-credentials
@@ -285,6 +361,61 @@ against that page and every flag against apps/recplat/main.cc.
     items:
       - key: {{ .root.Values.renewal.existingSecretKey }}
         path: token
+{{- end }}
+{{- $v := .root.Values }}
+{{- if and $v.auth.enabled (has .role (list "all" "core" "frontend" "batch")) }}
+- name: auth-keys
+  secret:
+    secretName: {{ include "recplat.authSecretName" .root }}
+    items:
+      {{- if and (include "recplat.hasUserKeys" .root) (has .role (list "all" "core" "frontend")) }}
+      - key: api-keys
+        path: api-keys
+      {{- end }}
+      - key: admin-keys
+        path: admin-keys
+{{- end }}
+{{- if and $v.tls.http.enabled (has .role (list "all" "core" "frontend")) }}
+- name: tls-http
+  secret:
+    secretName: {{ $v.tls.http.secretName }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- if and $v.tls.grpc.enabled (has .role (list "all" "core")) }}
+- name: tls-grpc
+  secret:
+    secretName: {{ $v.tls.grpc.secretName }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+      {{- if $v.tls.grpc.requireClientCert }}
+      - key: ca.crt
+        path: ca.crt
+      {{- end }}
+{{- else if and $v.tls.grpc.enabled (has .role (list "frontend" "batch")) }}
+# The core's CA only: the server's key stays with the core.
+- name: tls-grpc
+  secret:
+    secretName: {{ $v.tls.grpc.secretName }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+{{- end }}
+{{- if and $v.tls.grpc.requireClientCert (has .role (list "frontend" "batch")) }}
+- name: tls-grpc-client
+  secret:
+    secretName: {{ $v.tls.grpc.clientSecretName }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
 {{- end }}
 {{- if include "recplat.needsStores" . }}
 {{- if .root.Values.objectStore.s3.enabled }}
@@ -318,10 +449,12 @@ against that page and every flag against apps/recplat/main.cc.
 {{/* Probes of a serving process; call with (dict "root" $ "role" ...). */}}
 {{- define "recplat.probes" -}}
 {{- $p := .root.Values.probes -}}
+{{- $scheme := ternary "HTTPS" "HTTP" (.root.Values.tls.http.enabled | default false) -}}
 livenessProbe:
   httpGet:
     path: /healthz
     port: http
+    scheme: {{ $scheme }}
   periodSeconds: {{ $p.liveness.periodSeconds }}
   timeoutSeconds: {{ $p.liveness.timeoutSeconds }}
   failureThreshold: {{ $p.liveness.failureThreshold }}
@@ -329,6 +462,7 @@ readinessProbe:
   httpGet:
     path: /readyz
     port: http
+    scheme: {{ $scheme }}
   periodSeconds: {{ $p.readiness.periodSeconds }}
   timeoutSeconds: {{ $p.readiness.timeoutSeconds }}
   failureThreshold: {{ $p.readiness.failureThreshold }}
@@ -336,6 +470,7 @@ startupProbe:
   httpGet:
     path: /healthz
     port: http
+    scheme: {{ $scheme }}
   periodSeconds: {{ $p.startup.periodSeconds }}
   timeoutSeconds: {{ $p.startup.timeoutSeconds }}
   failureThreshold: {{ $p.startup.failureThreshold }}
@@ -395,4 +530,7 @@ volumeClaimTemplates:
 {{/* A checksum of the profile, so that pods restart when it changes. */}}
 {{- define "recplat.podAnnotations" -}}
 checksum/profile: {{ include "recplat.profileYaml" . | sha256sum }}
+{{- if and .Values.auth.enabled (not .Values.auth.existingSecret) }}
+checksum/auth: {{ toJson (list .Values.auth.apiKeys .Values.auth.adminKeys) | sha256sum }}
+{{- end }}
 {{- end -}}
