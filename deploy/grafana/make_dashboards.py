@@ -102,6 +102,9 @@ OVERVIEW = [
            [(rate("recplat_events_rejected_total", "", "reason"), "{{reason}}")]),
         ts("Model call errors by model", "ops",
            [(rate("recplat_model_errors_total", "", "model"), "{{model}}")]),
+        ts("Requests refused by the API-key check", "reqps",
+           [(rate("recplat_auth_failures_total", "", "transport, reason"),
+             "{{transport}} {{reason}}")]),
     ]),
     ("Latency", [
         ts("HTTP latency p99 by route", "s",
