@@ -30,20 +30,7 @@ SETUPS="${SETUPS:-ceiling old all split}"
 scripts/install-deps.sh --with-bench >/dev/null
 [ -x "$bin" ] && [ -x "$echo_bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Waits for a ports file and prints the value of `key` in it.
-port_of() {  # port_of <ports file> <key>
-  for _ in $(seq 1 300); do [ -s "$1" ] && break; sleep 0.1; done
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
+source bench/lib.sh
 
 # The catalogue, orders and feedback batches (the same for every setup).
 python3 - "$work" "$VARIANTS" <<'PY'

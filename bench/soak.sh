@@ -32,19 +32,7 @@ datasets="${RECPLAT_DATASETS:-../shared/datasets}"
 case "$profile" in default|ecoseller|renewal) ;; *) echo "unknown profile '$profile'" >&2; exit 2 ;; esac
 if [ "$profile" != renewal ]; then scripts/install-deps.sh --with-bench >/dev/null; fi
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-port_of() {  # port_of <ports file> <key>
-  for _ in $(seq 1 300); do [ -s "$1" ] && break; sleep 0.1; done
-  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
-}
+source bench/lib.sh
 
 # Prints "rss_mib fds threads" of process $1.
 sample() {
