@@ -22,6 +22,9 @@ find_package(Boost 1.74 REQUIRED)
 # frontends/renewal_ws speaks https/wss to the Renewal backend through Boost.Asio's OpenSSL
 # layer (Debian's libssl-dev).
 find_package(OpenSSL REQUIRED)
+# core/common/s3: libcurl does HTTP and SigV4 (CURLOPT_AWS_SIGV4), expat the XML answers.
+find_package(CURL REQUIRED)
+find_package(EXPAT REQUIRED)
 find_package(CLI11 CONFIG QUIET)
 
 if(NOT TARGET CLI11::CLI11)
