@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 
 namespace recplat::s3 {
 namespace {
@@ -155,6 +156,7 @@ struct S3Client::Request {
   std::string resource;  // for messages: bucket/key or bucket?query
   absl::string_view body;
   std::string content_type;
+  std::string range;  // "bytes=a-b" or empty
   int64_t max_body = kMaxDocumentBytes;
 };
 
@@ -283,6 +285,20 @@ absl::StatusOr<S3Client::Response> S3Client::Attempt(const Request& request) con
         headers,
         absl::StrCat("x-amz-security-token: ", options_.credentials.session_token).c_str());
   }
+  if (!request.range.empty()) {
+    headers = curl_slist_append(headers, absl::StrCat("Range: ", request.range).c_str());
+  }
+  if (options_.signing_clock) {
+    headers = curl_slist_append(
+        headers, absl::StrCat("x-amz-date: ",
+                              absl::FormatTime("%Y%m%dT%H%M%SZ", options_.signing_clock(),
+                                               absl::UTCTimeZone()))
+                     .c_str());
+  }
+  curl_slist* connect_to = nullptr;
+  for (const std::string& entry : options_.connect_to) {
+    connect_to = curl_slist_append(connect_to, entry.c_str());
+  }
   if (!request.content_type.empty()) {
     headers =
         curl_slist_append(headers, absl::StrCat("Content-Type: ", request.content_type).c_str());
@@ -300,6 +316,7 @@ absl::StatusOr<S3Client::Response> S3Client::Attempt(const Request& request) con
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  if (connect_to != nullptr) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (!options_.credentials.empty()) {
     curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
@@ -322,6 +339,7 @@ absl::StatusOr<S3Client::Response> S3Client::Attempt(const Request& request) con
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   curl_slist_free_all(headers);
+  curl_slist_free_all(connect_to);
   ReleaseHandle(curl);
   const std::string what = absl::StrCat("s3: ", request.method, " ", request.resource);
   if (body.over_limit) {
@@ -389,6 +407,28 @@ absl::StatusOr<std::string> S3Client::GetObject(absl::string_view key) const {
   absl::StatusOr<Response> response = Execute("GetObject", request);
   if (!response.ok()) return response.status();
   return std::move(response->body);
+}
+
+absl::StatusOr<std::string> S3Client::GetObjectRange(absl::string_view key, int64_t first,
+                                                     int64_t last) const {
+  if (first < 0 || last < first) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("s3: byte range ", first, "-", last, " of ", key, " is not a range"));
+  }
+  Request request("GET", ObjectUrl(key), absl::StrCat(options_.bucket, "/", key));
+  request.range = absl::StrCat("bytes=", first, "-", last);
+  // A store that ignores Range sends the whole object.
+  request.max_body = options_.max_object_bytes;
+  absl::StatusOr<Response> response = Execute("GetObject", request);
+  if (!response.ok()) return response.status();
+  if (response->status == 206) return std::move(response->body);
+  // 200: the whole object.
+  if (first >= static_cast<int64_t>(response->body.size())) {
+    return absl::OutOfRangeError(absl::StrCat("s3: ", key, " has ", response->body.size(),
+                                              " bytes, fewer than ", first + 1));
+  }
+  return response->body.substr(static_cast<size_t>(first),
+                               static_cast<size_t>(last - first + 1));
 }
 
 absl::Status S3Client::PutObject(absl::string_view key, absl::string_view data,

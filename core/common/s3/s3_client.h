@@ -55,6 +55,12 @@ struct S3ClientOptions {
   int64_t max_object_bytes = int64_t{4} << 30;
   // PEM CA bundle for https endpoints; empty: the system's.
   std::string ca_file;
+  // libcurl CONNECT_TO entries, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": reach a store at
+  // another address than its name while signing for the name (and tests of virtual-hosted
+  // addressing on loopback).
+  std::vector<std::string> connect_to;
+  // The time requests are signed with; unset: now. For reproducing fixed signatures in tests.
+  std::function<absl::Time()> signing_clock;
 };
 
 // What one operation did, for the caller's metrics.
@@ -78,6 +84,10 @@ class S3Client {
   S3Client& operator=(const S3Client&) = delete;
 
   absl::StatusOr<std::string> GetObject(absl::string_view key) const;
+  // Bytes first..last (inclusive) of an object; OutOfRange when `first` is past its end. A
+  // store that ignores Range (answers 200 with the whole object) gets sliced here.
+  absl::StatusOr<std::string> GetObjectRange(absl::string_view key, int64_t first,
+                                             int64_t last) const;
   absl::Status PutObject(absl::string_view key, absl::string_view data,
                          absl::string_view content_type = "application/octet-stream") const;
   // Deleting a missing object is not an error (S3 answers 204 either way).
