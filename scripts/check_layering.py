@@ -36,7 +36,7 @@ MODULES = {
     "core/shop": ["core/common", "core/catalog"],
     "core/ingest": ["core/common", "core/log", "core/state"],
     "core/models": ["core/common", "core/catalog"],
-    "core/registry": ["core/common", "core/config", "core/models"],
+    "core/registry": ["core/common", "core/common/s3", "core/config", "core/models"],
     "core/training": ["core/common", "core/common/metrics", "core/config", "core/models",
                       "core/registry", "core/state", "core/ingest", "core/catalog"],
     "core/engine": ["core/common", "core/common/metrics", "core/config", "core/catalog",

@@ -27,6 +27,7 @@ ModelRegistry::Impl::Impl(const RegistryOptions& options)
     : clock(options.clock),
       store(options.root),
       source(options.source != nullptr ? options.source : NewDirectoryModelSource(options.root)),
+      publisher(options.publisher),
       opened_at_ms(options.clock->NowMs()) {
   if (options.metrics != nullptr) {
     source_metrics = std::make_unique<internal::SourceMetrics>(*options.metrics);

@@ -60,6 +60,7 @@
 #include "core/config/config.h"
 #include "core/models/model.h"
 #include "core/models/model_family.h"
+#include "core/registry/model_publisher.h"
 #include "core/registry/model_source.h"
 #include "prometheus/registry.h"
 #include "recplat/v1/models.pb.h"
@@ -92,6 +93,12 @@ struct RegistryOptions {
   // always written to `root` (and repaired there), so another source is only for registries that
   // never train and open with repair = false (see model_source.h).
   std::shared_ptr<const ModelSource> source;
+  // Where the write side announces versions, statuses and promotions besides `root` (a shared
+  // store that `source` reads, e.g. S3); null: `root` is the store. With a publisher, a registry
+  // that trains may follow a source other than its root: versions are numbered above the highest
+  // the publisher knows, published (artifact, then version.json) when committed, and a promotion
+  // publishes the statuses and then CURRENT (model_publisher.h).
+  std::shared_ptr<const ModelPublisher> publisher;
   // How often the source is polled for versions published by other processes; zero or negative:
   // never (SyncFromSource() still works).
   absl::Duration poll_interval = absl::ZeroDuration();

@@ -97,7 +97,12 @@ absl::StatusOr<PendingVersion> ModelRegistry::BeginVersion(absl::string_view ten
   absl::MutexLock lock(&slot.write_mu);
 
   std::vector<int64_t> on_disk = impl_->store.ListVersionNumbers(tenant, model);
-  int64_t version = std::max(slot.highest_reserved, on_disk.empty() ? 0 : on_disk.back()) + 1;
+  int64_t highest = std::max(slot.highest_reserved, on_disk.empty() ? 0 : on_disk.back());
+  if (impl_->publisher != nullptr) {
+    RECPLAT_ASSIGN_OR_RETURN(int64_t published, impl_->publisher->HighestVersion(tenant, model));
+    highest = std::max(highest, published);
+  }
+  const int64_t version = highest + 1;
   RECPLAT_RETURN_IF_ERROR(impl_->store.CreateVersionDir(tenant, model, version));
 
   PendingVersion pending;
@@ -115,10 +120,13 @@ absl::StatusOr<PendingVersion> ModelRegistry::BeginVersion(absl::string_view ten
   for (const auto& [key, value] : entry->config.params) {
     (*meta.mutable_hyperparameters())[key] = value;
   }
-  if (absl::Status s = impl_->store.WriteVersion(meta); !s.ok()) {
+  absl::Status written = impl_->store.WriteVersion(meta);
+  // Reserves the number in the shared store too, so that other processes number above it.
+  if (written.ok() && impl_->publisher != nullptr) written = impl_->publisher->PublishMetadata(meta);
+  if (!written.ok()) {
     // Leave no version without metadata behind (it would be repaired as FAILED on open).
     impl_->store.RemoveVersion(tenant, model, version).IgnoreError();
-    return s;
+    return written;
   }
   slot.highest_reserved = version;
   slot.in_flight.insert(version);
@@ -147,11 +155,40 @@ absl::Status ModelRegistry::CommitVersion(PendingVersion& pending, const models:
     }
   }
 
+  RECPLAT_RETURN_IF_ERROR(impl_->CommitLocally(pending, trained, stats, *slot, saved));
+  if (impl_->publisher == nullptr) return absl::OkStatus();
+  // Outside the lock: uploading may take a while, and nothing names the version yet.
+  absl::Status published = impl_->publisher->PublishVersion(pending.meta, artifact);
+  if (published.ok()) return absl::OkStatus();
+  absl::MutexLock lock(&slot->write_mu);
+  absl::StatusOr<v1::ModelVersion> meta =
+      impl_->store.ReadVersion(pending.tenant, pending.model, pending.version);
+  if (meta.ok() && meta->status() == v1::MODEL_STATUS_PENDING) {
+    meta->set_status(v1::MODEL_STATUS_FAILED);
+    meta->set_error(absl::StrCat("publishing the version failed: ", published.ToString()));
+    impl_->store.WriteVersion(*meta).IgnoreError();
+    pending.meta = *std::move(meta);
+  }
+  RECPLAT_LOG(Warn, "model version failed to publish",
+              {{"tenant", pending.tenant},
+               {"model", pending.model},
+               {"version", pending.version},
+               {"error", published.ToString()}});
+  return published;
+}
+
+absl::Status ModelRegistry::Impl::CommitLocally(PendingVersion& pending,
+                                                const models::Model& trained,
+                                                const v1::TrainingStats& stats, Slot& slot_ref,
+                                                const absl::Status& saved) {
+  Slot* slot = &slot_ref;
+  const std::filesystem::path version_dir =
+      store.VersionDir(pending.tenant, pending.model, pending.version);
   absl::MutexLock lock(&slot->write_mu);
   slot->in_flight.erase(pending.version);
   RECPLAT_ASSIGN_OR_RETURN(
       v1::ModelVersion meta,
-      impl_->store.ReadVersion(pending.tenant, pending.model, pending.version));
+      store.ReadVersion(pending.tenant, pending.model, pending.version));
   // Its presence marks the version as committed (see internal/recovery.cc), even when empty.
   *meta.mutable_training() = stats;
   if (!saved.ok()) {
@@ -159,7 +196,7 @@ absl::Status ModelRegistry::CommitVersion(PendingVersion& pending, const models:
     meta.set_error(absl::StrCat("saving the artifact failed: ", saved.ToString()));
     DropArtifact(version_dir);
     pending.meta = meta;
-    RECPLAT_RETURN_IF_ERROR(impl_->store.WriteVersion(meta));
+    RECPLAT_RETURN_IF_ERROR(store.WriteVersion(meta));
     RECPLAT_LOG(Warn, "model version failed to save",
                 {{"tenant", pending.tenant},
                  {"model", pending.model},
@@ -170,7 +207,7 @@ absl::Status ModelRegistry::CommitVersion(PendingVersion& pending, const models:
   for (const auto& [name, value] : trained.Metrics()) {
     (*meta.mutable_metrics())[name] = value;
   }
-  RECPLAT_RETURN_IF_ERROR(impl_->store.WriteVersion(meta));
+  RECPLAT_RETURN_IF_ERROR(store.WriteVersion(meta));
   pending.meta = std::move(meta);
   RECPLAT_LOG(Info, "model version committed",
               {{"tenant", pending.tenant}, {"model", pending.model}, {"version", pending.version}});
@@ -204,6 +241,10 @@ absl::Status ModelRegistry::FailVersion(PendingVersion& pending, const absl::Sta
   DropArtifact(impl_->store.VersionDir(pending.tenant, pending.model, pending.version));
   pending.meta = meta;
   RECPLAT_RETURN_IF_ERROR(impl_->store.WriteVersion(meta));
+  if (impl_->publisher != nullptr) {
+    // Best effort: the version's PENDING metadata is published already, and no pointer names it.
+    impl_->publisher->PublishMetadata(meta).IgnoreError();
+  }
   RECPLAT_LOG(Warn, "model version failed",
               {{"tenant", pending.tenant},
                {"model", pending.model},
@@ -280,6 +321,29 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
     if (old.ok()) {
       old->set_status(v1::MODEL_STATUS_STALE);
       written.Update(impl_->store.WriteVersion(*old));
+    }
+  }
+  if (impl_->publisher != nullptr) {
+    // Under the lock the follower reads the source's CURRENT under: it cannot see the shared
+    // store's old pointer once this process serves the new version. A promotion that does not
+    // reach the store is reverted here by the follower (the store is what every process serves).
+    absl::Status published = impl_->publisher->PublishMetadata(meta);
+    if (published.ok() && previous != nullptr && previous->version != version) {
+      // A version this process only followed has no local metadata: take the store's.
+      absl::StatusOr<v1::ModelVersion> old =
+          impl_->store.ReadVersion(tenant, model, previous->version);
+      if (!old.ok()) old = impl_->source->Version(tenant, model, previous->version);
+      if (old.ok()) {
+        old->set_status(v1::MODEL_STATUS_STALE);
+        published = impl_->publisher->PublishMetadata(*old);
+      }
+    }
+    if (published.ok()) published = impl_->publisher->PublishCurrent(tenant, model, version);
+    if (!published.ok()) {
+      return absl::Status(published.code(),
+                          absl::StrCat(Describe(tenant, model, version),
+                                       " serves here, but publishing the promotion failed: ",
+                                       published.message()));
     }
   }
   RECPLAT_LOG(Info, "model version promoted",

@@ -100,6 +100,8 @@ struct ModelRegistry::Impl {
   internal::VersionStore store;
   // What is published (RegistryOptions::source, or the directory source over the root).
   std::shared_ptr<const ModelSource> source;
+  // RegistryOptions::publisher; may be null.
+  std::shared_ptr<const ModelPublisher> publisher;
   std::unique_ptr<internal::SourceMetrics> source_metrics;
   // When the registry was opened: the creation time reported for untrained versions.
   int64_t opened_at_ms;
@@ -122,6 +124,12 @@ struct ModelRegistry::Impl {
   // The slot of a version reserved by BeginVersion; FAILED_PRECONDITION unless it is still in
   // flight (neither committed nor failed).
   absl::StatusOr<internal::Slot*> InFlightSlot(const PendingVersion& pending) const;
+
+  // The local half of CommitVersion, under the slot's lock: records `stats` and the metrics in
+  // version.json (or FAILED when `saved` is an error, returning it).
+  absl::Status CommitLocally(PendingVersion& pending, const models::Model& trained,
+                             const v1::TrainingStats& stats, internal::Slot& slot,
+                             const absl::Status& saved);
 
   // Loads the artifact of a version with the model's family and params.
   absl::StatusOr<std::shared_ptr<const models::Model>> LoadArtifact(

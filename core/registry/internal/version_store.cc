@@ -115,20 +115,29 @@ absl::StatusOr<v1::ModelVersion> VersionStore::ReadVersion(absl::string_view ten
   if (!json.ok()) {
     return json.status();
   }
-  v1::ModelVersion meta;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  auto parsed = google::protobuf::util::JsonStringToMessage(*json, &meta, options);
+  absl::StatusOr<v1::ModelVersion> parsed = ParseVersionJson(*json);
   if (!parsed.ok()) {
-    return absl::DataLossError(absl::StrCat(path.string(), " does not parse: ", parsed.ToString()));
+    return absl::DataLossError(absl::StrCat(path.string(), ": ", parsed.status().message()));
   }
+  v1::ModelVersion meta = *std::move(parsed);
   meta.set_tenant(std::string(tenant));
   meta.set_model(std::string(model));
   meta.set_version(version);
   return meta;
 }
 
-absl::Status VersionStore::WriteVersion(const v1::ModelVersion& meta) const {
+absl::StatusOr<v1::ModelVersion> ParseVersionJson(absl::string_view json) {
+  v1::ModelVersion meta;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  auto parsed = google::protobuf::util::JsonStringToMessage(std::string(json), &meta, options);
+  if (!parsed.ok()) {
+    return absl::DataLossError(absl::StrCat("version.json does not parse: ", parsed.ToString()));
+  }
+  return meta;
+}
+
+absl::StatusOr<std::string> VersionJson(const v1::ModelVersion& meta) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -139,8 +148,14 @@ absl::Status VersionStore::WriteVersion(const v1::ModelVersion& meta) const {
                                             meta.tenant(), "/", meta.model(), ": ",
                                             printed.ToString()));
   }
+  return json;
+}
+
+absl::Status VersionStore::WriteVersion(const v1::ModelVersion& meta) const {
+  absl::StatusOr<std::string> json = VersionJson(meta);
+  if (!json.ok()) return json.status();
   return WriteFileAtomically(
-      VersionDir(meta.tenant(), meta.model(), meta.version()) / std::string(kVersionFile), json);
+      VersionDir(meta.tenant(), meta.model(), meta.version()) / std::string(kVersionFile), *json);
 }
 
 absl::StatusOr<int64_t> VersionStore::ReadCurrent(absl::string_view tenant,

@@ -33,6 +33,11 @@ namespace recplat::registry::internal {
 // nor "..". INVALID_ARGUMENT naming `what` (e.g. "tenant") otherwise.
 absl::Status ValidateName(absl::string_view what, absl::string_view name);
 
+// version.json's text and back (field names as in the proto, unknown fields ignored on read).
+// DATA_LOSS when `json` does not parse.
+absl::StatusOr<v1::ModelVersion> ParseVersionJson(absl::string_view json);
+absl::StatusOr<std::string> VersionJson(const v1::ModelVersion& meta);
+
 class VersionStore {
  public:
   explicit VersionStore(std::filesystem::path root) : root_(std::move(root)) {}
