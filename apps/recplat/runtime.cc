@@ -9,6 +9,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "apps/recplat/model_store.h"
 #include "apps/recplat/runtime_metrics.h"
 #include "core/common/clock.h"
 #include "core/common/logging.h"
@@ -193,6 +194,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   ro.repair = !secondary;
   ro.poll_interval = absl::Seconds(cfg.registry.poll_seconds);
   ro.metrics = impl->metrics.get();
+  RECPLAT_RETURN_IF_ERROR(ConfigureModelStore(cfg, impl->metrics.get(), &ro));
   RECPLAT_ASSIGN_OR_RETURN(impl->registry, registry::ModelRegistry::Create(ro));
 
   impl->trainer = std::make_unique<training::Trainer>(

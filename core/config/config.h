@@ -342,12 +342,32 @@ struct TrainingConfig {
   friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
 };
 
+// The bucket of `registry.store: s3`. Credentials come from the standard AWS variables and
+// files (core/common/s3/aws_credentials.h), never from the config.
+struct RegistryS3Config {
+  // http(s)://host[:port] of the S3-compatible store.
+  std::string endpoint;
+  std::string bucket;
+  // Key prefix of the registry's layout in the bucket.
+  std::string prefix = "models/";
+  // Empty: AWS_REGION, AWS_DEFAULT_REGION, the AWS config file, else us-east-1.
+  std::string region;
+  // Path-style (endpoint/bucket/key, what custom endpoints need) or virtual-hosted addressing.
+  bool path_style = true;
+
+  friend bool operator==(const RegistryS3Config&, const RegistryS3Config&) = default;
+};
+
 // The model registry (<data_dir>/models).
 struct RegistryConfig {
-  // Seconds between polls of the registry directory for versions that another process (e.g.
-  // `recplat train` while this server runs) published and promoted; the version named current
-  // is loaded and swapped in. 0 turns polling off.
+  // Seconds between polls of the registry's store for versions that another process (e.g.
+  // `recplat train` while this server runs, another replica) published and promoted; the
+  // version named current is loaded and swapped in. 0 turns polling off.
   double poll_seconds = 2.0;
+  // Where versions are shared: "local" (<data_dir>/models is the store) or "s3" (the bucket of
+  // `s3`; <data_dir>/models is this process's working copy).
+  std::string store = "local";
+  RegistryS3Config s3;
 
   friend bool operator==(const RegistryConfig&, const RegistryConfig&) = default;
 };

@@ -174,6 +174,16 @@ absl::Status CheckFrontends(const Config& config, const FrontendRegistry& fronte
                        "' mounts on the HTTP listener, which is off (http.enabled: false)"));
     }
   }
+  if (config.registry.store == "s3") {
+    if (config.registry.s3.endpoint.empty()) {
+      return internal::KeyError("config", "registry.s3.endpoint",
+                                "registry.store 's3' needs the store's URL (http(s)://host[:port])");
+    }
+    if (config.registry.s3.bucket.empty()) {
+      return internal::KeyError("config", "registry.s3.bucket",
+                                "registry.store 's3' needs a bucket");
+    }
+  }
   if (config.role == Role::kFrontend && config.frontends.empty()) {
     return internal::KeyError("config", "frontends",
                               "role 'frontend' needs at least one frontend to run");

@@ -30,6 +30,7 @@ void Bind(Visitor& v, EventLogConfig& c);
 void Bind(Visitor& v, StateConfig& c);
 void Bind(Visitor& v, ApiConfig& c);
 void Bind(Visitor& v, TrainingConfig& c);
+void Bind(Visitor& v, RegistryS3Config& c);
 void Bind(Visitor& v, RegistryConfig& c);
 void Bind(Visitor& v, EventTypeConfig& c);
 void Bind(Visitor& v, GateConfig& c);
@@ -128,8 +129,18 @@ void Bind(Visitor& v, TrainingConfig& c) {
   v.Scalar("tick_seconds", DoubleRef(c.tick_seconds, 0, 86400, /*min_exclusive=*/true));
 }
 
+void Bind(Visitor& v, RegistryS3Config& c) {
+  v.Scalar("endpoint", StringRef(c.endpoint, AnyText()));
+  v.Scalar("bucket", StringRef(c.bucket, AnyText()));
+  v.Scalar("prefix", StringRef(c.prefix, AnyText()));
+  v.Scalar("region", StringRef(c.region, AnyText()));
+  v.Scalar("path_style", BoolRef(c.path_style));
+}
+
 void Bind(Visitor& v, RegistryConfig& c) {
   v.Scalar("poll_seconds", DoubleRef(c.poll_seconds, 0, 86400));
+  v.Scalar("store", StringRef(c.store, OneOf({"local", "s3"})));
+  v.Struct("s3", Ref(c.s3));
 }
 
 void Bind(Visitor& v, EventTypeConfig& c) {
