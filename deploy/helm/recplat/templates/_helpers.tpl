@@ -125,6 +125,9 @@ first, so a bad value fails whichever template Helm renders first.
 {{- if and .enabled (not .existingSecret) (not (and .accessKeyId .secretAccessKey)) -}}
 {{- fail "objectStore.s3.enabled needs objectStore.s3.existingSecret or both accessKeyId and secretAccessKey" -}}
 {{- end -}}
+{{- if and .enabled .models (or (not .endpoint) (not .bucket)) -}}
+{{- fail "objectStore.s3.enabled needs objectStore.s3.endpoint and objectStore.s3.bucket (registry.s3.*)" -}}
+{{- end -}}
 {{- end -}}
 {{- with $v.eventLog.nats -}}
 {{- if and .enabled (not .existingSecret) (not .creds) -}}
@@ -241,6 +244,18 @@ against that page and every flag against apps/recplat/main.cc.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- /* The model store in S3 (registry.store: s3); keys through AWS_* (recplat.env). */ -}}
+{{- if and (has $role (list "all" "core" "train")) $v.objectStore.s3.enabled $v.objectStore.s3.models -}}
+{{- $sets = append $sets "registry.store=s3" -}}
+{{- $sets = append $sets (printf "registry.s3.endpoint=%s" $v.objectStore.s3.endpoint) -}}
+{{- $sets = append $sets (printf "registry.s3.bucket=%s" $v.objectStore.s3.bucket) -}}
+{{- if $v.objectStore.s3.prefix -}}
+{{- $sets = append $sets (printf "registry.s3.prefix=%s" $v.objectStore.s3.prefix) -}}
+{{- end -}}
+{{- if $v.objectStore.s3.region -}}
+{{- $sets = append $sets (printf "registry.s3.region=%s" $v.objectStore.s3.region) -}}
+{{- end -}}
+{{- end -}}
 {{- if and (eq $role "core") $v.trainer.enabled -}}
 {{- $sets = append $sets "training.enabled=false" -}}
 {{- end -}}
@@ -289,6 +304,19 @@ against that page and every flag against apps/recplat/main.cc.
 # renewal.token accepts the path of a file holding the token.
 - name: RENEWAL_TOKEN
   value: /var/run/secrets/recplat/renewal/token
+{{- end }}
+{{- if and (has .role (list "all" "core" "train")) .root.Values.objectStore.s3.enabled .root.Values.objectStore.s3.models }}
+# The model store's credentials (registry.store: s3), as the AWS variables recplat reads.
+- name: AWS_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "recplat.s3SecretName" .root }}
+      key: access_key_id
+- name: AWS_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "recplat.s3SecretName" .root }}
+      key: secret_access_key
 {{- end }}
 {{- with .root.Values.extraEnv }}
 {{ toYaml . }}
