@@ -19,11 +19,12 @@
 # The image is tagged IMAGE_REPO:IMAGE_TAG and IMAGE_REPO:latest (podman stores it as
 # localhost/recplat:...). Needs root (debootstrap, rootful podman).
 set -euo pipefail
+caller_pwd="$(pwd)"
 cd "$(dirname "$0")/.."
 repo_root="$(pwd)"
 
 mode=full
-prebuilt_dir=build
+prebuilt_dir="$repo_root/build"
 rebuild_base=0
 install=0
 jobs="$(nproc)"
@@ -31,12 +32,15 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --prebuilt)
       mode=prebuilt
-      if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then prebuilt_dir="$2"; shift; fi ;;
+      if [ $# -gt 1 ] && [ "${2#--}" = "$2" ]; then
+        case "$2" in /*) prebuilt_dir="$2" ;; *) prebuilt_dir="$caller_pwd/$2" ;; esac
+        shift
+      fi ;;
     --base-only) mode=base ;;
     --rebuild-base) rebuild_base=1 ;;
     --install) install=1 ;;
     --jobs) jobs="$2"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$repo_root/scripts/build-image.sh" | sed '$d'; exit 0 ;;
     *) echo "build-image.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
