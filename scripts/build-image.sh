@@ -5,7 +5,8 @@
 # (once; kept as $BASE_IMAGE), then `podman build` builds the image on it.
 #
 #   scripts/build-image.sh                  # multi-stage: recplat is compiled in the builder
-#                                           # stage (about 50 min on 2 cores, docs/operations.md)
+#                                           # stage (about 30 min with --jobs 1 on a busy 2-core
+#                                           # machine; docs/operations.md)
 #   scripts/build-image.sh --prebuilt [DIR] # fast path: the runtime stage gets the binary and
 #                                           # the LibTorch module of an existing build (default
 #                                           # ./build, from scripts/build.sh); a few minutes

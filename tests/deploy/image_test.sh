@@ -44,7 +44,9 @@ built_image=""
 cleanup() {
   pm rm -f -t 0 "$name" "$name-2" >/dev/null 2>&1 || true
   if [ -n "$built_image" ]; then
-    pm rmi -f "$built_image" "${built_image%:*}:latest" >/dev/null 2>&1 || true
+    # --no-prune: the layers it shares (the runtime stage) stay as the build cache, also for a
+    # build running at the same time.
+    pm rmi -f --no-prune "$built_image" "${built_image%:*}:latest" >/dev/null 2>&1 || true
   fi
   rm -rf "$work"
 }
