@@ -2,7 +2,7 @@
 # Installs every Debian package recplat's build and tests need. Idempotent: packages already
 # present are skipped, so a second run does nothing and needs no network.
 #
-# Usage: scripts/install-deps.sh [--with-bench]
+# Usage: scripts/install-deps.sh [--with-bench] [--with-image] [--build-only]
 #   LibTorch (CPU, Debian's libtorch-dev) is always installed: the default build has
 #   RECPLAT_ENABLE_TORCH=ON (the gru4rec family). `--with-torch` is still accepted and does
 #   nothing more.
@@ -10,8 +10,14 @@
 #   e2e test starts.
 #   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
 #                 reference of bench/ease_fit_compare.sh (python3-numpy).
+#   --with-image  also install what scripts/build-image.sh and the container image test
+#                 (ctest -L image) need: podman with runc, debootstrap and its keyring.
+#   --build-only  only what building the recplat binary needs (configured with
+#                 -DRECPLAT_BUILD_TESTS=OFF -DRECPLAT_BUILD_BENCHMARKS=OFF): the container
+#                 image's builder stage (deploy/Dockerfile) runs this.
 set -euo pipefail
 
+# Building the recplat binary (and the LibTorch module).
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libabsl-dev
@@ -25,8 +31,11 @@ packages=(
   libcli11-dev
   libboost-dev libboost-system-dev
   libssl-dev libcurl4-openssl-dev libexpat1-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev
+)
+# The tests and benchmarks.
+test_packages=(
+  libgtest-dev libgmock-dev libbenchmark-dev
   python3 curl
   # The Helm chart's test (tests/deploy): Go + sprig render the chart, node + npm check it.
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev
@@ -35,15 +44,19 @@ packages=(
 )
 # npm only when no npm is on PATH: a nodejs from outside Debian (e.g. NodeSource's) ships its
 # own npm and conflicts with Debian's package, which would remove it.
-if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
+if ! command -v npm >/dev/null 2>&1; then test_packages+=(npm); fi
 
+build_only=0
 for arg in "$@"; do
   case "$arg" in
+    --build-only) build_only=1 ;;
     --with-torch) ;;  # LibTorch is in the default list now.
-    --with-bench) packages+=(wrk python3-numpy) ;;
+    --with-bench) test_packages+=(wrk python3-numpy) ;;
+    --with-image) test_packages+=(podman runc debootstrap debian-archive-keyring) ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
+if [ "$build_only" -eq 0 ]; then packages+=("${test_packages[@]}"); fi
 
 missing=()
 for p in "${packages[@]}"; do

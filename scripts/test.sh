@@ -7,9 +7,14 @@
 #   SANITIZE=thread scripts/test.sh              # everything under TSan (build-tsan)
 #   TARGETS="state_test engine_test" scripts/test.sh   # build only these test binaries and run
 #                                                       # their tests (what CI's sanitizer step does)
+#   LABELS=image scripts/test.sh   # only the container image test (tests/deploy/image_test.sh,
+#                                  # podman, a few minutes); other runs leave it out, unless
+#   WITH_IMAGE=1 scripts/test.sh   # everything and the image test
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+with_image="${WITH_IMAGE:-0}"
+if [[ "${LABELS:-}" == *image* ]]; then with_image=1; fi
+if [ "$with_image" = 1 ]; then scripts/install-deps.sh --with-image; else scripts/install-deps.sh; fi
 scripts/build.sh ${TARGETS:-}
 case "${SANITIZE:-}" in
   "") build_dir="${BUILD_DIR:-build}" ;;
@@ -28,6 +33,9 @@ cd "$build_dir"
 ctest_args=(--output-on-failure -j "${JOBS:-$(nproc)}" --timeout 900)
 if [ -n "${LABELS:-}" ]; then ctest_args+=(-L "$LABELS"); fi
 # With TARGETS, only the tests of the binaries built (an unbuilt one is listed as <name>_NOT_BUILT)
-# and no script tests.
-if [ -n "${TARGETS:-}" ]; then ctest_args+=(-E '_NOT_BUILT$' -LE script); fi
+# and no script tests. The image test only when asked for (LABELS=image or WITH_IMAGE=1).
+exclude=()
+if [ -n "${TARGETS:-}" ]; then ctest_args+=(-E '_NOT_BUILT$'); exclude+=(script); fi
+if [ "$with_image" != 1 ]; then exclude+=(image); fi
+if [ ${#exclude[@]} -gt 0 ]; then ctest_args+=(-LE "$(IFS='|'; echo "${exclude[*]}")"); fi
 ctest "${ctest_args[@]}"
