@@ -36,8 +36,10 @@ namespace {
 
 constexpr absl::string_view kEnvPrefix = "RECPLAT_";
 // RECPLAT_* variables read by tools and tests, not configuration keys.
-constexpr std::array<absl::string_view, 4> kReservedEnv = {"RECPLAT_DATASETS", "RECPLAT_BINARY_DIR",
-                                                           "RECPLAT_SOURCE_DIR", "RECPLAT_PROFILE"};
+// RECPLAT_GRU4REC_TORCH_MODULE: where trainers/torch_gru4rec finds its LibTorch module.
+constexpr std::array<absl::string_view, 5> kReservedEnv = {
+    "RECPLAT_DATASETS", "RECPLAT_BINARY_DIR", "RECPLAT_SOURCE_DIR", "RECPLAT_PROFILE",
+    "RECPLAT_GRU4REC_TORCH_MODULE"};
 // Profiles are hand-written; anything larger is a mistake (or an attack on the parser).
 constexpr std::streamsize kMaxProfileBytes = 16 << 20;
 

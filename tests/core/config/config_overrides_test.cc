@@ -189,6 +189,7 @@ TEST(ConfigEnvTest, IgnoresReservedAndForeignNames) {
                                                {"RECPLAT_BINARY_DIR", "/b"},
                                                {"RECPLAT_SOURCE_DIR", "/s"},
                                                {"RECPLAT_PROFILE", "x.yaml"},
+                                               {"RECPLAT_GRU4REC_TORCH_MODULE", "/m.so"},
                                                {"HOME", "/root"},
                                                {"recplat_data_dir", "/lower"},
                                                {"RENEWAL_TOKEN", "t"}}));
