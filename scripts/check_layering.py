@@ -52,7 +52,7 @@ MODULES = {
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
-    "frontends/batch": ["core/common", "core/common/metrics", "core/api"],
+    "frontends/batch": ["core/common", "core/common/metrics", "core/common/s3", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.
     "tools/renewal_sim": ["core/common", "core/api", "frontends/renewal_ws"],
     # Trained families use the public model interface only.
