@@ -59,6 +59,7 @@ MODULES = {
     "trainers/ease": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
+    "trainers/article_rec": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
     # The executable wires everything.
     "apps/recplat": ["*"],
