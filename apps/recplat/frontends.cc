@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "frontends/batch/batch_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_routes.h"
 #include "frontends/http_rest/native_routes.h"
@@ -101,6 +102,12 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartRenewal(const FrontendCont
   return std::make_unique<RenewalFrontend>(std::move(frontend));
 }
 
+// `batch:` and `s3:` are the sections of `recplat batch`, not serving frontends.
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartBatchOnly(const FrontendContext& c) {
+  return absl::InvalidArgumentError(
+      "frontends: 'batch' and 's3' are the sections of `recplat batch`, not served frontends");
+}
+
 struct FrontendEntry {
   const char* name;
   // Null for `native`, which the config loader knows without registration.
@@ -113,6 +120,8 @@ constexpr FrontendEntry kFrontends[] = {
     {http::ecoseller::kEcosellerFrontendName, &http::ecoseller::EcosellerRegistration,
      &StartEcoseller},
     {renewal_ws::kRenewalFrontendName, &renewal_ws::RenewalRegistration, &StartRenewal},
+    {batch::kBatchSectionName, &batch::BatchRegistration, &StartBatchOnly},
+    {batch::kS3SectionName, &batch::S3Registration, &StartBatchOnly},
 };
 
 }  // namespace
