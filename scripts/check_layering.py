@@ -51,6 +51,7 @@ MODULES = {
     # Frontends are codecs over core/api: no other core module, no other frontend.
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
+    "frontends/http_rest/article_rec": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
     "frontends/batch": ["core/common", "core/common/metrics", "core/common/s3", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.
