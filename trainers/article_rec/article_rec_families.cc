@@ -51,7 +51,7 @@ absl::StatusOr<AlsOptions> ParseAls(const models::ModelParams& params, double* d
     return absl::InvalidArgumentError(
         absl::StrCat("solver must be \"cg\" or \"cholesky\", got \"", solver, "\""));
   }
-  RECPLAT_ASSIGN_OR_RETURN(int64_t cg_steps, params.GetInt("cg_steps", 3, 1, 4096));
+  RECPLAT_ASSIGN_OR_RETURN(int64_t cg_steps, params.GetInt("cg_steps", 10, 1, 4096));
   o.cg_steps = static_cast<int>(cg_steps);
   RECPLAT_ASSIGN_OR_RETURN(int64_t seed, params.GetInt("seed", 42, 0));
   o.seed = static_cast<uint64_t>(seed);

@@ -15,7 +15,7 @@
 //   publish_half_life_days (10).
 // article_popularity: recent_reads (5000).
 // article_als: factors (130), regularization (2.319952), iterations (2), solver ("cg" or
-//   "cholesky"), cg_steps (3), seed (42), threads (0 = all cores), dwell_half_life_days
+//   "cholesky"), cg_steps (10), seed (42), threads (0 = all cores), dwell_half_life_days
 //   (59.631698).
 //
 // Thread-safety: the families are stateless; their models are immutable.

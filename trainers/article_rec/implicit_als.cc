@@ -47,9 +47,11 @@ void HalfStep(const SparseRows& counts, const RowMatrixF& fixed, const AlsOption
             *out += (static_cast<double>(it.value()) * yi.dot(v)) * yi.transpose();
           }
         };
-        x = solve->row(u).transpose().cast<double>();
-        apply(x, &ap);
-        r = b - ap;
+        // From zero, not warm-started: with the job's 2 iterations a warm start from the
+        // N(0,1) init leaves its noise in the factors; from zero, rows with the same
+        // equations get the same factors, and more steps approach the exact solve.
+        x.setZero();
+        r = b;
         p = r;
         double rs = r.squaredNorm();
         for (int step = 0; step < o.cg_steps && rs > 1e-20; ++step) {

@@ -6,8 +6,8 @@
 //     (YᵀY + Yᵀ C_u Y + λI) x_u = Yᵀ (C_u + I) p_u
 // (users with the item factors fixed, then items with the user factors fixed).
 //
-// Solvers: `kConjugateGradient` (default: `cg_steps` steps of CG per row, warm-started from
-// the row's current factors, the matrix applied as (YᵀY + λI)v + Σ c_ui y_i (y_iᵀv), so a step
+// Solvers: `kConjugateGradient` (default: `cg_steps` steps of CG per row, started from zero,
+// the matrix applied as (YᵀY + λI)v + Σ c_ui y_i (y_iᵀv), so a step
 // costs O(nnz_u·f + f²)) or `kCholesky` (the exact solve of the original, O(nnz_u·f² + f³) per
 // row). Rows are split across `threads` workers; results do not depend on the thread count.
 //
@@ -32,7 +32,7 @@ struct AlsOptions {
   int iterations = 2;
   enum class Solver { kConjugateGradient, kCholesky };
   Solver solver = Solver::kConjugateGradient;
-  int cg_steps = 3;
+  int cg_steps = 10;
   uint64_t seed = 42;
   // Worker threads; 0 = the machine's hardware concurrency.
   int threads = 0;
