@@ -23,5 +23,5 @@ start=$(date +%s.%N)
   --set "s3.endpoint=http://127.0.0.1:$port" --set s3.bucket=snowplow \
   --set "batch.articles_file=$work/gen/articles.jsonl" >"$work/metrics.txt" 2>"$work/progress.txt"
 end=$(date +%s.%N)
-grep "article_rec batch:" "$work/progress.txt"
+grep -E "article_rec batch:|info trained" "$work/progress.txt"
 python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'events={sys.argv[3]} wall={s:.2f}s events_per_s={int(sys.argv[3])/s:.0f}')" "$start" "$end" "$events"

@@ -80,21 +80,26 @@ void HalfStep(const SparseRows& counts, const RowMatrixF& fixed, const AlsOption
 
 }  // namespace
 
-AlsFactors FitImplicitAls(const SparseRows& confidence, const AlsOptions& options) {
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+AlsFactors InitialFactors(Eigen::Index rows, Eigen::Index cols, const AlsOptions& options) {
   std::mt19937_64 rng(options.seed);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   AlsFactors f;
-  f.users.resize(confidence.rows(), options.factors);
-  f.items.resize(confidence.cols(), options.factors);
+  f.users.resize(rows, options.factors);
+  f.items.resize(cols, options.factors);
   for (Eigen::Index i = 0; i < f.users.size(); ++i) {
     f.users.data()[i] = normal(rng);
   }
   for (Eigen::Index i = 0; i < f.items.size(); ++i) {
     f.items.data()[i] = normal(rng);
   }
+  return f;
+}
+
+AlsFactors FitImplicitAls(const SparseRows& confidence, const AlsOptions& options) {
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  AlsFactors f = InitialFactors(confidence.rows(), confidence.cols(), options);
   const SparseRows by_item = confidence.transpose();
   for (int it = 0; it < options.iterations; ++it) {
     HalfStep(confidence, f.items, options, threads, &f.users);

@@ -43,6 +43,10 @@ struct AlsFactors {
   RowMatrixF items;  // cols × factors
 };
 
+// The N(0, 1) initial factors FitImplicitAls starts from (users drawn first, then items, from
+// one generator seeded with options.seed), for comparisons with other implementations.
+AlsFactors InitialFactors(Eigen::Index rows, Eigen::Index cols, const AlsOptions& options);
+
 // `confidence` is rows × cols (Confidence() of article_recs.h). REQUIRES: factors >= 1,
 // iterations >= 0, cg_steps >= 1, values finite and >= 0.
 AlsFactors FitImplicitAls(const Eigen::SparseMatrix<float, Eigen::RowMajor>& confidence,

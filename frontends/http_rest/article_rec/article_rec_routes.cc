@@ -20,13 +20,16 @@ using nlohmann::json;
 
 constexpr int kMaxPageSize = 500;
 
-HttpResponse Message(int status, absl::string_view message) {
-  return JsonResponse(json{{"message", message}}.dump(), status);
+// Invalid UTF-8 (echoed query values, stored texts) becomes U+FFFD instead of an exception.
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-HttpResponse Results(const json& results) {
-  return JsonResponse(json{{"results", results}}.dump());
+HttpResponse Message(int status, absl::string_view message) {
+  return JsonResponse(Dump(json{{"message", message}}), status);
 }
+
+HttpResponse Results(const json& results) { return JsonResponse(Dump(json{{"results", results}})); }
 
 // Python's int(): optional whitespace and sign, decimal digits.
 std::optional<int64_t> ParseInt(absl::string_view text) {
@@ -309,7 +312,7 @@ struct ArticleRecFrontend::Impl {
     if (!promoted.ok()) {
       return Message(500, "INTERNAL_ERROR");
     }
-    return JsonResponse(ModelJson(decoded->first, promoted->version()).dump());
+    return JsonResponse(Dump(ModelJson(decoded->first, promoted->version())));
   }
 };
 
