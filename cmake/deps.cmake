@@ -25,6 +25,8 @@ find_package(OpenSSL REQUIRED)
 # core/common/s3: libcurl does HTTP and SigV4 (CURLOPT_AWS_SIGV4), expat the XML answers.
 find_package(CURL REQUIRED)
 find_package(EXPAT REQUIRED)
+# frontends/batch inflates the gzip Snowplow objects with zlib.
+find_package(ZLIB REQUIRED)
 find_package(CLI11 CONFIG QUIET)
 
 if(NOT TARGET CLI11::CLI11)

@@ -51,14 +51,16 @@ MODULES = {
     # Frontends are codecs over core/api: no other core module, no other frontend.
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
+    "frontends/http_rest/article_rec": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
-    "frontends/batch": ["core/common", "core/common/metrics", "core/api"],
+    "frontends/batch": ["core/common", "core/common/metrics", "core/common/s3", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.
     "tools/renewal_sim": ["core/common", "core/api", "frontends/renewal_ws"],
     # Trained families use the public model interface only.
     "trainers/ease": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
+    "trainers/article_rec": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
     # The executable wires everything.
     "apps/recplat": ["*"],

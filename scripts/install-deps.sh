@@ -30,7 +30,7 @@ packages=(
   nlohmann-json3-dev
   libcli11-dev
   libboost-dev libboost-system-dev
-  libssl-dev libcurl4-openssl-dev libexpat1-dev
+  libssl-dev libcurl4-openssl-dev libexpat1-dev zlib1g-dev
   libtorch-dev
 )
 # The tests and benchmarks.

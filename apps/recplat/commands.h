@@ -48,5 +48,7 @@ int RunImport(const config::Config& config, const std::string& profile_path,
               const ImportArgs& args);
 int RunEvalCommand(const config::Config& config, const EvalArgs& args);
 int RunTrain(const config::Config& config, const std::string& profile_path, const TrainArgs& args);
+// One run of the article_rec batch job (sections `batch:` and `s3:`).
+int RunBatch(const config::Config& config, const std::string& profile_path);
 
 }  // namespace recplat::app

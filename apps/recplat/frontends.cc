@@ -7,6 +7,9 @@
 #include "absl/time/time.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "frontends/batch/batch_config.h"
+#include "frontends/http_rest/article_rec/article_rec_config.h"
+#include "frontends/http_rest/article_rec/article_rec_routes.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_routes.h"
 #include "frontends/http_rest/native_routes.h"
@@ -101,6 +104,39 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartRenewal(const FrontendCont
   return std::make_unique<RenewalFrontend>(std::move(frontend));
 }
 
+class ArticleRecFrontend final : public RunningFrontend {
+ public:
+  explicit ArticleRecFrontend(std::unique_ptr<http::article_rec::ArticleRecFrontend> frontend)
+      : frontend_(std::move(frontend)) {}
+  void Shutdown() override {}
+
+ private:
+  std::unique_ptr<http::article_rec::ArticleRecFrontend> frontend_;
+};
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartArticleRec(const FrontendContext& c) {
+  namespace ar = http::article_rec;
+  RECPLAT_RETURN_IF_ERROR(NeedRouter(ar::kArticleRecFrontendName, c));
+  RECPLAT_ASSIGN_OR_RETURN(const ar::ArticleRecSection* section,
+                           SectionOf<ar::ArticleRecSection>(*c.config,
+                                                            ar::kArticleRecFrontendName));
+  ar::ArticleRecOptions options;
+  options.tenant = section->tenant;
+  options.article_model = section->article_model;
+  options.popularity_model = section->popularity_model;
+  options.admin_token = section->admin_token;
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<ar::ArticleRecFrontend> frontend,
+                           ar::ArticleRecFrontend::Create(c.api, options));
+  RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));
+  return std::make_unique<ArticleRecFrontend>(std::move(frontend));
+}
+
+// `batch:` and `s3:` are the sections of `recplat batch`, not serving frontends.
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartBatchOnly(const FrontendContext& c) {
+  return absl::InvalidArgumentError(
+      "frontends: 'batch' and 's3' are the sections of `recplat batch`, not served frontends");
+}
+
 struct FrontendEntry {
   const char* name;
   // Null for `native`, which the config loader knows without registration.
@@ -113,6 +149,10 @@ constexpr FrontendEntry kFrontends[] = {
     {http::ecoseller::kEcosellerFrontendName, &http::ecoseller::EcosellerRegistration,
      &StartEcoseller},
     {renewal_ws::kRenewalFrontendName, &renewal_ws::RenewalRegistration, &StartRenewal},
+    {http::article_rec::kArticleRecFrontendName, &http::article_rec::ArticleRecRegistration,
+     &StartArticleRec},
+    {batch::kBatchSectionName, &batch::BatchRegistration, &StartBatchOnly},
+    {batch::kS3SectionName, &batch::S3Registration, &StartBatchOnly},
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The recplat executable: `recplat [serve] --profile FILE`, `recplat import`, `recplat eval`,
-// `recplat train`. Configuration layering: built-in defaults, the profile, the selected
+// `recplat train`, `recplat batch`. Configuration layering: built-in defaults, the profile, the selected
 // frontends' environment aliases, RECPLAT_* environment variables, then --data-dir,
 // --log-level, the renewal flags and --set flags.
 #include <cstdio>
@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
   train->add_option("--model", train_args.models, "Model to train (repeatable; default: all)");
   train->add_option("--tenant", train_args.tenant, "Tenant (default: every tenant with data)");
 
+  CLI::App* batch = app.add_subcommand(
+      "batch", "Run the article_rec batch job once (S3 Snowplow events -> dwell times -> models)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -112,7 +115,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "recplat: %s\n", std::string(cfg.status().message()).c_str());
     return 2;
   }
-  if (cfg->role == config::Role::kFrontend && (import->parsed() || train->parsed())) {
+  if (cfg->role == config::Role::kFrontend && (import->parsed() || train->parsed() || batch->parsed())) {
     std::fprintf(stderr, "recplat: role 'frontend' has no data directory: only serve runs it\n");
     return 2;
   }
@@ -126,5 +129,6 @@ int main(int argc, char** argv) {
   if (import->parsed()) return app::RunImport(*cfg, profile, import_args);
   if (eval->parsed()) return app::RunEvalCommand(*cfg, eval_args);
   if (train->parsed()) return app::RunTrain(*cfg, profile, train_args);
+  if (batch->parsed()) return app::RunBatch(*cfg, profile);
   return app::RunServe(*cfg, profile, serve_args);
 }

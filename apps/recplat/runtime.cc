@@ -25,6 +25,7 @@
 #include "prometheus/collectable.h"
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
+#include "trainers/article_rec/article_rec_families.h"
 #include "trainers/ease/ease_family.h"
 #include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
@@ -38,6 +39,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(article_rec::RegisterArticleRecFamilies(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
 #endif

@@ -232,41 +232,49 @@ api::AuthResult Authorize(const api::ApiKeys& keys, const HttpRequest& request,
 
 }  // namespace
 
+void Router::SetUnmatchedHandler(Handler handler) { unmatched_ = std::move(handler); }
+
+void Router::AddResponseHeader(std::string name, std::string value) {
+  response_headers_.emplace_back(std::move(name), std::move(value));
+}
+
+HttpResponse Router::Decorate(HttpResponse response) const {
+  for (const auto& header : response_headers_) {
+    response.headers.push_back(header);
+  }
+  return response;
+}
+
 HttpResponse Router::Dispatch(const HttpRequest& request, std::string* route_label) const {
-  if (request.path.empty() || request.path[0] != '/') {
+  HttpRequest copy = request;
+  return Decorate(DispatchUndecorated(&copy, /*in_place=*/false, route_label));
+}
+
+HttpResponse Router::DispatchInPlace(HttpRequest* request, std::string* route_label) const {
+  return Decorate(DispatchUndecorated(request, /*in_place=*/true, route_label));
+}
+
+HttpResponse Router::DispatchUndecorated(HttpRequest* request, bool in_place,
+                                         std::string* route_label) const {
+  if (request->path.empty() || request->path[0] != '/') {
     if (route_label != nullptr) *route_label = kUnmatched;
+    if (unmatched_) return Invoke(unmatched_, *request, kUnmatched);
     return ErrorResponse(absl::NotFoundError("request path must start with /"));
   }
   Captures captures;
   std::vector<absl::string_view> allowed;
-  const Node::Route* route = Find(*root_, request, &captures, &allowed);
-  if (route_label != nullptr) *route_label = route == nullptr ? kUnmatched : route->label;
-  if (route == nullptr) return Unmatched(request, allowed);
-  if (keys_.enabled()) {
-    const api::AuthResult auth = Authorize(keys_, request, route->access, auth_failures_.get());
-    if (auth != api::AuthResult::kOk) return Refused(auth);
-  }
-  if (route->param_names.empty() && request.path_params.empty()) {
-    return Invoke(route->handler, request, route->label);
-  }
-  HttpRequest bound = request;
-  bound.path_params.clear();
-  for (size_t i = 0; i < captures.size; ++i) {
-    bound.path_params.emplace(route->param_names[i], captures.values[i]);
-  }
-  return Invoke(route->handler, bound, route->label);
-}
-
-HttpResponse Router::DispatchInPlace(HttpRequest* request, std::string* route_label) const {
-  if (request->path.empty() || request->path[0] != '/') return Dispatch(*request, route_label);
-  Captures captures;
-  std::vector<absl::string_view> allowed;
   const Node::Route* route = Find(*root_, *request, &captures, &allowed);
   if (route_label != nullptr) *route_label = route == nullptr ? kUnmatched : route->label;
-  if (route == nullptr) return Unmatched(*request, allowed);
+  if (route == nullptr) {
+    if (unmatched_) return Invoke(unmatched_, *request, kUnmatched);
+    return Unmatched(*request, allowed);
+  }
   if (keys_.enabled()) {
     const api::AuthResult auth = Authorize(keys_, *request, route->access, auth_failures_.get());
     if (auth != api::AuthResult::kOk) return Refused(auth);
+  }
+  if (!in_place && route->param_names.empty() && request->path_params.empty()) {
+    return Invoke(route->handler, *request, route->label);
   }
   request->path_params.clear();
   for (size_t i = 0; i < captures.size; ++i) {

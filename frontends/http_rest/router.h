@@ -61,6 +61,13 @@ class Router {
     return Add(std::move(method), std::move(pattern), std::move(handler), "", access);
   }
 
+  // Answers every unmatched request (unknown path, or a known path with another method) with
+  // `handler` instead of the 404/405 JSON error body (route sets whose original answered its
+  // own not-found body). Before serving, from one thread.
+  void SetUnmatchedHandler(Handler handler);
+  // Adds a header to every response Dispatch returns, matched or not, refused or failed (e.g.
+  // Access-Control-Allow-Origin). Before serving, from one thread.
+  void AddResponseHeader(std::string name, std::string value);
   // Checks every request against `keys` from now on (before serving, from one thread).
   // `metrics` (may be null) counts refusals in recplat_auth_failures_total{transport="http"}.
   void SetApiKeys(api::ApiKeys keys, prometheus::Registry* metrics);
@@ -75,8 +82,15 @@ class Router {
 
  private:
   struct Node;
+  HttpResponse DispatchUndecorated(HttpRequest* request, bool in_place,
+                                   std::string* route_label) const;
+  HttpResponse Decorate(HttpResponse response) const;
 
   std::unique_ptr<Node> root_;
+  // Set: the answer to unmatched requests (SetUnmatchedHandler).
+  Handler unmatched_;
+  // Added to every response (AddResponseHeader).
+  std::vector<std::pair<std::string, std::string>> response_headers_;
   // No key: requests are not checked.
   api::ApiKeys keys_;
   std::unique_ptr<metrics::AuthFailureMetrics> auth_failures_;

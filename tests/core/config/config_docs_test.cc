@@ -11,6 +11,8 @@
 #include "core/config/internal/keys.h"
 #include "core/config/frontend_registry.h"
 #include "core/config/internal/schema.h"
+#include "frontends/batch/batch_config.h"
+#include "frontends/http_rest/article_rec/article_rec_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
 #include "frontends/renewal_ws/renewal_config.h"
 #include "gtest/gtest.h"
@@ -23,6 +25,9 @@ FrontendRegistry Frontends() {
   FrontendRegistry registry;
   EXPECT_TRUE(registry.Register(http::ecoseller::EcosellerRegistration()).ok());
   EXPECT_TRUE(registry.Register(renewal_ws::RenewalRegistration()).ok());
+  EXPECT_TRUE(registry.Register(http::article_rec::ArticleRecRegistration()).ok());
+  EXPECT_TRUE(registry.Register(batch::BatchRegistration()).ok());
+  EXPECT_TRUE(registry.Register(batch::S3Registration()).ok());
   return registry;
 }
 
