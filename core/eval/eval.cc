@@ -128,7 +128,21 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
                            BuildEvalDataset(train, test, static_cast<float>(weight)));
   train = InteractionFile();
   test = InteractionFile();
+  RECPLAT_ASSIGN_OR_RETURN(
+      EvalReport report,
+      EvaluateDataset(ds, *family, options.params, options.k, options.threads, options.seed, clock));
+  report.model = options.family;
+  return report;
+}
 
+absl::StatusOr<EvalReport> EvaluateDataset(const EvalDataset& ds,
+                                           const models::ModelFamily& family,
+                                           const models::ModelParams& params, int k, int threads_opt,
+                                           uint64_t seed, const common::Clock& clock) {
+  if (k < 1 || threads_opt < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k must be >= 1 and threads >= 0, got ", k, " and ", threads_opt));
+  }
   catalog::Catalog catalog;
   for (uint32_t i = 0; i < ds.train.num_items; ++i) {
     catalog.Set(i, ds.train.item_ids[i], /*live=*/true, /*available=*/true, /*weight=*/1.0f,
@@ -136,8 +150,8 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
   }
 
   EvalReport report;
-  report.k = options.k;
-  report.model = options.family;
+  report.k = k;
+  report.model = std::string(family.name());
   report.train_interactions = static_cast<int64_t>(ds.train.interactions.size());
   report.test_interactions = ds.test_interactions;
   report.num_items = ds.train.num_items;
@@ -145,22 +159,21 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
   report.users_evaluated = static_cast<int64_t>(ds.test_users.size());
 
   const double fit_start = clock.MonotonicSeconds();
-  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model,
-                           family->Fit(ds.train, options.params));
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, family.Fit(ds.train, params));
   report.fit_seconds = clock.MonotonicSeconds() - fit_start;
 
   const double score_start = clock.MonotonicSeconds();
-  unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                         : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = threads_opt > 0 ? static_cast<unsigned>(threads_opt)
+                                     : std::max(1u, std::thread::hardware_concurrency());
   threads = std::max<unsigned>(1, std::min<size_t>(threads, ds.test_users.size()));
   std::vector<Partial> partials(threads);
   std::atomic<size_t> next_user{0};
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(ScoreUsers, std::cref(*model), std::cref(ds), std::cref(catalog), options.k,
-                      options.seed + t, &next_user, &partials[t]);
+    pool.emplace_back(ScoreUsers, std::cref(*model), std::cref(ds), std::cref(catalog), k,
+                      seed + t, &next_user, &partials[t]);
   }
-  ScoreUsers(*model, ds, catalog, options.k, options.seed, &next_user, &partials[0]);
+  ScoreUsers(*model, ds, catalog, k, seed, &next_user, &partials[0]);
   for (std::thread& t : pool) {
     t.join();
   }
