@@ -56,6 +56,9 @@ MODULES = {
     "tools/renewal_sim": ["core/common", "core/api", "frontends/renewal_ws"],
     # Trained families use the public model interface only.
     "trainers/ease": ["core/common", "core/models"],
+    # The iALS solver knows no model family (it is shared with batch jobs); ials serves it.
+    "trainers/als": ["core/common"],
+    "trainers/ials": ["core/common", "core/models", "trainers/als"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],

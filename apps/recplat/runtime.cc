@@ -25,6 +25,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
 #include "trainers/ease/ease_family.h"
+#include "trainers/ials/ials_family.h"
 #include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
 #ifdef RECPLAT_HAVE_TORCH
@@ -36,6 +37,7 @@ namespace recplat::app {
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(ials::RegisterIalsFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
