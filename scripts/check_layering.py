@@ -59,6 +59,7 @@ MODULES = {
     # The iALS solver knows no model family (it is shared with batch jobs); ials serves it.
     "trainers/als": ["core/common"],
     "trainers/ials": ["core/common", "core/models", "trainers/als"],
+    "trainers/rp3beta": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],

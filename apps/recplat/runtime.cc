@@ -26,6 +26,7 @@
 #include "prometheus/metric_family.h"
 #include "trainers/ease/ease_family.h"
 #include "trainers/ials/ials_family.h"
+#include "trainers/rp3beta/rp3beta_family.h"
 #include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
 #ifdef RECPLAT_HAVE_TORCH
@@ -38,6 +39,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
   RECPLAT_RETURN_IF_ERROR(ials::RegisterIalsFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(rp3beta::RegisterRp3BetaFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
