@@ -25,6 +25,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
 #include "trainers/ease/ease_family.h"
+#include "trainers/ease/dlae_family.h"
 #include "trainers/ials/ials_family.h"
 #include "trainers/rp3beta/rp3beta_family.h"
 #include "trainers/news/news_family.h"
@@ -38,6 +39,7 @@ namespace recplat::app {
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(ease::RegisterDlaeFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ials::RegisterIalsFamily(registry));
   RECPLAT_RETURN_IF_ERROR(rp3beta::RegisterRp3BetaFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
