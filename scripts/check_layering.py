@@ -60,6 +60,7 @@ MODULES = {
     "trainers/als": ["core/common"],
     "trainers/ials": ["core/common", "core/models", "trainers/als"],
     "trainers/rp3beta": ["core/common", "core/models"],
+    "trainers/blend": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],

@@ -25,6 +25,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
 #include "trainers/ease/ease_family.h"
+#include "trainers/blend/blend_family.h"
 #include "trainers/ease/dlae_family.h"
 #include "trainers/ials/ials_family.h"
 #include "trainers/rp3beta/rp3beta_family.h"
@@ -46,7 +47,9 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
 #endif
-  return similarity::RegisterSimilarityFamily(registry);
+  RECPLAT_RETURN_IF_ERROR(similarity::RegisterSimilarityFamily(registry));
+  // Last: a blend's components are looked up in this same registry.
+  return blend::RegisterBlendFamily(registry);
 }
 
 struct Runtime::Impl {
