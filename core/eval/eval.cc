@@ -48,14 +48,14 @@ class TrainItemsFilter final : public models::CandidateFilter {
 
 // What one scoring thread accumulates.
 struct Partial {
-  RankingMetrics sum;
   int64_t not_ready = 0;
   std::vector<uint8_t> recommended;  // By item index.
   absl::Status status;
 };
 
 void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog::Catalog& catalog,
-                int k, uint64_t seed, std::atomic<size_t>* next_user, Partial* out) {
+                int k, uint64_t seed, std::atomic<size_t>* next_user,
+                std::vector<RankingMetrics>* per_user, Partial* out) {
   const uint32_t num_items = ds.train.num_items;
   out->recommended.assign(num_items, 0);
   common::Rng rng(seed);
@@ -96,10 +96,7 @@ void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog
         }
       }
       const RankingMetrics m = ComputeRankingMetrics(ranked, user.relevant, user.num_relevant, k);
-      out->sum.recall += m.recall;
-      out->sum.ndcg += m.ndcg;
-      out->sum.hit_rate += m.hit_rate;
-      out->sum.mrr += m.mrr;
+      (*per_user)[t] = m;  // Summed in user order afterwards: the same result on any schedule.
     }
   }
 }
@@ -167,26 +164,29 @@ absl::StatusOr<EvalReport> EvaluateDataset(const EvalDataset& ds,
                                      : std::max(1u, std::thread::hardware_concurrency());
   threads = std::max<unsigned>(1, std::min<size_t>(threads, ds.test_users.size()));
   std::vector<Partial> partials(threads);
+  std::vector<RankingMetrics> per_user(ds.test_users.size());
   std::atomic<size_t> next_user{0};
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) {
     pool.emplace_back(ScoreUsers, std::cref(*model), std::cref(ds), std::cref(catalog), k,
-                      seed + t, &next_user, &partials[t]);
+                      seed + t, &next_user, &per_user, &partials[t]);
   }
-  ScoreUsers(*model, ds, catalog, k, seed, &next_user, &partials[0]);
+  ScoreUsers(*model, ds, catalog, k, seed, &next_user, &per_user, &partials[0]);
   for (std::thread& t : pool) {
     t.join();
   }
   report.score_seconds = clock.MonotonicSeconds() - score_start;
 
   RankingMetrics sum;
+  for (const RankingMetrics& m : per_user) {
+    sum.recall += m.recall;
+    sum.ndcg += m.ndcg;
+    sum.hit_rate += m.hit_rate;
+    sum.mrr += m.mrr;
+  }
   std::vector<uint8_t> recommended(ds.train.num_items, 0);
   for (const Partial& p : partials) {
     RECPLAT_RETURN_IF_ERROR(p.status);
-    sum.recall += p.sum.recall;
-    sum.ndcg += p.sum.ndcg;
-    sum.hit_rate += p.sum.hit_rate;
-    sum.mrr += p.sum.mrr;
     report.users_not_ready += p.not_ready;
     for (size_t i = 0; i < p.recommended.size(); ++i) {
       recommended[i] |= p.recommended[i];
