@@ -5,6 +5,10 @@
 #include <cmath>
 #include <thread>
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 #include "Eigen/Cholesky"
 #include "Eigen/Core"
 #include "absl/strings/str_cat.h"
@@ -24,6 +28,13 @@ void HalfStep(const SparseMatrix& x, std::span<const float> fixed, uint32_t dim,
   std::atomic<size_t> next{0};
   constexpr size_t kChunk = 32;
   auto worker = [&] {
+#if defined(__SSE__)
+    // Flush denormals to zero while solving: strongly regularised factors can shrink into the
+    // denormal range, where float arithmetic is many times slower (suspected cause of a BARS
+    // tuning trial at l2 = 0.59 fitting in 360 s against 38 s at l2 = 0.0175, same d and epochs).
+    const unsigned int saved_csr = _mm_getcsr();
+    _mm_setcsr(saved_csr | 0x8040);  // FTZ | DAZ
+#endif
     for (size_t begin = next.fetch_add(kChunk); begin < x.num_rows();
          begin = next.fetch_add(kChunk)) {
       for (size_t r = begin; r < std::min(x.num_rows(), begin + kChunk); ++r) {
@@ -36,6 +47,9 @@ void HalfStep(const SparseMatrix& x, std::span<const float> fixed, uint32_t dim,
         }
       }
     }
+#if defined(__SSE__)
+    _mm_setcsr(saved_csr);
+#endif
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) {
