@@ -1,10 +1,12 @@
 // Per-request serving latency of each model family at a catalogue size (default 20k items):
-// fits popularity, item_knn, ease and content_similarity on one synthetic data set (Zipf item
-// popularity, users with 20-60 interactions, items with a price, a size and a colour), then
+// fits popularity, item_knn, ease, content_similarity, rp3beta and ials (or the comma-separated
+// --families) on one synthetic data set (Zipf item popularity, users with 20-60 interactions,
+// items with a price, a size and a colour), then
 // times, per request, Retrieve of 20 items for a user with a 20-item history (anchor = the
 // user's last item) and Score of 500 candidates, single-threaded, and prints p50/p99 per model.
 //
 //   build/bench/model_scoring_bench [--items 20000] [--users 40000] [--requests 2000]
+//                                   [--families rp3beta,ials]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "apps/recplat/runtime.h"
 #include "core/catalog/catalog.h"
 #include "core/common/random.h"
@@ -37,8 +40,13 @@ double Percentile(std::vector<double> v, double p) {
 int main(int argc, char** argv) {
   uint32_t items = 20000, users = 40000;
   int requests = 2000;
+  std::vector<std::string> only;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string f = argv[i];
+    if (f == "--families") {
+      for (absl::string_view name : absl::StrSplit(argv[i + 1], ',')) only.emplace_back(name);
+      continue;
+    }
     if (f == "--items") items = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     else if (f == "--users") users = static_cast<uint32_t>(std::atoi(argv[i + 1]));
     else if (f == "--requests") requests = std::atoi(argv[i + 1]);
@@ -77,11 +85,13 @@ int main(int argc, char** argv) {
   models::ModelFamilyRegistry families;
   if (!app::RegisterAllFamilies(&families).ok()) return 1;
   const std::vector<std::pair<std::string, std::map<std::string, std::string>>> specs = {
-      {"popularity", {}}, {"item_knn", {}}, {"ease", {}}, {"content_similarity", {}}};
+      {"popularity", {}}, {"item_knn", {}},  {"ease", {}},
+      {"content_similarity", {}}, {"rp3beta", {}}, {"ials", {}}};
   std::printf("{\"items\": %u, \"users\": %u, \"interactions\": %zu, \"models\": [\n", items,
               users, data.interactions.size());
   bool first = true;
   for (const auto& [family_name, params] : specs) {
+    if (!only.empty() && std::find(only.begin(), only.end(), family_name) == only.end()) continue;
     const models::ModelFamily* family = families.Find(family_name);
     const auto t0 = std::chrono::steady_clock::now();
     auto model = family->Fit(data, models::ModelParams(params));

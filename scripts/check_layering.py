@@ -58,6 +58,11 @@ MODULES = {
     "tools/renewal_sim": ["core/common", "core/api", "frontends/renewal_ws"],
     # Trained families use the public model interface only.
     "trainers/ease": ["core/common", "core/models"],
+    # The iALS solver knows no model family (it is shared with batch jobs); ials serves it.
+    "trainers/als": ["core/common"],
+    "trainers/ials": ["core/common", "core/models", "trainers/als"],
+    "trainers/rp3beta": ["core/common", "core/models"],
+    "trainers/blend": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/article_rec": ["core/common", "core/models"],

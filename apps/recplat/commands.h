@@ -35,6 +35,21 @@ struct EvalArgs {
   int split_days = 0;
   // Session protocol split: items with fewer clicks are removed first.
   int min_item_support = 5;
+  // A JSON object of params overriding the model's (e.g. `recplat tune`'s best_params).
+  std::string params_json;
+};
+
+// `recplat tune` (core/eval/tune.h): search on a validation split of --train only.
+struct TuneArgs {
+  std::string train;
+  std::string model;
+  int k = 20;
+  double budget_seconds = 0;
+  uint64_t seed = 42;
+  std::string search = "auto";
+  int max_trials = 24;
+  double holdout = 0.2;
+  int folds = 1;
 };
 
 struct TrainArgs {
@@ -47,6 +62,7 @@ int RunServe(const config::Config& config, const std::string& profile_path, cons
 int RunImport(const config::Config& config, const std::string& profile_path,
               const ImportArgs& args);
 int RunEvalCommand(const config::Config& config, const EvalArgs& args);
+int RunTuneCommand(const config::Config& config, const TuneArgs& args);
 int RunTrain(const config::Config& config, const std::string& profile_path, const TrainArgs& args);
 // One run of the article_rec batch job (sections `batch:` and `s3:`).
 int RunBatch(const config::Config& config, const std::string& profile_path);

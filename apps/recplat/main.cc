@@ -1,7 +1,7 @@
 // The recplat executable: `recplat [serve] --profile FILE`, `recplat import`, `recplat eval`,
-// `recplat train`, `recplat batch`. Configuration layering: built-in defaults, the profile, the selected
-// frontends' environment aliases, RECPLAT_* environment variables, then --data-dir,
-// --log-level, the renewal flags and --set flags.
+// `recplat train`, `recplat batch`, `recplat tune`. Configuration layering: built-in defaults,
+// the profile, the selected frontends' environment aliases, RECPLAT_* environment variables,
+// then --data-dir, --log-level, the renewal flags and --set flags.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -75,6 +75,36 @@ int main(int argc, char** argv) {
                    "--split-days: drop items with fewer clicks (default 5)")
       ->check(CLI::Range(1, 1000000));
 
+  eval->add_option("--params", eval_args.params_json,
+                   "JSON object of params overriding the model's, e.g. recplat tune's "
+                   "best_params: --params '{\"l2\": 200}'");
+
+  app::TuneArgs tune_args;
+  CLI::App* tune = app.add_subcommand(
+      "tune", "Hyper-parameter search on a validation split carved from --train (never a test "
+              "file); prints one JSON line per trial, then the best params");
+  tune->add_option("--train", tune_args.train, "Training file")->required();
+  tune->add_option("--model", tune_args.model, "Family or configured model to tune")->required();
+  tune->add_option("--k", tune_args.k, "Cut-off K of the objective NDCG@K")
+      ->check(CLI::Range(1, 10000));
+  tune->add_option("--budget-seconds", tune_args.budget_seconds,
+                   "Start no new trial after this many seconds (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e9));
+  tune->add_option("--seed", tune_args.seed, "Seeds the holdout and the random candidates");
+  tune->add_option("--search", tune_args.search,
+                   "auto (grid when small, else successive halving or random), grid, random, "
+                   "halving")
+      ->check(CLI::IsMember({"auto", "grid", "random", "halving"}));
+  tune->add_option("--max-trials", tune_args.max_trials,
+                   "Random candidates (random, halving's first rung); auto's grid-size limit")
+      ->check(CLI::Range(1, 100000));
+  tune->add_option("--holdout", tune_args.holdout,
+                   "Share of each user's items held out for validation, in (0, 1)")
+      ->check(CLI::Range(0.001, 0.999));
+  tune->add_option("--folds", tune_args.folds,
+                   "Independent seeded holdouts per trial, NDCG averaged (default 1)")
+      ->check(CLI::Range(1, 20));
+
   app::TrainArgs train_args;
   CLI::App* train = app.add_subcommand("train", "Train models once on the data directory, then exit");
   train->add_option("--model", train_args.models, "Model to train (repeatable; default: all)");
@@ -115,7 +145,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "recplat: %s\n", std::string(cfg.status().message()).c_str());
     return 2;
   }
-  if (cfg->role == config::Role::kFrontend && (import->parsed() || train->parsed() || batch->parsed())) {
+  if (cfg->role == config::Role::kFrontend &&
+      (import->parsed() || train->parsed() || batch->parsed() || tune->parsed())) {
     std::fprintf(stderr, "recplat: role 'frontend' has no data directory: only serve runs it\n");
     return 2;
   }
@@ -128,6 +159,7 @@ int main(int argc, char** argv) {
 
   if (import->parsed()) return app::RunImport(*cfg, profile, import_args);
   if (eval->parsed()) return app::RunEvalCommand(*cfg, eval_args);
+  if (tune->parsed()) return app::RunTuneCommand(*cfg, tune_args);
   if (train->parsed()) return app::RunTrain(*cfg, profile, train_args);
   if (batch->parsed()) return app::RunBatch(*cfg, profile);
   return app::RunServe(*cfg, profile, serve_args);

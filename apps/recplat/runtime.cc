@@ -27,6 +27,10 @@
 #include "prometheus/metric_family.h"
 #include "trainers/article_rec/article_rec_families.h"
 #include "trainers/ease/ease_family.h"
+#include "trainers/blend/blend_family.h"
+#include "trainers/ease/dlae_family.h"
+#include "trainers/ials/ials_family.h"
+#include "trainers/rp3beta/rp3beta_family.h"
 #include "trainers/news/news_family.h"
 #include "trainers/similarity/similarity_family.h"
 #ifdef RECPLAT_HAVE_TORCH
@@ -38,12 +42,17 @@ namespace recplat::app {
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(models::RegisterBuiltinFamilies(registry));
   RECPLAT_RETURN_IF_ERROR(ease::RegisterEaseFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(ease::RegisterDlaeFamilies(registry));
+  RECPLAT_RETURN_IF_ERROR(ials::RegisterIalsFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(rp3beta::RegisterRp3BetaFamily(registry));
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
   RECPLAT_RETURN_IF_ERROR(article_rec::RegisterArticleRecFamilies(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
 #endif
-  return similarity::RegisterSimilarityFamily(registry);
+  RECPLAT_RETURN_IF_ERROR(similarity::RegisterSimilarityFamily(registry));
+  // Last: a blend's components are looked up in this same registry.
+  return blend::RegisterBlendFamily(registry);
 }
 
 struct Runtime::Impl {

@@ -1,13 +1,17 @@
 // `recplat train` (train once on the data directory) and `recplat eval` (offline evaluation:
-// the per-user protocol, or the session-based next-click protocol with --protocol session).
+// the per-user protocol, or the session-based next-click protocol with --protocol session) and
+// `recplat tune` (hyper-parameter search on a validation split of the train file).
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "apps/recplat/commands.h"
 #include "apps/recplat/runtime.h"
 #include "core/eval/eval.h"
+#include "core/eval/param_search.h"
 #include "core/eval/session_eval.h"
+#include "core/eval/tune.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace recplat::app {
@@ -82,6 +86,29 @@ int EvalFailure(const absl::Status& status) {
   return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
 }
 
+// A configured model, or else a family of that name with its default params; nullopt (after
+// printing the known names) when it is neither.
+std::optional<config::ModelConfig> ResolveModel(const config::Config& config,
+                                                const std::string& name,
+                                                const models::ModelFamilyRegistry& families,
+                                                const char* command) {
+  config::ModelConfig model;
+  if (auto it = config.models.find(name); it != config.models.end()) {
+    return it->second;
+  }
+  if (families.Find(name) != nullptr) {
+    model.family = name;
+    return model;
+  }
+  std::fprintf(stderr, "recplat %s: '%s' is neither a configured model nor a family "
+               "(configured:", command, name.c_str());
+  for (const auto& [n, m] : config.models) std::fprintf(stderr, " %s", n.c_str());
+  std::fprintf(stderr, "; families:");
+  for (const std::string& n : families.Names()) std::fprintf(stderr, " %s", n.c_str());
+  std::fprintf(stderr, ")\n");
+  return std::nullopt;
+}
+
 // `recplat eval --protocol session`: on --train/--test, or on --train split by --split-days.
 int RunSessionEvalCommand(const EvalArgs& args, const config::ModelConfig& model,
                           const models::ModelFamilyRegistry& families) {
@@ -115,20 +142,17 @@ int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
     std::fprintf(stderr, "recplat eval: %s\n", s.ToString().c_str());
     return 1;
   }
-  // A configured model, or else a family of that name with its default params.
-  config::ModelConfig model;
-  if (auto it = config.models.find(args.model); it != config.models.end()) {
-    model = it->second;
-  } else if (families.Find(args.model) != nullptr) {
-    model.family = args.model;
-  } else {
-    std::fprintf(stderr, "recplat eval: '%s' is neither a configured model nor a family "
-                 "(configured:", args.model.c_str());
-    for (const auto& [name, m] : config.models) std::fprintf(stderr, " %s", name.c_str());
-    std::fprintf(stderr, "; families:");
-    for (const std::string& name : families.Names()) std::fprintf(stderr, " %s", name.c_str());
-    std::fprintf(stderr, ")\n");
+  std::optional<config::ModelConfig> resolved = ResolveModel(config, args.model, families, "eval");
+  if (!resolved.has_value()) {
     return 2;
+  }
+  config::ModelConfig model = *std::move(resolved);
+  if (!args.params_json.empty()) {
+    absl::StatusOr<eval::ParamSet> params = eval::ParseParamSetJson(args.params_json);
+    if (!params.ok()) {
+      return EvalFailure(params.status());
+    }
+    for (const auto& [key, value] : *params) model.params[key] = value;
   }
   if (args.protocol == "session") {
     return RunSessionEvalCommand(args, model, families);
@@ -150,6 +174,56 @@ int RunEvalCommand(const config::Config& config, const EvalArgs& args) {
   }
   report->model = args.model;
   std::printf("%s\n", eval::EvalReportToJson(*report).c_str());
+  return 0;
+}
+
+}  // namespace recplat::app
+
+namespace recplat::app {
+
+int RunTuneCommand(const config::Config& config, const TuneArgs& args) {
+  models::ModelFamilyRegistry families;
+  if (absl::Status s = RegisterAllFamilies(&families); !s.ok()) {
+    std::fprintf(stderr, "recplat tune: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::optional<config::ModelConfig> model = ResolveModel(config, args.model, families, "tune");
+  if (!model.has_value()) {
+    return 2;
+  }
+  eval::TuneOptions options;
+  options.train_path = args.train;
+  options.family = model->family;
+  options.base_params = models::ModelParams(model->params);
+  options.k = args.k;
+  options.budget_seconds = args.budget_seconds;
+  options.seed = args.seed;
+  options.max_trials = args.max_trials;
+  options.holdout.fraction = args.holdout;
+  options.holdout.seed = args.seed;
+  options.folds = args.folds;
+  absl::StatusOr<eval::SearchMethod> method = eval::ParseSearchMethod(args.search);
+  if (!method.ok()) {
+    std::fprintf(stderr, "recplat tune: %s\n", method.status().ToString().c_str());
+    return 2;
+  }
+  options.method = *method;
+  auto result = eval::RunTune(options, families, [](const eval::TrialResult& t) {
+    std::printf("%s\n", eval::TrialToJson(t).c_str());
+    std::fflush(stdout);
+  });
+  if (!result.ok()) {
+    std::fprintf(stderr, "recplat tune: %s\n", result.status().ToString().c_str());
+    return absl::IsInvalidArgument(result.status()) || absl::IsNotFound(result.status()) ||
+                   absl::IsFailedPrecondition(result.status())
+               ? 2
+               : 1;
+  }
+  std::fprintf(stderr,
+               "recplat tune: %s search, %d trials in %.1f s, %lld validation users\n",
+               std::string(eval::SearchMethodName(result->method)).c_str(), result->trials,
+               result->seconds, static_cast<long long>(result->validation_users));
+  std::printf("%s\n", eval::TuneResultToJson(*result, args.model).c_str());
   return 0;
 }
 

@@ -48,14 +48,14 @@ class TrainItemsFilter final : public models::CandidateFilter {
 
 // What one scoring thread accumulates.
 struct Partial {
-  RankingMetrics sum;
   int64_t not_ready = 0;
   std::vector<uint8_t> recommended;  // By item index.
   absl::Status status;
 };
 
 void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog::Catalog& catalog,
-                int k, uint64_t seed, std::atomic<size_t>* next_user, Partial* out) {
+                int k, uint64_t seed, std::atomic<size_t>* next_user,
+                std::vector<RankingMetrics>* per_user, Partial* out) {
   const uint32_t num_items = ds.train.num_items;
   out->recommended.assign(num_items, 0);
   common::Rng rng(seed);
@@ -96,10 +96,7 @@ void ScoreUsers(const models::Model& model, const EvalDataset& ds, const catalog
         }
       }
       const RankingMetrics m = ComputeRankingMetrics(ranked, user.relevant, user.num_relevant, k);
-      out->sum.recall += m.recall;
-      out->sum.ndcg += m.ndcg;
-      out->sum.hit_rate += m.hit_rate;
-      out->sum.mrr += m.mrr;
+      (*per_user)[t] = m;  // Summed in user order afterwards: the same result on any schedule.
     }
   }
 }
@@ -128,7 +125,21 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
                            BuildEvalDataset(train, test, static_cast<float>(weight)));
   train = InteractionFile();
   test = InteractionFile();
+  RECPLAT_ASSIGN_OR_RETURN(
+      EvalReport report,
+      EvaluateDataset(ds, *family, options.params, options.k, options.threads, options.seed, clock));
+  report.model = options.family;
+  return report;
+}
 
+absl::StatusOr<EvalReport> EvaluateDataset(const EvalDataset& ds,
+                                           const models::ModelFamily& family,
+                                           const models::ModelParams& params, int k, int threads_opt,
+                                           uint64_t seed, const common::Clock& clock) {
+  if (k < 1 || threads_opt < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("k must be >= 1 and threads >= 0, got ", k, " and ", threads_opt));
+  }
   catalog::Catalog catalog;
   for (uint32_t i = 0; i < ds.train.num_items; ++i) {
     catalog.Set(i, ds.train.item_ids[i], /*live=*/true, /*available=*/true, /*weight=*/1.0f,
@@ -136,8 +147,8 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
   }
 
   EvalReport report;
-  report.k = options.k;
-  report.model = options.family;
+  report.k = k;
+  report.model = std::string(family.name());
   report.train_interactions = static_cast<int64_t>(ds.train.interactions.size());
   report.test_interactions = ds.test_interactions;
   report.num_items = ds.train.num_items;
@@ -145,35 +156,37 @@ absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
   report.users_evaluated = static_cast<int64_t>(ds.test_users.size());
 
   const double fit_start = clock.MonotonicSeconds();
-  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model,
-                           family->Fit(ds.train, options.params));
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<models::Model> model, family.Fit(ds.train, params));
   report.fit_seconds = clock.MonotonicSeconds() - fit_start;
 
   const double score_start = clock.MonotonicSeconds();
-  unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads)
-                                         : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = threads_opt > 0 ? static_cast<unsigned>(threads_opt)
+                                     : std::max(1u, std::thread::hardware_concurrency());
   threads = std::max<unsigned>(1, std::min<size_t>(threads, ds.test_users.size()));
   std::vector<Partial> partials(threads);
+  std::vector<RankingMetrics> per_user(ds.test_users.size());
   std::atomic<size_t> next_user{0};
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) {
-    pool.emplace_back(ScoreUsers, std::cref(*model), std::cref(ds), std::cref(catalog), options.k,
-                      options.seed + t, &next_user, &partials[t]);
+    pool.emplace_back(ScoreUsers, std::cref(*model), std::cref(ds), std::cref(catalog), k,
+                      seed + t, &next_user, &per_user, &partials[t]);
   }
-  ScoreUsers(*model, ds, catalog, options.k, options.seed, &next_user, &partials[0]);
+  ScoreUsers(*model, ds, catalog, k, seed, &next_user, &per_user, &partials[0]);
   for (std::thread& t : pool) {
     t.join();
   }
   report.score_seconds = clock.MonotonicSeconds() - score_start;
 
   RankingMetrics sum;
+  for (const RankingMetrics& m : per_user) {
+    sum.recall += m.recall;
+    sum.ndcg += m.ndcg;
+    sum.hit_rate += m.hit_rate;
+    sum.mrr += m.mrr;
+  }
   std::vector<uint8_t> recommended(ds.train.num_items, 0);
   for (const Partial& p : partials) {
     RECPLAT_RETURN_IF_ERROR(p.status);
-    sum.recall += p.sum.recall;
-    sum.ndcg += p.sum.ndcg;
-    sum.hit_rate += p.sum.hit_rate;
-    sum.mrr += p.sum.mrr;
     report.users_not_ready += p.not_ready;
     for (size_t i = 0; i < p.recommended.size(); ++i) {
       recommended[i] |= p.recommended[i];

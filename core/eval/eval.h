@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/common/clock.h"
+#include "core/eval/eval_dataset.h"
 #include "core/models/model_family.h"
 
 namespace recplat::eval {
@@ -72,6 +73,16 @@ struct EvalReport {
 // when fitting fails (e.g. FAILED_PRECONDITION); INTERNAL when the model fails to retrieve.
 absl::StatusOr<EvalReport> RunEval(const EvalOptions& options,
                                    const models::ModelFamilyRegistry& families);
+
+// The evaluation of RunEval on a dataset already built: fits `family` with `params` on ds.train,
+// then ranks the top k for every ds.test_users entry (`threads` scoring threads, 0 = one per
+// hardware thread; per-thread generators seeded from `seed`). report.model is the family name.
+// INVALID_ARGUMENT for k < 1 or threads < 0; the family's error when fitting fails; INTERNAL when
+// the model fails to retrieve.
+absl::StatusOr<EvalReport> EvaluateDataset(const EvalDataset& ds,
+                                           const models::ModelFamily& family,
+                                           const models::ModelParams& params, int k, int threads,
+                                           uint64_t seed, const common::Clock& clock);
 
 // One JSON object on one line: model, k, recall, ndcg, hit_rate, mrr, coverage, fit_seconds,
 // score_seconds, users_evaluated, users_not_ready, train_interactions, test_interactions,

@@ -207,6 +207,22 @@ class ItemKnnModel final : public Model {
 
 }  // namespace
 
+SearchSpace ItemKnnFamily::TuningSpace() const {
+  SearchSpace space;
+  space.dimensions.push_back({.name = "neighbors",
+                              .scale = ParamDimension::Scale::kLog,
+                              .min = 10,
+                              .max = 1000,
+                              .integer = true,
+                              .grid = {"50", "100", "200", "400"}});
+  space.dimensions.push_back({.name = "shrink",
+                              .scale = ParamDimension::Scale::kLinear,
+                              .min = 0,
+                              .max = 100,
+                              .grid = {"0", "5", "10", "20", "50"}});
+  return space;
+}
+
 absl::Status ItemKnnFamily::ValidateParams(const ModelParams& params) const {
   return ParseParams(params).status();
 }

@@ -41,6 +41,9 @@ namespace recplat::models {
 class ItemKnnFamily final : public ModelFamily {
  public:
   absl::string_view name() const override { return "item_knn"; }
+  // neighbors (log scale 10 .. 1000; grid 50, 100, 200, 400) x shrink (0 .. 100; grid 0, 5, 10,
+  // 20, 50), for `recplat tune`.
+  SearchSpace TuningSpace() const override;
   absl::Status ValidateParams(const ModelParams& params) const override;
   // FAILED_PRECONDITION when `data` has no usable interactions.
   absl::StatusOr<std::unique_ptr<Model>> Fit(const TrainingData& data,

@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/models/model.h"
+#include "core/models/search_space.h"
 #include "core/models/training_data.h"
 
 namespace recplat::models {
@@ -62,6 +63,10 @@ class ModelFamily {
   // The training worker reads them from the state store only for such families (it costs a
   // pass over every item).
   virtual bool uses_item_attributes() const { return false; }
+
+  // The hyper-parameters `recplat tune` searches and their ranges (search_space.h). Empty (the
+  // default) for families with nothing to tune: the tuner then evaluates their defaults once.
+  virtual SearchSpace TuningSpace() const { return {}; }
 
   // Validates `params` without fitting (called at start-up so a bad profile fails early).
   virtual absl::Status ValidateParams(const ModelParams& params) const = 0;

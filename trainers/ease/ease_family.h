@@ -56,6 +56,8 @@ namespace recplat::ease {
 class EaseFamily final : public models::ModelFamily {
  public:
   absl::string_view name() const override { return "ease"; }
+  // l2 (log scale, 10 .. 20000; grid 20 .. 2000), for `recplat tune`.
+  models::SearchSpace TuningSpace() const override;
   absl::Status ValidateParams(const models::ModelParams& params) const override;
   // FAILED_PRECONDITION when `data` has no usable interaction, or when a grid is given and no
   // user has two entries to hold one out.

@@ -15,7 +15,6 @@ namespace {
 
 using models::ScoredItem;
 
-constexpr char kFamily[] = "ease";
 
 absl::Status Bad(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("ease artifact: ", what));
@@ -24,8 +23,10 @@ absl::Status Bad(absl::string_view what) {
 }  // namespace
 
 EaseModel::EaseModel(uint32_t num_items, std::vector<uint32_t> kept_items,
-                     std::vector<float> weights, double l2, MetricList metrics)
-    : num_items_(num_items),
+                     std::vector<float> weights, double l2, MetricList metrics,
+                     std::string family)
+    : family_(std::move(family)),
+      num_items_(num_items),
       kept_items_(std::move(kept_items)),
       weights_(std::move(weights)),
       l2_(l2),
@@ -125,7 +126,7 @@ absl::Status EaseModel::Similar(uint32_t item, size_t n, const models::Candidate
 }
 
 absl::Status EaseModel::Save(const std::filesystem::path& dir) const {
-  models::ArtifactWriter w(kFamily);
+  models::ArtifactWriter w(family_);
   const int64_t num_items[] = {num_items_};
   const double l2[] = {l2_};
   std::vector<std::string> names;
@@ -143,10 +144,11 @@ absl::Status EaseModel::Save(const std::filesystem::path& dir) const {
   return w.WriteFile(dir / models::kModelArtifactFile);
 }
 
-absl::StatusOr<std::unique_ptr<EaseModel>> EaseModel::Load(const std::filesystem::path& dir) {
+absl::StatusOr<std::unique_ptr<EaseModel>> EaseModel::Load(const std::filesystem::path& dir,
+                                                           const std::string& family) {
   RECPLAT_ASSIGN_OR_RETURN(
       models::ArtifactReader r,
-      models::ArtifactReader::ReadFile(dir / models::kModelArtifactFile, kFamily));
+      models::ArtifactReader::ReadFile(dir / models::kModelArtifactFile, family));
   RECPLAT_ASSIGN_OR_RETURN(int64_t num_items, r.I64Scalar("num_items"));
   RECPLAT_ASSIGN_OR_RETURN(std::vector<uint32_t> kept, r.U32("kept_items"));
   RECPLAT_ASSIGN_OR_RETURN(double l2, r.F64Scalar("l2"));
@@ -187,7 +189,7 @@ absl::StatusOr<std::unique_ptr<EaseModel>> EaseModel::Load(const std::filesystem
     }
   }
   return std::make_unique<EaseModel>(static_cast<uint32_t>(num_items), std::move(kept),
-                                     std::move(weights), l2, std::move(metrics));
+                                     std::move(weights), l2, std::move(metrics), family);
 }
 
 }  // namespace recplat::ease

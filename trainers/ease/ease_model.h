@@ -19,7 +19,7 @@
 // Memory: n² × 4 bytes for B (1.6 GB at n = 20000). Save writes it into one artifact section
 // (transiently 2 more copies of B while serialising); Load holds 2 copies while parsing.
 //
-// Artifact (artifact_io.h, family "ease"): num_items (I64, catalog size at fit), kept_items
+// Artifact (artifact_io.h, family "ease", or the family given): num_items (I64, catalog size at fit), kept_items
 // (U32, ascending item indices), weights (F32, n² row-major B), l2 (F64), metric_names
 // (String, '\n'-separated) and metric_values (F64), the figures returned by Metrics().
 //
@@ -44,12 +44,15 @@ class EaseModel final : public models::Model {
   using MetricList = std::vector<std::pair<std::string, double>>;
 
   // REQUIRES: kept_items strictly ascending, all < num_items; weights.size() == n² with
-  // n = kept_items.size().
+  // n = kept_items.size(). `family` names the artifact's family ("ease", or "dlae" / "edlae",
+  // whose weights are served the same way).
   EaseModel(uint32_t num_items, std::vector<uint32_t> kept_items, std::vector<float> weights,
-            double l2, MetricList metrics);
+            double l2, MetricList metrics, std::string family = "ease");
 
-  // Reads an artifact written by Save. DATA_LOSS when it is missing, corrupt or inconsistent.
-  static absl::StatusOr<std::unique_ptr<EaseModel>> Load(const std::filesystem::path& dir);
+  // Reads an artifact written by Save by a model of `family`. DATA_LOSS when it is missing,
+  // corrupt, inconsistent or of another family.
+  static absl::StatusOr<std::unique_ptr<EaseModel>> Load(const std::filesystem::path& dir,
+                                                         const std::string& family = "ease");
 
   bool Ready(const models::RecommendContext& ctx) const override;
   absl::Status Retrieve(const models::RecommendContext& ctx, size_t n,
@@ -76,6 +79,7 @@ class EaseModel final : public models::Model {
   // and returns it; the count of source items in `*sources`.
   const std::vector<float>& Accumulate(const models::RecommendContext& ctx, size_t* sources) const;
 
+  const std::string family_;
   const uint32_t num_items_;
   const std::vector<uint32_t> kept_items_;
   const std::vector<float> weights_;

@@ -188,3 +188,40 @@ TEST(EvalReportToJsonTest, OneObjectWithEveryField) {
 
 }  // namespace
 }  // namespace recplat::eval
+
+namespace recplat::eval {
+namespace {
+
+// Metrics are summed in user order, so a report does not depend on the thread count or on how
+// the threads happened to share the users (bitwise equal doubles).
+TEST(EvalReproducibilityTest, SameReportForAnyThreadCount) {
+  recplat::testing::TempDir tmp;
+  std::string train, test;
+  for (int u = 0; u < 300; ++u) {
+    absl::StrAppend(&train, "u", u);
+    for (int k = 0; k < 6; ++k) absl::StrAppend(&train, " i", (u * 7 + k * 13) % 50);
+    absl::StrAppend(&train, "\n");
+    absl::StrAppend(&test, "u", u, " i", (u * 11) % 50, " i", (u * 3 + 1) % 50, "\n");
+  }
+  std::ofstream(tmp.path() / "train.txt") << train;
+  std::ofstream(tmp.path() / "test.txt") << test;
+  models::ModelFamilyRegistry families;
+  ASSERT_TRUE(models::RegisterBuiltinFamilies(&families).ok());
+  EvalOptions o;
+  o.train_path = (tmp.path() / "train.txt").string();
+  o.test_path = (tmp.path() / "test.txt").string();
+  o.family = "item_knn";
+  o.threads = 1;
+  ASSERT_OK_AND_ASSIGN(EvalReport one, RunEval(o, families));
+  for (int threads : {2, 5, 8}) {
+    o.threads = threads;
+    ASSERT_OK_AND_ASSIGN(EvalReport many, RunEval(o, families));
+    EXPECT_EQ(many.ndcg, one.ndcg) << threads;
+    EXPECT_EQ(many.recall, one.recall) << threads;
+    EXPECT_EQ(many.mrr, one.mrr) << threads;
+  }
+  EXPECT_GT(one.ndcg, 0.0);
+}
+
+}  // namespace
+}  // namespace recplat::eval
