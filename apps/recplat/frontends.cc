@@ -9,6 +9,8 @@
 #include "core/common/status_macros.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_routes.h"
+#include "frontends/http_rest/eosc/eosc_config.h"
+#include "frontends/http_rest/eosc/eosc_routes.h"
 #include "frontends/http_rest/native_routes.h"
 #include "frontends/renewal_ws/renewal_config.h"
 #include "frontends/renewal_ws/renewal_frontend.h"
@@ -31,6 +33,17 @@ class EcosellerFrontend final : public RunningFrontend {
 
  private:
   std::unique_ptr<http::ecoseller::EcosellerFrontend> frontend_;
+};
+
+class EoscFrontend final : public RunningFrontend {
+ public:
+  explicit EoscFrontend(std::unique_ptr<http::eosc::EoscFrontend> frontend)
+      : frontend_(std::move(frontend)) {}
+  // Destroying the frontend writes the dumps still queued.
+  void Shutdown() override { frontend_.reset(); }
+
+ private:
+  std::unique_ptr<http::eosc::EoscFrontend> frontend_;
 };
 
 class RenewalFrontend final : public RunningFrontend {
@@ -80,6 +93,28 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
   return std::make_unique<EcosellerFrontend>(std::move(frontend));
 }
 
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEosc(const FrontendContext& c) {
+  namespace eosc = http::eosc;
+  RECPLAT_RETURN_IF_ERROR(NeedRouter(eosc::kEoscFrontendName, c));
+  RECPLAT_ASSIGN_OR_RETURN(const eosc::EoscSection* section,
+                           SectionOf<eosc::EoscSection>(*c.config, eosc::kEoscFrontendName));
+  if (!c.config->surfaces.contains(section->surface)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("eosc.surface: no surface '", section->surface, "' is configured"));
+  }
+  eosc::EoscOptions options;
+  options.tenant = section->tenant;
+  options.surface = section->surface;
+  options.default_engine = section->default_engine;
+  options.engines = section->engines;
+  options.random_engine = section->random_engine;
+  options.train_models = section->train_models;
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eosc::EoscFrontend> frontend,
+                           eosc::EoscFrontend::Create(c.api, options));
+  RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));
+  return std::make_unique<EoscFrontend>(std::move(frontend));
+}
+
 absl::StatusOr<std::unique_ptr<RunningFrontend>> StartRenewal(const FrontendContext& c) {
   namespace rws = renewal_ws;
   RECPLAT_ASSIGN_OR_RETURN(
@@ -113,6 +148,7 @@ constexpr FrontendEntry kFrontends[] = {
     {http::ecoseller::kEcosellerFrontendName, &http::ecoseller::EcosellerRegistration,
      &StartEcoseller},
     {renewal_ws::kRenewalFrontendName, &renewal_ws::RenewalRegistration, &StartRenewal},
+    {http::eosc::kEoscFrontendName, &http::eosc::EoscRegistration, &StartEosc},
 };
 
 }  // namespace

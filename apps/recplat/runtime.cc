@@ -29,6 +29,7 @@
 #include "trainers/similarity/similarity_family.h"
 #ifdef RECPLAT_HAVE_TORCH
 #include "trainers/torch_gru4rec/gru4rec_family.h"
+#include "trainers/torch_ncf/ncf_family.h"
 #endif
 
 namespace recplat::app {
@@ -39,6 +40,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(news::RegisterNewsFamily(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(ncf::RegisterNcfFamily(registry));
 #endif
   return similarity::RegisterSimilarityFamily(registry);
 }

@@ -12,6 +12,7 @@
 #include "core/config/frontend_registry.h"
 #include "core/config/internal/schema.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
+#include "frontends/http_rest/eosc/eosc_config.h"
 #include "frontends/renewal_ws/renewal_config.h"
 #include "gtest/gtest.h"
 
@@ -23,6 +24,7 @@ FrontendRegistry Frontends() {
   FrontendRegistry registry;
   EXPECT_TRUE(registry.Register(http::ecoseller::EcosellerRegistration()).ok());
   EXPECT_TRUE(registry.Register(renewal_ws::RenewalRegistration()).ok());
+  EXPECT_TRUE(registry.Register(http::eosc::EoscRegistration()).ok());
   return registry;
 }
 
