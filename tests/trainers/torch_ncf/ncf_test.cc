@@ -5,6 +5,7 @@
 #include <iostream>
 #include <numeric>
 
+#include "core/models/artifact_io.h"
 #include "core/models/model_family.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -55,9 +56,9 @@ TEST(NcfParamsTest, DefaultsAndErrors) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->dim, 64);
   EXPECT_THAT(p->mlp_layers, ::testing::ElementsAre(64, 32, 16, 8));
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams({{"dims", "3"}})).ok());
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams({{"mlp_layers", "64,x"}})).ok());
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams({{"epochs", "0"}})).ok());
+  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"dims", "3"}})).ok());
+  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"mlp_layers", "64,x"}})).ok());
+  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"epochs", "0"}})).ok());
 }
 
 TEST(NcfDataTest, HistoriesFeaturesAndHoldout) {
