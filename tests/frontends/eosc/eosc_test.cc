@@ -111,7 +111,7 @@ TEST(EoscTextTest, WordsAreLowerCasedStemmedAndStopWordsDropped) {
   EXPECT_EQ(Stem("caresses"), "caress");
   EXPECT_EQ(Stem("ponies"), "poni");
   EXPECT_EQ(Stem("hopping"), "hop");
-  EXPECT_EQ(Stem("agreed"), "agre");
+  EXPECT_EQ(Stem("agreed"), "agree");
   EXPECT_EQ(Stem("happy"), "happi");
   EXPECT_THAT(SearchWords("of the and"), ElementsAre());
 }
@@ -136,7 +136,7 @@ TEST(EoscCodecTest, ServiceLabelsAndTheQueryAgree) {
   v1::CatalogQuery q = SearchQuery(sd);
   ASSERT_EQ(q.label_clauses_size(), 2);
   EXPECT_THAT(q.label_clauses(0).labels(), ElementsAre("c:2", "c:7"));
-  EXPECT_THAT(q.label_clauses(1).labels(), ElementsAre("w:gpu", "w:storag"));
+  EXPECT_THAT(q.label_clauses(1).labels(), ElementsAre("w:gpu", "w:storage"));
   EXPECT_EQ(SearchQuery(SearchData()).label_clauses_size(), 0);
 }
 
