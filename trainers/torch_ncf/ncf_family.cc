@@ -47,7 +47,7 @@ std::vector<std::string> ParseList(const models::ModelParams& params, absl::stri
 absl::StatusOr<NcfParams> ParseNcfParams(const models::ModelParams& params) {
   RECPLAT_RETURN_IF_ERROR(params.CheckKnown(
       {"dim", "mlp_layers", "content_layers", "epochs", "batch_size", "learning_rate",
-       "grad_clip", "negatives", "min_validation_history", "eval_every", "threads", "seed",
+       "grad_clip", "weight_decay", "negatives", "min_validation_history", "eval_every", "threads", "seed",
        "event_types", "feature_prefixes"}));
   NcfParams p;
   RECPLAT_ASSIGN_OR_RETURN(int64_t dim, params.GetInt("dim", p.dim, 1, 1024));
@@ -62,6 +62,8 @@ absl::StatusOr<NcfParams> ParseNcfParams(const models::ModelParams& params) {
   RECPLAT_ASSIGN_OR_RETURN(p.learning_rate,
                            params.GetDouble("learning_rate", p.learning_rate, 1e-9, 10));
   RECPLAT_ASSIGN_OR_RETURN(p.grad_clip, params.GetDouble("grad_clip", p.grad_clip, 1e-9, 1e9));
+  RECPLAT_ASSIGN_OR_RETURN(p.weight_decay,
+                           params.GetDouble("weight_decay", p.weight_decay, 0, 1));
   RECPLAT_ASSIGN_OR_RETURN(int64_t negatives, params.GetInt("negatives", p.negatives, 1, 100));
   p.negatives = static_cast<int>(negatives);
   RECPLAT_ASSIGN_OR_RETURN(int64_t minv, params.GetInt("min_validation_history",

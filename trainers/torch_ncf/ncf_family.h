@@ -25,7 +25,8 @@
 // best_epoch, validation_loss, train_loss, train_seconds.
 //
 // Params (all optional): dim (64), mlp_layers ("64,32,16,8"), content_layers ("128,64,32"),
-// epochs (30), batch_size (256), learning_rate (0.005), grad_clip (1), negatives (1),
+// epochs (30), batch_size (256), learning_rate (0.005), grad_clip (1), weight_decay (1e-4),
+// negatives (1),
 // min_validation_history (3), eval_every (1), threads (1), seed (42), event_types ("order"),
 // feature_prefixes (the list above, comma-separated).
 //

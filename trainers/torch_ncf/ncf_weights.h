@@ -34,6 +34,8 @@ struct NcfParams {
   int epochs = 30;
   int batch_size = 256;
   double learning_rate = 0.005;
+  // L2 penalty of Adam (on every weight).
+  double weight_decay = 1e-4;
   // Largest gradient norm per step (torch::nn::utils::clip_grad_norm_).
   double grad_clip = 1.0;
   // Sampled negatives per positive (resampled every epoch).

@@ -225,7 +225,7 @@ absl::StatusOr<NcfTrainStats> TorchTrainNcf(const NcfParams& p, const NcfTrainDa
     torch::manual_seed(p.seed);
     std::mt19937_64 rng(p.seed);
     Net net(p, data.num_items, std::max<int64_t>(data.num_features, 1));
-    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(p.learning_rate));
+    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(p.learning_rate).weight_decay(p.weight_decay));
     Batcher batcher(data);
 
     std::vector<Sample> validation;
