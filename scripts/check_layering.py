@@ -50,6 +50,7 @@ MODULES = {
     # Frontends are codecs over core/api: no other core module, no other frontend.
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
+    "frontends/http_rest/eosc": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
     "frontends/batch": ["core/common", "core/common/metrics", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.
@@ -59,6 +60,7 @@ MODULES = {
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
+    "trainers/torch_ncf": ["core/common", "core/models"],
     # The executable wires everything.
     "apps/recplat": ["*"],
 }
