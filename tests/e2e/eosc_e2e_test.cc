@@ -73,11 +73,16 @@ json Dump(bool head, int services = kServices) {
   auto named = [](const char* name) {
     return json::array({{{"id", 1}, {"name", name}, {"description", nullptr}}});
   };
-  json dump = {{"services", Services(head, services)}, {"users", users},
-               {"categories", named("Compute")}, {"providers", named("CYFRONET")},
-               {"scientific_domains", named("Physics")}, {"platforms", named("EGI")},
-               {"target_users", named("Researchers")}, {"access_modes", named("Free")},
-               {"access_types", named("Remote")}, {"trls", named("trl-9")},
+  json dump = {{"services", Services(head, services)},
+               {"users", users},
+               {"categories", named("Compute")},
+               {"providers", named("CYFRONET")},
+               {"scientific_domains", named("Physics")},
+               {"platforms", named("EGI")},
+               {"target_users", named("Researchers")},
+               {"access_modes", named("Free")},
+               {"access_types", named("Remote")},
+               {"trls", named("trl-9")},
                {"life_cycle_statuses", named("Production")}};
   if (head) {
     dump["projects"] = json::array({{{"id", 1}, {"user_id", 1}, {"services", {1, 2}}}});
@@ -107,7 +112,9 @@ class EoscE2eTest : public ::testing::Test {
     http_ = std::make_unique<HttpClient>(server_->http_address());
   }
 
-  HttpResult Post(const std::string& path, const json& body) { return http_->Post(path, body.dump()); }
+  HttpResult Post(const std::string& path, const json& body) {
+    return http_->Post(path, body.dump());
+  }
 
   json Recommend(const json& extra, int want_status = 200) {
     HttpResult r = Post("/recommendations", Context(extra));
@@ -139,7 +146,8 @@ class EoscE2eTest : public ::testing::Test {
     EXPECT_EQ(r.body, "");
     ASSERT_TRUE(WaitFor(
         [&] {
-          json all = Recommend({{"candidates", json::array()}, {"engine_version", "RandomRanking"}});
+          json all =
+              Recommend({{"candidates", json::array()}, {"engine_version", "RandomRanking"}});
           return all.value("recommendations", json::array()).size() == recommendable;
         },
         60));
@@ -207,23 +215,26 @@ TEST_F(EoscE2eTest, MarketplaceTraffic) {
             json({{"recommendations", json::array()}}));  // 2 < K = 3.
   // Category 1 (ids 3, 6, 9, 12) and domain 1 (even ids): 6 and 12.
   json filtered = Recommend({{"panel_id", "v2"},
-                             {"search_data", {{"categories", {1}}, {"scientific_domains", {1}},
-                                              {"geographical_availabilities", {"PL", "DE"}}}}});
+                             {"search_data",
+                              {{"categories", {1}},
+                               {"scientific_domains", {1}},
+                               {"geographical_availabilities", {"PL", "DE"}}}}});
   EXPECT_EQ(Ids(filtered), std::set<int>({6, 12})) << filtered;
   EXPECT_EQ(Recommend({{"search_data", {{"providers", {2}}}}}),
             json({{"recommendations", json::array()}}));
 
   // User actions, both generations, logged in and anonymous.
-  json action = {{"user_id", 1},
-                 {"unique_id", "5642c351-80fe-44cf-b606-304f2f338122"},
-                 {"timestamp", "2021-03-18T19:33:21.620Z"},
-                 {"source", {{"visit_id", "202090a4-de4c-4230-acba-6e2931d9e37c"},
-                             {"page_id", "services_catalogue_list"},
-                             {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"},
-                                       {"service_id", 3}}}}},
-                 {"target", {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"},
-                             {"page_id", "service_about"}}},
-                 {"action", {{"type", "button"}, {"text", "Details"}, {"order", true}}}};
+  json action = {
+      {"user_id", 1},
+      {"unique_id", "5642c351-80fe-44cf-b606-304f2f338122"},
+      {"timestamp", "2021-03-18T19:33:21.620Z"},
+      {"source",
+       {{"visit_id", "202090a4-de4c-4230-acba-6e2931d9e37c"},
+        {"page_id", "services_catalogue_list"},
+        {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"}, {"service_id", 3}}}}},
+      {"target",
+       {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"}, {"page_id", "service_about"}}},
+      {"action", {{"type", "button"}, {"text", "Details"}, {"order", true}}}};
   HttpResult a = Post("/user_actions", action);
   EXPECT_EQ(a.status, 204) << a.body;
   json head_action = action;
@@ -231,8 +242,10 @@ TEST_F(EoscE2eTest, MarketplaceTraffic) {
   head_action["aai_uid"] = "nobody@egi.eu";
   head_action["client_id"] = "marketplace";
   head_action["source"]["visit_id"] = nullptr;
-  head_action["source"]["root"] = {{"type", "recommendation_panel"}, {"panel_id", "v2"},
-                                   {"resource_type", "service"}, {"resource_id", 999}};
+  head_action["source"]["root"] = {{"type", "recommendation_panel"},
+                                   {"panel_id", "v2"},
+                                   {"resource_type", "service"},
+                                   {"resource_id", 999}};
   EXPECT_EQ(Post("/user_actions", head_action).status, 204);
   // A click is not an access: service 3 is still recommended to user 1.
   EXPECT_EQ(Ids(Recommend({{"user_id", 1}, {"candidates", {3, 4, 5}}})), std::set<int>({3, 4, 5}));

@@ -23,9 +23,8 @@ absl::StatusOr<std::vector<int>> ParseLayers(const models::ModelParams& params,
   for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
     int v = 0;
     if (!absl::SimpleAtoi(part, &v) || v < 1 || v > 4096) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("param '", key, "': expected comma-separated sizes in [1, 4096], got '",
-                       text, "'"));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "param '", key, "': expected comma-separated sizes in [1, 4096], got '", text, "'"));
     }
     out.push_back(v);
   }
@@ -46,8 +45,8 @@ std::vector<std::string> ParseList(const models::ModelParams& params, absl::stri
 
 absl::StatusOr<NcfParams> ParseNcfParams(const models::ModelParams& params) {
   RECPLAT_RETURN_IF_ERROR(params.CheckKnown(
-      {"dim", "mlp_layers", "content_layers", "epochs", "batch_size", "learning_rate",
-       "grad_clip", "weight_decay", "negatives", "min_validation_history", "eval_every", "threads", "seed",
+      {"dim", "mlp_layers", "content_layers", "epochs", "batch_size", "learning_rate", "grad_clip",
+       "weight_decay", "negatives", "min_validation_history", "eval_every", "threads", "seed",
        "event_types", "feature_prefixes"}));
   NcfParams p;
   RECPLAT_ASSIGN_OR_RETURN(int64_t dim, params.GetInt("dim", p.dim, 1, 1024));
@@ -62,12 +61,11 @@ absl::StatusOr<NcfParams> ParseNcfParams(const models::ModelParams& params) {
   RECPLAT_ASSIGN_OR_RETURN(p.learning_rate,
                            params.GetDouble("learning_rate", p.learning_rate, 1e-9, 10));
   RECPLAT_ASSIGN_OR_RETURN(p.grad_clip, params.GetDouble("grad_clip", p.grad_clip, 1e-9, 1e9));
-  RECPLAT_ASSIGN_OR_RETURN(p.weight_decay,
-                           params.GetDouble("weight_decay", p.weight_decay, 0, 1));
+  RECPLAT_ASSIGN_OR_RETURN(p.weight_decay, params.GetDouble("weight_decay", p.weight_decay, 0, 1));
   RECPLAT_ASSIGN_OR_RETURN(int64_t negatives, params.GetInt("negatives", p.negatives, 1, 100));
   p.negatives = static_cast<int>(negatives);
-  RECPLAT_ASSIGN_OR_RETURN(int64_t minv, params.GetInt("min_validation_history",
-                                                       p.min_validation_history, 2, 1 << 30));
+  RECPLAT_ASSIGN_OR_RETURN(
+      int64_t minv, params.GetInt("min_validation_history", p.min_validation_history, 2, 1 << 30));
   p.min_validation_history = static_cast<int>(minv);
   RECPLAT_ASSIGN_OR_RETURN(int64_t every, params.GetInt("eval_every", p.eval_every, 1, 100000));
   p.eval_every = static_cast<int>(every);
@@ -80,8 +78,7 @@ absl::StatusOr<NcfParams> ParseNcfParams(const models::ModelParams& params) {
   return p;
 }
 
-NcfTrainData BuildNcfTrainData(const models::TrainingData& data, const NcfParams& p,
-                               bool holdout) {
+NcfTrainData BuildNcfTrainData(const models::TrainingData& data, const NcfParams& p, bool holdout) {
   NcfTrainData out;
   out.num_items = data.num_items;
   // Features: labels with a feature prefix, numbered in sorted order.
@@ -167,9 +164,9 @@ absl::StatusOr<std::unique_ptr<models::Model>> NcfFamily::Fit(
     // The trainer sized the feature tables to one unused row.
     train.num_features = 1;
   }
-  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<NcfModel> model,
-                           NcfModel::Create(std::move(weights), std::move(train.features),
-                                            std::move(metrics)));
+  RECPLAT_ASSIGN_OR_RETURN(
+      std::unique_ptr<NcfModel> model,
+      NcfModel::Create(std::move(weights), std::move(train.features), std::move(metrics)));
   return std::unique_ptr<models::Model>(std::move(model));
 }
 

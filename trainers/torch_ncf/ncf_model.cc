@@ -29,8 +29,8 @@ void ReluBn(const Dense& d, RowMat* x) {
 absl::Status CheckMatrix(const Matrix& m, int64_t rows, int64_t cols, const char* name) {
   if (m.rows != rows || m.cols != cols ||
       m.data.size() != static_cast<size_t>(rows) * static_cast<size_t>(cols)) {
-    return absl::InvalidArgumentError(absl::StrCat("ncf: ", name, " is ", m.rows, "x", m.cols,
-                                                   ", expected ", rows, "x", cols));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ncf: ", name, " is ", m.rows, "x", m.cols, ", expected ", rows, "x", cols));
   }
   return absl::OkStatus();
 }
@@ -98,7 +98,8 @@ absl::StatusOr<std::unique_ptr<NcfModel>> NcfModel::Create(
   for (int64_t id : f.ids) {
     if (id < 0 || id >= w.num_features) return absl::InvalidArgumentError("ncf: feature id");
   }
-  auto model = std::unique_ptr<NcfModel>(new NcfModel(std::move(w), std::move(f), std::move(metrics)));
+  auto model =
+      std::unique_ptr<NcfModel>(new NcfModel(std::move(w), std::move(f), std::move(metrics)));
   auto pre = std::make_unique<Precomputed>();
   const NcfWeights& ww = model->w_;
   pre->mlp_item = MapOf(ww.qm) * MapOf(ww.mlp_item).transpose();
@@ -174,8 +175,8 @@ std::vector<float> NcfModel::Probabilities(std::span<const uint32_t> history,
   }
   const Eigen::Map<const Eigen::VectorXf> head(w_.head.data(),
                                                static_cast<Eigen::Index>(w_.head.size()));
-  const Eigen::VectorXf logits = g * head.head(d) + x * head.segment(d, x.cols()) +
-                                 c * head.tail(c.cols());
+  const Eigen::VectorXf logits =
+      g * head.head(d) + x * head.segment(d, x.cols()) + c * head.tail(c.cols());
   for (Eigen::Index r = 0; r < m; ++r) {
     out[where[r]] = 1.0f / (1.0f + std::exp(-(logits[r] + w_.head_bias)));
   }

@@ -55,8 +55,7 @@ absl::Status SaveNcf(const NcfWeights& w, const ItemFeatures& f,
                      const std::vector<std::pair<std::string, double>>& metrics,
                      const std::filesystem::path& dir) {
   models::ArtifactWriter out(kFamily);
-  const int64_t dims[5] = {w.num_items, w.num_features, w.dim,
-                           static_cast<int64_t>(w.mlp.size()),
+  const int64_t dims[5] = {w.num_items, w.num_features, w.dim, static_cast<int64_t>(w.mlp.size()),
                            static_cast<int64_t>(w.content.size())};
   out.AddI64("dims", dims);
   PutMatrix(out, "pg", w.pg);
@@ -88,9 +87,9 @@ absl::Status SaveNcf(const NcfWeights& w, const ItemFeatures& f,
 }
 
 absl::StatusOr<std::unique_ptr<NcfModel>> LoadNcf(const std::filesystem::path& dir) {
-  RECPLAT_ASSIGN_OR_RETURN(models::ArtifactReader r,
-                           models::ArtifactReader::ReadFile(dir / models::kModelArtifactFile,
-                                                            kFamily));
+  RECPLAT_ASSIGN_OR_RETURN(
+      models::ArtifactReader r,
+      models::ArtifactReader::ReadFile(dir / models::kModelArtifactFile, kFamily));
   RECPLAT_ASSIGN_OR_RETURN(std::vector<int64_t> dims, r.I64("dims"));
   if (dims.size() != 5 || dims[3] < 1 || dims[3] > 64 || dims[4] < 1 || dims[4] > 64) {
     return absl::DataLossError("ncf: bad dims");

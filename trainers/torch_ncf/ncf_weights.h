@@ -49,8 +49,8 @@ struct NcfParams {
   // Event types that are accessed services; and item label prefixes that are features.
   std::vector<std::string> event_types = {"order"};
   std::vector<std::string> feature_prefixes = {
-      "c:", "country:", "provider:", "platform:", "domain:", "target_user:", "org:",
-      "access_mode:", "access_type:", "trl:", "lcs:", "research_step:"};
+      "c:",   "country:",     "provider:",    "platform:", "domain:", "target_user:",
+      "org:", "access_mode:", "access_type:", "trl:",      "lcs:",    "research_step:"};
 };
 
 struct Matrix {

@@ -35,7 +35,8 @@ std::vector<std::string> FieldLabels(const Service& s) {
   AddIds("platform:", s.platforms, &out);
   AddIds("domain:", s.scientific_domains, &out);
   AddIds("target_user:", s.target_users, &out);
-  if (s.resource_organisation.has_value()) out.push_back(absl::StrCat("org:", *s.resource_organisation));
+  if (s.resource_organisation.has_value())
+    out.push_back(absl::StrCat("org:", *s.resource_organisation));
   AddIds("access_mode:", s.access_modes, &out);
   AddIds("access_type:", s.access_types, &out);
   AddIds("trl:", s.trls, &out);
@@ -111,8 +112,8 @@ v1::WriteRequest EncodeDump(const Dump& dump, const ExistingState& existing,
     item->set_tenant(tenant);
     item->set_id(id);
     item->set_title(common::TruncateUtf8(s.name, kMaxTitleBytes));
-    item->set_text(common::TruncateUtf8(absl::StrCat(s.description, "\n", s.tagline),
-                                        kMaxTextBytes));
+    item->set_text(
+        common::TruncateUtf8(absl::StrCat(s.description, "\n", s.tagline), kMaxTextBytes));
     for (std::string& label : ServiceLabels(s)) item->add_categories(std::move(label));
     item->set_available(s.status.empty() || s.status == "published" || s.status == "unverified");
   }
@@ -129,10 +130,12 @@ v1::WriteRequest EncodeDump(const Dump& dump, const ExistingState& existing,
     if (u.aai_uid.has_value() && !u.aai_uid->empty()) aais.insert(*u.aai_uid);
   }
   for (const std::string& key : existing.user_keys) {
-    if (!users.contains(key)) w.mutable_ops()->Add(PutDocument(tenant, kUsersCollection, key, "", true));
+    if (!users.contains(key))
+      w.mutable_ops()->Add(PutDocument(tenant, kUsersCollection, key, "", true));
   }
   for (const std::string& key : existing.aai_keys) {
-    if (!aais.contains(key)) w.mutable_ops()->Add(PutDocument(tenant, kAaiCollection, key, "", true));
+    if (!aais.contains(key))
+      w.mutable_ops()->Add(PutDocument(tenant, kAaiCollection, key, "", true));
   }
   for (const DumpUser* u : kept) {
     const std::string id = absl::StrCat(u->id);
@@ -207,8 +210,7 @@ v1::CatalogQuery SearchQuery(const SearchData& sd) {
 }
 
 bool IsRankingEngine(const std::optional<std::string>& engine_version) {
-  return engine_version.has_value() &&
-         absl::EndsWithIgnoreCase(*engine_version, "Ranking");
+  return engine_version.has_value() && absl::EndsWithIgnoreCase(*engine_version, "Ranking");
 }
 
 std::vector<std::string> EngineChain(const std::optional<std::string>& engine_version,
@@ -234,8 +236,8 @@ std::vector<std::string> EngineChain(const std::optional<std::string>& engine_ve
 }
 
 json EncodeRecommendations(const RecommendationContext& request, const std::string& panel,
-                           const v1::RecommendResponse& response,
-                           const std::string& random_engine, bool ranking) {
+                           const v1::RecommendResponse& response, const std::string& random_engine,
+                           bool ranking) {
   json ids = json::array();
   for (const v1::RecommendedItem& item : response.items()) {
     int64_t id = 0;
@@ -255,12 +257,10 @@ json EncodeRecommendations(const RecommendationContext& request, const std::stri
     longs.push_back(LongExplanation(base));
     shorts.push_back(ShortExplanation(base));
   }
-  return json{{"panel_id", panel},
-              {"recommendations", ids},
-              {"explanations", longs},
-              {"explanations_short", shorts},
-              {"scores", scores},
-              {"engine_version", ranking ? absl::StrCat(base, "Ranking") : base}};
+  return json{
+      {"panel_id", panel},     {"recommendations", ids},
+      {"explanations", longs}, {"explanations_short", shorts},
+      {"scores", scores},      {"engine_version", ranking ? absl::StrCat(base, "Ranking") : base}};
 }
 
 std::string ActionKey(const UserAction& a) {
@@ -268,9 +268,8 @@ std::string ActionKey(const UserAction& a) {
                       common::TruncateUtf8(a.target_visit_id, 200));
 }
 
-v1::WriteRequest EncodeUserAction(const UserAction& a, const json& body,
-                                  const std::string& user_id, const std::string& tenant,
-                                  int64_t now_ms, bool with_event) {
+v1::WriteRequest EncodeUserAction(const UserAction& a, const json& body, const std::string& user_id,
+                                  const std::string& tenant, int64_t now_ms, bool with_event) {
   v1::WriteRequest w;
   w.mutable_ops()->Add(PutDocument(tenant, kActionsCollection,
                                    common::TruncateUtf8(ActionKey(a), 512),

@@ -87,8 +87,8 @@ bool IsRankingEngine(const std::optional<std::string>& engine_version);
 // request, with panel_id, scores, explanations, explanations_short and engine_version. `k`
 // items are taken from `response` (all of them when k is 0). Random scores are
 // 1/scored_candidates (rounded to 3 places for a ranking), as the original's.
-nlohmann::json EncodeRecommendations(const RecommendationContext& request,
-                                     const std::string& panel, const v1::RecommendResponse& response,
+nlohmann::json EncodeRecommendations(const RecommendationContext& request, const std::string& panel,
+                                     const v1::RecommendResponse& response,
                                      const std::string& random_engine, bool ranking);
 
 // The write of a user action: its document and, when it names a service, its click event

@@ -74,9 +74,8 @@ absl::StatusOr<ExistingState> DumpImporter::ReadExisting() {
     for (const v1::Item& item : page.items()) existing.item_ids.push_back(item.id());
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
-  for (const auto& [collection, keys] :
-       {std::pair{kUsersCollection, &existing.user_keys},
-        std::pair{kAaiCollection, &existing.aai_keys}}) {
+  for (const auto& [collection, keys] : {std::pair{kUsersCollection, &existing.user_keys},
+                                         std::pair{kAaiCollection, &existing.aai_keys}}) {
     v1::ScanDocumentsRequest scan;
     scan.set_tenant(tenant_);
     scan.set_collection(collection);
@@ -106,7 +105,8 @@ void DumpImporter::QueueTraining() {
     absl::Status s = api_->Train(train).status();
     // Not configured (NOT_FOUND) or needing no training (FAILED_PRECONDITION): skipped.
     if (!s.ok() && !absl::IsNotFound(s) && !absl::IsFailedPrecondition(s)) {
-      RECPLAT_LOG(Warn, "eosc: training request failed", {{"model", model}, {"error", s.ToString()}});
+      RECPLAT_LOG(Warn, "eosc: training request failed",
+                  {{"model", model}, {"error", s.ToString()}});
     }
   }
 }

@@ -98,11 +98,13 @@ HttpResponse SwaggerResponse() {
                                  {"required", true},
                                  {"in", "body"},
                                  {"schema", {{"$ref", absl::StrCat("#/definitions/", model)}}}}})},
-                  {"responses", {{std::to_string(status), {{"description", "Success"}}},
-                                 {"400", {{"description", "Input payload validation failed"}}}}}}}};
+                  {"responses",
+                   {{std::to_string(status), {{"description", "Success"}}},
+                    {"400", {{"description", "Input payload validation failed"}}}}}}}};
   };
   auto get = [](const char* summary) {
-    return json{{"get", {{"summary", summary}, {"responses", {{"200", {{"description", "Success"}}}}}}}};
+    return json{
+        {"get", {{"summary", summary}, {"responses", {{"200", {{"description", "Success"}}}}}}}};
   };
   auto object = [](std::initializer_list<const char*> required) {
     return json{{"type", "object"}, {"required", required}};
@@ -124,10 +126,9 @@ HttpResponse SwaggerResponse() {
        {{"Recommendation context",
          object({"unique_id", "timestamp", "visit_id", "page_id", "search_data"})},
         {"User action", object({"unique_id", "timestamp", "source", "target", "action"})},
-        {"Database dump",
-         object({"services", "users", "categories", "providers", "scientific_domains",
-                 "platforms", "target_users", "access_modes", "access_types", "trls",
-                 "life_cycle_statuses"})}}}};
+        {"Database dump", object({"services", "users", "categories", "providers",
+                                  "scientific_domains", "platforms", "target_users", "access_modes",
+                                  "access_types", "trls", "life_cycle_statuses"})}}}};
   return JsonResponse(doc.dump());
 }
 

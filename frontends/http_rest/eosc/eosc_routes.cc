@@ -112,8 +112,8 @@ struct EoscFrontend::Impl {
     if (user->empty()) {
       rec.add_scoring_models(options.random_engine);
     } else {
-      for (std::string& e : EngineChain(ctx.engine_version, options.default_engine,
-                                        options.engines)) {
+      for (std::string& e :
+           EngineChain(ctx.engine_version, options.default_engine, options.engines)) {
         rec.add_scoring_models(std::move(e));
       }
     }
@@ -177,8 +177,8 @@ absl::StatusOr<std::unique_ptr<EoscFrontend>> EoscFrontend::Create(api::Api* api
   auto impl = std::make_unique<Impl>();
   impl->api = api;
   impl->options = options;
-  impl->importer = std::make_unique<DumpImporter>(api, options.clock, options.tenant,
-                                                  options.train_models);
+  impl->importer =
+      std::make_unique<DumpImporter>(api, options.clock, options.tenant, options.train_models);
   return std::unique_ptr<EoscFrontend>(new EoscFrontend(std::move(impl)));
 }
 

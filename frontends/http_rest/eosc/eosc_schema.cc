@@ -62,9 +62,8 @@ class Checker {
     const json* v = Get(obj, path, key, required);
     if (v == nullptr) return;
     if (!v->is_number_integer()) return TypeError(Join(path, key), *v, "integer");
-    *out = v->is_number_unsigned() && v->get<uint64_t>() > INT64_MAX
-               ? INT64_MAX
-               : v->get<int64_t>();
+    *out =
+        v->is_number_unsigned() && v->get<uint64_t>() > INT64_MAX ? INT64_MAX : v->get<int64_t>();
   }
   void Str(const json& obj, absl::string_view path, absl::string_view key, bool required,
            std::string* out, bool nullable = true) {

@@ -109,8 +109,8 @@ struct Dump {
 
 // The 2021 top-level collections of a dump, all required lists.
 inline constexpr const char* kDumpCollections[] = {
-    "categories", "providers", "scientific_domains", "platforms",  "target_users",
-    "access_modes", "access_types", "trls", "life_cycle_statuses"};
+    "categories",   "providers", "scientific_domains", "platforms", "target_users", "access_modes",
+    "access_types", "trls",      "life_cycle_statuses"};
 
 // Each returns the decoded payload, or fills `errors` (then the result is unspecified).
 RecommendationContext ParseRecommendationContext(const nlohmann::json& body, SchemaErrors* errors);

@@ -27,9 +27,16 @@ bool IsStopWord(absl::string_view w) {
 
 bool IsVowelAt(const std::string& w, size_t i) {
   switch (w[i]) {
-    case 'a': case 'e': case 'i': case 'o': case 'u': return true;
-    case 'y': return i > 0 && !IsVowelAt(w, i - 1);
-    default: return false;
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
+      return true;
+    case 'y':
+      return i > 0 && !IsVowelAt(w, i - 1);
+    default:
+      return false;
   }
 }
 bool IsConsonantAt(const std::string& w, size_t i) { return !IsVowelAt(w, i); }

@@ -30,9 +30,15 @@ json Context() {
           {"page_id", "some_page_identifier"},
           {"panel_id", "v1"},
           {"search_data",
-           {{"q", "Cloud GPU"}, {"categories", {1}}, {"geographical_availabilities", {"PL"}},
-            {"order_type", "open_access"}, {"providers", {1}}, {"rating", "5"},
-            {"related_platforms", {1}}, {"scientific_domains", {1}}, {"sort", "_score"},
+           {{"q", "Cloud GPU"},
+            {"categories", {1}},
+            {"geographical_availabilities", {"PL"}},
+            {"order_type", "open_access"},
+            {"providers", {1}},
+            {"rating", "5"},
+            {"related_platforms", {1}},
+            {"scientific_domains", {1}},
+            {"sort", "_score"},
             {"target_users", {1}}}}};
 }
 
@@ -77,22 +83,24 @@ TEST(EoscSchemaTest, ViolationsAreCollectedWithFlaskRestxPaths) {
 }
 
 TEST(EoscSchemaTest, UserActionsOfBothGenerations) {
-  json seed = {{"user_id", 1234},
-               {"unique_id", "u"},
-               {"timestamp", "2021-03-18T19:33:21.620Z"},
-               {"source", {{"visit_id", "a"}, {"page_id", "services_catalogue_list"},
-                           {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"},
-                                     {"service_id", 7}}}}},
-               {"target", {{"visit_id", "b"}, {"page_id", "service_about"}}},
-               {"action", {{"type", "button"}, {"text", "Details"}, {"order", true}}}};
+  json seed = {
+      {"user_id", 1234},
+      {"unique_id", "u"},
+      {"timestamp", "2021-03-18T19:33:21.620Z"},
+      {"source",
+       {{"visit_id", "a"},
+        {"page_id", "services_catalogue_list"},
+        {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"}, {"service_id", 7}}}}},
+      {"target", {{"visit_id", "b"}, {"page_id", "service_about"}}},
+      {"action", {{"type", "button"}, {"text", "Details"}, {"order", true}}}};
   SchemaErrors errors;
   UserAction a = ParseUserAction(seed, &errors);
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(a.root_service_id, 7);
   EXPECT_TRUE(a.action_order);
   json head = seed;
-  head["source"]["root"] = {{"type", "recommendation_panel"}, {"resource_type", "service"},
-                            {"resource_id", 9}};
+  head["source"]["root"] = {
+      {"type", "recommendation_panel"}, {"resource_type", "service"}, {"resource_id", 9}};
   head["source"]["visit_id"] = nullptr;
   UserAction b = ParseUserAction(head, &errors);
   EXPECT_TRUE(errors.empty());
@@ -178,16 +186,15 @@ TEST(EoscCodecTest, DumpIsOneWriteThatReplacesWhatIsGone) {
   for (const v1::WriteOp& op : w.ops()) {
     switch (op.op_case()) {
       case v1::WriteOp::kUpsertItem:
-        kinds.push_back(absl::StrCat("item ", op.upsert_item().id(), " ",
-                                     op.upsert_item().available()));
+        kinds.push_back(
+            absl::StrCat("item ", op.upsert_item().id(), " ", op.upsert_item().available()));
         break;
       case v1::WriteOp::kDeleteItem:
         kinds.push_back(absl::StrCat("delete ", op.delete_item().id()));
         break;
       case v1::WriteOp::kPutDocument:
         kinds.push_back(absl::StrCat(op.put_document().deleted() ? "undoc " : "doc ",
-                                     op.put_document().collection(), "/",
-                                     op.put_document().key()));
+                                     op.put_document().collection(), "/", op.put_document().key()));
         break;
       case v1::WriteOp::kUpsertUser:
         kinds.push_back(absl::StrCat("user ", op.upsert_user().id()));
@@ -200,11 +207,11 @@ TEST(EoscCodecTest, DumpIsOneWriteThatReplacesWhatIsGone) {
         kinds.push_back("other");
     }
   }
-  EXPECT_THAT(kinds, ElementsAre("item 1 1", "item 2 0", "delete 3", "undoc eosc.user/11",
-                                 "undoc eosc.aai/old@egi.eu", "doc eosc.user/10",
-                                 "doc eosc.aai/u10@egi.eu", "user 10",
-                                 "event order 2 997 accessed:10:2",
-                                 "event order 1 998 accessed:10:1"));
+  EXPECT_THAT(
+      kinds,
+      ElementsAre("item 1 1", "item 2 0", "delete 3", "undoc eosc.user/11",
+                  "undoc eosc.aai/old@egi.eu", "doc eosc.user/10", "doc eosc.aai/u10@egi.eu",
+                  "user 10", "event order 2 997 accessed:10:2", "event order 1 998 accessed:10:1"));
 }
 
 class EoscRoutesTest : public ::testing::Test {

@@ -61,9 +61,14 @@ TEST(NcfParamsTest, DefaultsAndErrors) {
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->dim, 64);
   EXPECT_THAT(p->mlp_layers, ::testing::ElementsAre(64, 32, 16, 8));
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"dims", "3"}})).ok());
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"mlp_layers", "64,x"}})).ok());
-  EXPECT_FALSE(ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"epochs", "0"}})).ok());
+  EXPECT_FALSE(
+      ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"dims", "3"}})).ok());
+  EXPECT_FALSE(ParseNcfParams(
+                   models::ModelParams(std::map<std::string, std::string>{{"mlp_layers", "64,x"}}))
+                   .ok());
+  EXPECT_FALSE(
+      ParseNcfParams(models::ModelParams(std::map<std::string, std::string>{{"epochs", "0"}}))
+          .ok());
 }
 
 TEST(NcfDataTest, HistoriesFeaturesAndHoldout) {
@@ -154,7 +159,8 @@ void ExpectBeatsBaselines(const models::ModelParams& params, const char* label) 
   });
   std::cout << label << ": synthetic marketplace HR@3: ncf " << ncf << ", popularity " << pop
             << ", random " << random << ", hidden preferences " << oracle << "\n";
-  for (const auto& [name, value] : model.Metrics()) std::cout << "  " << name << " " << value << "\n";
+  for (const auto& [name, value] : model.Metrics())
+    std::cout << "  " << name << " " << value << "\n";
   EXPECT_GT(ncf, 1.5 * pop);
   EXPECT_GT(ncf, 2 * random);
 }
@@ -165,13 +171,13 @@ TEST(NcfQualityTest, BeatsRandomAndPopularityOnHeldOutOrders) {
 
 // The eosc profile's smaller network (served within the latency budget at 10k services).
 TEST(NcfQualityTest, TheProfilesNetworkBeatsThemToo) {
-  ExpectBeatsBaselines(models::ModelParams(std::map<std::string, std::string>{
-                           {"epochs", "20"},
-                           {"dim", "32"},
-                           {"mlp_layers", "16,8"},
-                           {"content_layers", "32,16"},
-                           {"batch_size", "128"}}),
-                       "profile network");
+  ExpectBeatsBaselines(
+      models::ModelParams(std::map<std::string, std::string>{{"epochs", "20"},
+                                                             {"dim", "32"},
+                                                             {"mlp_layers", "16,8"},
+                                                             {"content_layers", "32,16"},
+                                                             {"batch_size", "128"}}),
+      "profile network");
 }
 
 }  // namespace

@@ -32,8 +32,7 @@ struct SyntheticMarketplace {
 };
 
 inline SyntheticMarketplace MakeSyntheticMarketplace(int services, int users, int categories,
-                                                     int domains, double affinity,
-                                                     uint64_t seed) {
+                                                     int domains, double affinity, uint64_t seed) {
   SyntheticMarketplace m;
   std::mt19937_64 rng(seed);
   m.train.num_items = services;
@@ -75,8 +74,8 @@ inline SyntheticMarketplace MakeSyntheticMarketplace(int services, int users, in
     m.held_out.push_back(orders.back());
     orders.pop_back();
     for (size_t k = 0; k < orders.size(); ++k) {
-      m.train.interactions.push_back({static_cast<uint32_t>(u), orders[k], 0, 1.0f,
-                                      static_cast<int64_t>(1000 + k)});
+      m.train.interactions.push_back(
+          {static_cast<uint32_t>(u), orders[k], 0, 1.0f, static_cast<int64_t>(1000 + k)});
     }
     m.history.push_back(std::move(orders));
   }

@@ -60,24 +60,28 @@ struct Sample {
 struct Net : nn::Module {
   Net(const NcfParams& p, int64_t items, int64_t features) {
     const int64_t d = p.dim;
-    pg = register_module("pg", nn::EmbeddingBag(nn::EmbeddingBagOptions(items, d).mode(torch::kMean)));
-    pm = register_module("pm", nn::EmbeddingBag(nn::EmbeddingBagOptions(items, d).mode(torch::kMean)));
+    pg = register_module("pg",
+                         nn::EmbeddingBag(nn::EmbeddingBagOptions(items, d).mode(torch::kMean)));
+    pm = register_module("pm",
+                         nn::EmbeddingBag(nn::EmbeddingBagOptions(items, d).mode(torch::kMean)));
     qg = register_module("qg", nn::Embedding(items, d));
     qm = register_module("qm", nn::Embedding(items, d));
     for (auto* w : {&pg->weight, &pm->weight, &qg->weight, &qm->weight}) {
       nn::init::normal_(*w, 0.0, 0.05);
     }
     const int64_t c0 = p.content_layers.front();
-    cu = register_module("cu", nn::EmbeddingBag(nn::EmbeddingBagOptions(features, c0).mode(torch::kSum)));
-    ci = register_module("ci", nn::EmbeddingBag(nn::EmbeddingBagOptions(features, c0).mode(torch::kSum)));
+    cu = register_module("cu",
+                         nn::EmbeddingBag(nn::EmbeddingBagOptions(features, c0).mode(torch::kSum)));
+    ci = register_module("ci",
+                         nn::EmbeddingBag(nn::EmbeddingBagOptions(features, c0).mode(torch::kSum)));
     nn::init::normal_(cu->weight, 0.0, 0.1);
     nn::init::normal_(ci->weight, 0.0, 0.1);
     cbias = register_parameter("cbias", torch::zeros({c0}));
     for (size_t l = 0; l < p.content_layers.size(); ++l) {
       const int64_t out = p.content_layers[l];
       if (l > 0) {
-        clin.push_back(register_module(absl::StrCat("clin", l),
-                                       nn::Linear(p.content_layers[l - 1], out)));
+        clin.push_back(
+            register_module(absl::StrCat("clin", l), nn::Linear(p.content_layers[l - 1], out)));
       }
       cbn.push_back(register_module(absl::StrCat("cbn", l), nn::BatchNorm1d(out)));
     }
@@ -87,11 +91,13 @@ struct Net : nn::Module {
     for (size_t l = 0; l < p.mlp_layers.size(); ++l) {
       const int64_t out = p.mlp_layers[l];
       if (l > 0) {
-        mlin.push_back(register_module(absl::StrCat("mlin", l), nn::Linear(p.mlp_layers[l - 1], out)));
+        mlin.push_back(
+            register_module(absl::StrCat("mlin", l), nn::Linear(p.mlp_layers[l - 1], out)));
       }
       mbn.push_back(register_module(absl::StrCat("mbn", l), nn::BatchNorm1d(out)));
     }
-    head = register_module("head", nn::Linear(d + p.mlp_layers.back() + p.content_layers.back(), 1));
+    head =
+        register_module("head", nn::Linear(d + p.mlp_layers.back() + p.content_layers.back(), 1));
   }
 
   // Logits [B].
@@ -103,11 +109,13 @@ struct Net : nn::Module {
     const Tensor gmf = ug * qg->forward(items);
     Tensor x = torch::relu(mu->forward(um) + mi->forward(qm->forward(items)));
     x = mbn[0]->forward(x);
-    for (size_t l = 0; l < mlin.size(); ++l) x = mbn[l + 1]->forward(torch::relu(mlin[l]->forward(x)));
+    for (size_t l = 0; l < mlin.size(); ++l)
+      x = mbn[l + 1]->forward(torch::relu(mlin[l]->forward(x)));
     const Tensor fu = cu->forward(ufeat, ufeat_off) / hist_count.clamp_min(1).unsqueeze(1);
     Tensor c = torch::relu(fu + ci->forward(ifeat, ifeat_off) + cbias);
     c = cbn[0]->forward(c);
-    for (size_t l = 0; l < clin.size(); ++l) c = cbn[l + 1]->forward(torch::relu(clin[l]->forward(c)));
+    for (size_t l = 0; l < clin.size(); ++l)
+      c = cbn[l + 1]->forward(torch::relu(clin[l]->forward(c)));
     return head->forward(torch::cat({gmf, x, c}, 1)).squeeze(1);
   }
 
@@ -143,8 +151,15 @@ class Batcher {
   Batcher(const NcfTrainData& data) : data_(data) {}
 
   void Build(const std::vector<Sample>& samples, size_t begin, size_t end) {
-    hist_.clear(); hist_off_.clear(); count_.clear(); items_.clear(); labels_.clear();
-    uf_.clear(); uf_off_.clear(); if_.clear(); if_off_.clear();
+    hist_.clear();
+    hist_off_.clear();
+    count_.clear();
+    items_.clear();
+    labels_.clear();
+    uf_.clear();
+    uf_off_.clear();
+    if_.clear();
+    if_off_.clear();
     const auto& off = data_.features.offsets;
     const auto& ids = data_.features.ids;
     for (size_t s = begin; s < end; ++s) {
@@ -225,14 +240,14 @@ absl::StatusOr<NcfTrainStats> TorchTrainNcf(const NcfParams& p, const NcfTrainDa
     torch::manual_seed(p.seed);
     std::mt19937_64 rng(p.seed);
     Net net(p, data.num_items, std::max<int64_t>(data.num_features, 1));
-    torch::optim::Adam adam(net.parameters(), torch::optim::AdamOptions(p.learning_rate).weight_decay(p.weight_decay));
+    torch::optim::Adam adam(
+        net.parameters(), torch::optim::AdamOptions(p.learning_rate).weight_decay(p.weight_decay));
     Batcher batcher(data);
 
     std::vector<Sample> validation;
     for (const auto& [user, item] : data.validation) {
       validation.push_back({user, item, -1, 1.0f});
-      validation.push_back(
-          {user, SampleNegative(data, data.histories[user], item, rng), -1, 0.0f});
+      validation.push_back({user, SampleNegative(data, data.histories[user], item, rng), -1, 0.0f});
     }
     std::vector<std::vector<Tensor>> best;
     double best_loss = INFINITY;
@@ -276,7 +291,8 @@ absl::StatusOr<NcfTrainStats> TorchTrainNcf(const NcfParams& p, const NcfTrainDa
           const size_t e = std::min(validation.size(), b + 4096);
           batcher.Build(validation, b, e);
           vsum += torch::binary_cross_entropy_with_logits(batcher.Logits(net), batcher.Labels())
-                      .item<double>() * static_cast<double>(e - b);
+                      .item<double>() *
+                  static_cast<double>(e - b);
         }
         const double vloss = vsum / validation.size();
         if (vloss < best_loss) {

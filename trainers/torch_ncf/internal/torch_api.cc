@@ -42,15 +42,15 @@ absl::StatusOr<const NcfTorchApi*> Load() {
     auto entry = reinterpret_cast<Entry>(dlsym(handle, kEntryPoint));
     const NcfTorchApi* api = entry != nullptr ? entry() : nullptr;
     if (api == nullptr || api->version != kNcfTorchApiVersion) {
-      absl::StrAppend(&tried, " ", path, " (no ", kEntryPoint, " of version ",
-                      kNcfTorchApiVersion, ");");
+      absl::StrAppend(&tried, " ", path, " (no ", kEntryPoint, " of version ", kNcfTorchApiVersion,
+                      ");");
       continue;  // The handle stays open: unloading torch is not safe.
     }
     return api;
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "ncf: cannot load the LibTorch trainer module; tried:", tried,
-      " (build with RECPLAT_ENABLE_TORCH, or set RECPLAT_NCF_TORCH_MODULE)"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("ncf: cannot load the LibTorch trainer module; tried:", tried,
+                   " (build with RECPLAT_ENABLE_TORCH, or set RECPLAT_NCF_TORCH_MODULE)"));
 }
 
 }  // namespace
