@@ -52,6 +52,7 @@ MODULES = {
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/http_rest/article_rec": ["core/common", "core/api", "frontends/http_rest"],
+    "frontends/http_rest/eosc": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
     "frontends/batch": ["core/common", "core/common/metrics", "core/common/s3", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.
@@ -67,6 +68,7 @@ MODULES = {
     "trainers/news": ["core/common", "core/models"],
     "trainers/article_rec": ["core/common", "core/models"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
+    "trainers/torch_ncf": ["core/common", "core/models"],
     # The executable wires everything.
     "apps/recplat": ["*"],
 }

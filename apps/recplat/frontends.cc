@@ -12,6 +12,8 @@
 #include "frontends/http_rest/article_rec/article_rec_routes.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_routes.h"
+#include "frontends/http_rest/eosc/eosc_config.h"
+#include "frontends/http_rest/eosc/eosc_routes.h"
 #include "frontends/http_rest/native_routes.h"
 #include "frontends/renewal_ws/renewal_config.h"
 #include "frontends/renewal_ws/renewal_frontend.h"
@@ -34,6 +36,17 @@ class EcosellerFrontend final : public RunningFrontend {
 
  private:
   std::unique_ptr<http::ecoseller::EcosellerFrontend> frontend_;
+};
+
+class EoscFrontend final : public RunningFrontend {
+ public:
+  explicit EoscFrontend(std::unique_ptr<http::eosc::EoscFrontend> frontend)
+      : frontend_(std::move(frontend)) {}
+  // Destroying the frontend writes the dumps still queued.
+  void Shutdown() override { frontend_.reset(); }
+
+ private:
+  std::unique_ptr<http::eosc::EoscFrontend> frontend_;
 };
 
 class RenewalFrontend final : public RunningFrontend {
@@ -81,6 +94,28 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEcoseller(const FrontendCo
                            eco::EcosellerFrontend::Create(c.api, options));
   RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));
   return std::make_unique<EcosellerFrontend>(std::move(frontend));
+}
+
+absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEosc(const FrontendContext& c) {
+  namespace eosc = http::eosc;
+  RECPLAT_RETURN_IF_ERROR(NeedRouter(eosc::kEoscFrontendName, c));
+  RECPLAT_ASSIGN_OR_RETURN(const eosc::EoscSection* section,
+                           SectionOf<eosc::EoscSection>(*c.config, eosc::kEoscFrontendName));
+  if (!c.config->surfaces.contains(section->surface)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("eosc.surface: no surface '", section->surface, "' is configured"));
+  }
+  eosc::EoscOptions options;
+  options.tenant = section->tenant;
+  options.surface = section->surface;
+  options.default_engine = section->default_engine;
+  options.engines = section->engines;
+  options.random_engine = section->random_engine;
+  options.train_models = section->train_models;
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eosc::EoscFrontend> frontend,
+                           eosc::EoscFrontend::Create(c.api, options));
+  RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));
+  return std::make_unique<EoscFrontend>(std::move(frontend));
 }
 
 absl::StatusOr<std::unique_ptr<RunningFrontend>> StartRenewal(const FrontendContext& c) {
@@ -153,6 +188,7 @@ constexpr FrontendEntry kFrontends[] = {
      &StartArticleRec},
     {batch::kBatchSectionName, &batch::BatchRegistration, &StartBatchOnly},
     {batch::kS3SectionName, &batch::S3Registration, &StartBatchOnly},
+    {http::eosc::kEoscFrontendName, &http::eosc::EoscRegistration, &StartEosc},
 };
 
 }  // namespace

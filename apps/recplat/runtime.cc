@@ -35,6 +35,7 @@
 #include "trainers/similarity/similarity_family.h"
 #ifdef RECPLAT_HAVE_TORCH
 #include "trainers/torch_gru4rec/gru4rec_family.h"
+#include "trainers/torch_ncf/ncf_family.h"
 #endif
 
 namespace recplat::app {
@@ -49,6 +50,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(article_rec::RegisterArticleRecFamilies(registry));
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(ncf::RegisterNcfFamily(registry));
 #endif
   RECPLAT_RETURN_IF_ERROR(similarity::RegisterSimilarityFamily(registry));
   // Last: a blend's components are looked up in this same registry.

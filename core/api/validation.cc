@@ -269,6 +269,22 @@ absl::Status CheckCatalogQuery(const v1::CatalogQuery& query, absl::string_view 
                                         absl::StrCat(f, ".values[", j, "]")));
     }
   }
+  if (query.label_clauses_size() > Limits::kMaxQueryClauses) {
+    return Invalid(absl::StrCat(field, ".label_clauses"),
+                   absl::StrCat("at most ", Limits::kMaxQueryClauses, " label clauses"));
+  }
+  for (int i = 0; i < query.label_clauses_size(); ++i) {
+    const v1::LabelsAnyOf& clause = query.label_clauses(i);
+    const std::string f = absl::StrCat(field, ".label_clauses[", i, "].labels");
+    if (clause.labels_size() == 0 || clause.labels_size() > Limits::kMaxQueryValues) {
+      return Invalid(f, absl::StrCat("1..", Limits::kMaxQueryValues, " labels, got ",
+                                     clause.labels_size()));
+    }
+    for (int j = 0; j < clause.labels_size(); ++j) {
+      RECPLAT_RETURN_IF_ERROR(CheckText(clause.labels(j), Limits::kMaxAttributeValueBytes,
+                                        absl::StrCat(f, "[", j, "]")));
+    }
+  }
   return absl::OkStatus();
 }
 

@@ -108,7 +108,8 @@ absl::Status NormalizeCounterUpdate(const ValidationOptions& options, v1::Counte
 absl::Status NormalizeRecommend(const ValidationOptions& options, v1::RecommendRequest* request);
 // A catalog query: at most 256 categories (each at most 256 bytes), at most 64 numeric and 64
 // categorical clauses, each naming an attribute (1..128 bytes); numeric bounds not NaN;
-// categorical clauses with 1..1000 values of at most 256 bytes.
+// categorical clauses with 1..1000 values of at most 256 bytes; at most 64 label clauses of
+// 1..1000 labels of at most 256 bytes.
 absl::Status CheckCatalogQuery(const v1::CatalogQuery& query, absl::string_view field);
 // A served-list scan: tenant resolved; from_ms >= 0; to_ms 0 (no upper bound) or >= from_ms;
 // limit 0..10000, 0 becoming 1000; surface at most 128 bytes. The page token is checked by the

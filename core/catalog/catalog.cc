@@ -88,6 +88,13 @@ void Catalog::Set(uint32_t idx, absl::string_view id, bool live, bool available,
                   int64_t published_at_ms, const std::vector<std::string>& categories,
                   const ItemAttributes& attributes) {
   std::unique_lock<std::shared_mutex> lock(mu_);
+  SetLocked(idx, id, live, available, weight, published_at_ms, categories, attributes);
+}
+
+void Catalog::SetLocked(uint32_t idx, absl::string_view id, bool live, bool available,
+                        float weight, int64_t published_at_ms,
+                        const std::vector<std::string>& categories,
+                        const ItemAttributes& attributes) {
   if (idx == ids_.size()) {
     ids_.emplace_back(id);
     meta_.emplace_back();

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <utility>
@@ -132,7 +133,26 @@ class Catalog {
   // Marks `idx` deleted (not live). No-op for unknown indices.
   void Delete(uint32_t idx);
 
+  // A writer holding the write lock for its lifetime: readers see every Set made through it or
+  // none (an EOSC dump replaces the catalogue at once). Same contract as Catalog::Set.
+  class Batch {
+   public:
+    explicit Batch(Catalog& c) : c_(c), lock_(c.mu_) {}
+    void Set(uint32_t idx, absl::string_view id, bool live, bool available, float weight,
+             int64_t published_at_ms, const std::vector<std::string>& categories,
+             const ItemAttributes& attributes = {}) {
+      c_.SetLocked(idx, id, live, available, weight, published_at_ms, categories, attributes);
+    }
+
+   private:
+    Catalog& c_;
+    std::unique_lock<std::shared_mutex> lock_;
+  };
+
  private:
+  void SetLocked(uint32_t idx, absl::string_view id, bool live, bool available, float weight,
+                 int64_t published_at_ms, const std::vector<std::string>& categories,
+                 const ItemAttributes& attributes);
   uint32_t InternCategoryLocked(const std::string& name);
   static uint32_t InternLocked(absl::string_view name, std::vector<std::string>* names,
                                absl::flat_hash_map<std::string, uint32_t>* index);

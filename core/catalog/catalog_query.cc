@@ -23,6 +23,8 @@ struct Compiled {
     std::vector<uint32_t> values;
   };
   std::vector<Categorical> categorical;
+  // Known category ids of each label clause, ascending.
+  std::vector<std::vector<uint32_t>> label_clauses;
 };
 
 Compiled Compile(const Catalog::Reader& catalog, const v1::CatalogQuery& query) {
@@ -47,6 +49,16 @@ Compiled Compile(const Catalog::Reader& catalog, const v1::CatalogQuery& query) 
     std::sort(clause.values.begin(), clause.values.end());
     if (clause.attribute == kUnknownName || clause.values.empty()) c.impossible = true;
     c.categorical.push_back(std::move(clause));
+  }
+  for (const v1::LabelsAnyOf& clause : query.label_clauses()) {
+    std::vector<uint32_t> ids;
+    for (const std::string& name : clause.labels()) {
+      if (uint32_t id = catalog.FindCategory(name); id != kUnknownName) ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.empty()) c.impossible = true;
+    c.label_clauses.push_back(std::move(ids));
   }
   return c;
 }
@@ -73,6 +85,13 @@ bool Matches(const ItemMeta& m, const Compiled& c) {
       })) {
     return false;
   }
+  for (const std::vector<uint32_t>& clause : c.label_clauses) {
+    if (std::none_of(m.categories.begin(), m.categories.end(), [&](uint32_t id) {
+          return std::binary_search(clause.begin(), clause.end(), id);
+        })) {
+      return false;
+    }
+  }
   for (const Compiled::Numeric& n : c.numeric) {
     const double* v = Attribute(m.numeric, n.attribute);
     if (v == nullptr || !InRange(*v, *n.range)) return false;
@@ -96,7 +115,8 @@ size_t TotalSize(const Lists& lists) {
 }  // namespace
 
 bool HasClauses(const v1::CatalogQuery& query) {
-  return query.categories_size() > 0 || query.numeric_size() > 0 || query.categorical_size() > 0;
+  return query.categories_size() > 0 || query.numeric_size() > 0 ||
+         query.categorical_size() > 0 || query.label_clauses_size() > 0;
 }
 
 std::vector<uint32_t> MatchQuery(const Catalog::Reader& catalog, const v1::CatalogQuery& query,
@@ -113,6 +133,11 @@ std::vector<uint32_t> MatchQuery(const Catalog::Reader& catalog, const v1::Catal
   if (!compiled.categories.empty()) {
     Lists lists;
     for (uint32_t id : compiled.categories) lists.push_back(&catalog.ItemsInCategory(id));
+    consider(std::move(lists));
+  }
+  for (const std::vector<uint32_t>& clause : compiled.label_clauses) {
+    Lists lists;
+    for (uint32_t id : clause) lists.push_back(&catalog.ItemsInCategory(id));
     consider(std::move(lists));
   }
   for (const Compiled::Categorical& k : compiled.categorical) {

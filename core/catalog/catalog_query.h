@@ -5,10 +5,11 @@
 // (labels match exactly; a hierarchy is expressed by labelling items with their ancestors'
 // labels too, as the shop projection does with "category:<id>"), every numeric range (an item
 // without the attribute does not match), every categorical clause (the item's value is one of
-// `values`). Names and values the catalog has never seen match nothing.
+// `values`), every label clause (at least one of its labels among the item's labels). Names and
+// values the catalog has never seen match nothing.
 //
-// Cost: the candidates are the items of the most selective indexed clause (the categories, or
-// one categorical clause; see Catalog), each checked against the other clauses; only a query
+// Cost: the candidates are the items of the most selective indexed clause (the categories, one
+// label clause or one categorical clause; see Catalog), each checked against the other clauses; only a query
 // with nothing but numeric ranges scans every item.
 //
 // Thread-safety: the caller holds the Reader (a shared lock on the catalog) for the call.

@@ -254,6 +254,9 @@ struct ModelConfig {
 struct FilterConfig {
   // Drop items the user (or session) already interacted with.
   bool exclude_seen = true;
+  // Only interactions of these event types count as seen for exclude_seen; empty: every type.
+  // (EOSC drops the services a user accessed, not the ones they clicked.)
+  std::vector<std::string> exclude_seen_types;
   // Drop items already recommended to this user by an earlier (non dry-run) request.
   bool exclude_recommended = false;
   // Drop unavailable and deleted items.

@@ -242,6 +242,11 @@ absl::Status ValidateConfig(const Config& config) {
       RECPLAT_RETURN_IF_ERROR(
           CheckCascade(config, name, "diversity.model", {surface.diversity.model}));
     }
+    for (const std::string& type : surface.filters.exclude_seen_types) {
+      RECPLAT_RETURN_IF_ERROR(CheckGate(
+          config, absl::StrCat("surfaces.", name, ".filters.exclude_seen_types"),
+          GateConfig{type, 0}));
+    }
     if (surface.cache.size > 0 && surface.filters.exclude_recommended) {
       return KeyError(kSource, absl::StrCat("surfaces.", name, ".cache.size"),
                       "a response cache cannot serve a surface with "

@@ -96,7 +96,7 @@ absl::StatusOr<RequestHistories> ReadHistories(const state::StateStore& state,
 }
 
 absl::Status BuildContext(const RequestHistories& histories, const std::vector<int>& hidden_types,
-                          int64_t now_ms, RequestState* st) {
+                          const std::vector<int>* seen_types, int64_t now_ms, RequestState* st) {
   const v1::RecommendRequest& req = st->request;
   st->retrieval_cascade =
       req.retrieval_models_size() > 0
@@ -122,10 +122,22 @@ absl::Status BuildContext(const RequestHistories& histories, const std::vector<i
     (in_history(h) ? st->session_items : seen_only).push_back(h.item);
   }
   if (absl::Status s = ResolveAnchors(st); !s.ok()) return s;
-  if (st->surface.filters.exclude_seen) {
+  if (st->surface.filters.exclude_seen && seen_types == nullptr) {
     for (uint32_t i : st->user_items) st->filter.Exclude(i);
     for (uint32_t i : st->session_items) st->filter.Exclude(i);
     for (uint32_t i : seen_only) st->filter.Exclude(i);
+  } else if (st->surface.filters.exclude_seen) {
+    // Only the listed event types count as seen (filters.exclude_seen_types).
+    auto counts = [&](const state::HistoryEntry& h) {
+      return std::find(seen_types->begin(), seen_types->end(), static_cast<int>(h.type)) !=
+             seen_types->end();
+    };
+    for (const auto& h : histories.user) {
+      if (counts(h)) st->filter.Exclude(h.item);
+    }
+    for (const auto& h : histories.session) {
+      if (counts(h)) st->filter.Exclude(h.item);
+    }
   }
   for (uint32_t i : histories.served) st->filter.Exclude(i);
   for (const std::string& id : req.exclude_item_ids()) {

@@ -48,11 +48,13 @@ absl::StatusOr<RequestHistories> ReadHistories(const state::StateStore& state,
                                                const config::SurfaceConfig& surface);
 
 // `hidden_types`: state ids of the event types that are not history (EngineOptions
-// non_history_event_types). NOT_FOUND for require_known_anchor without a known anchor.
+// non_history_event_types). `seen_types`: state ids of the event types that count as seen for
+// filters.exclude_seen (filters.exclude_seen_types), or null when every type does. NOT_FOUND for
+// require_known_anchor without a known anchor.
 // NOT_FOUND "no known anchor among [<anchor_item_ids>]".
 absl::Status NoKnownAnchorError(const v1::RecommendRequest& request);
 
 absl::Status BuildContext(const RequestHistories& histories, const std::vector<int>& hidden_types,
-                          int64_t now_ms, RequestState* st);
+                          const std::vector<int>* seen_types, int64_t now_ms, RequestState* st);
 
 }  // namespace recplat::engine

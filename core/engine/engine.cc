@@ -153,7 +153,14 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
   RECPLAT_ASSIGN_OR_RETURN(RequestHistories histories, ReadHistories(state_, req, surface));
   auto reader = cat->Read();
   RequestState st(req, surface, surface_name, reader, rng);
-  RECPLAT_RETURN_IF_ERROR(BuildContext(histories, NonHistoryTypeIds(), clock_.NowMs(), &st));
+  std::vector<int> seen_types;
+  for (const std::string& name : surface.filters.exclude_seen_types) {
+    // A type never applied yet has no id: nothing of it can be in a history.
+    if (int id = state_.EventTypeId(name); id >= 0) seen_types.push_back(id);
+  }
+  RECPLAT_RETURN_IF_ERROR(BuildContext(
+      histories, NonHistoryTypeIds(),
+      surface.filters.exclude_seen_types.empty() ? nullptr : &seen_types, clock_.NowMs(), &st));
   if (st.filter.restricted() && st.filter.allowed().empty()) return answer;
 
   const StageEnv env{registry_, gates_, *metrics_, clock_};

@@ -30,6 +30,7 @@ void RunScoring(const StageEnv& env, RequestState* st, v1::RecommendResponse* re
     st->scorer = std::move(h);
     break;
   }
+  response->set_scored_candidates(static_cast<int32_t>(st->candidates.size()));
   if (st->scorer != nullptr) {
     response->set_scoring_model(st->scorer->name);
     response->set_scoring_model_version(st->scorer->version);

@@ -83,15 +83,23 @@ absl::Status ApplyBatch::Commit(uint64_t applied_offset) {
       if (is_dormant) s_.dormant_[item.first].insert(item.second);
     }
   }
+  // One write lock per run of a tenant's updates: readers see a batch's items all at once.
+  std::optional<catalog::Catalog::Batch> batch;
+  const std::string* batch_tenant = nullptr;
   for (const CatalogUpdate& u : catalog_updates_) {
-    catalog::Catalog* c = s_.GetOrCreateCatalog(u.tenant);
+    if (batch_tenant == nullptr || *batch_tenant != u.tenant) {
+      batch.reset();
+      batch.emplace(*s_.GetOrCreateCatalog(u.tenant));
+      batch_tenant = &u.tenant;
+    }
     const v1::Item& item = u.stored.item();
     std::vector<std::string> categories(item.categories().begin(), item.categories().end());
-    c->Set(item.index(), item.id(), IsLive(u.stored), !item.has_available() || item.available(),
+    batch->Set(item.index(), item.id(), IsLive(u.stored), !item.has_available() || item.available(),
            item.has_recommendation_weight() ? static_cast<float>(item.recommendation_weight())
                                             : 1.0f,
            item.published_at_ms(), categories, internal::CatalogAttributes(item));
   }
+  batch.reset();
   std::unique_lock<std::shared_mutex> lock(s_.mu_);
   for (const auto& [item, is_dormant] : dormant) {
     if (is_dormant) continue;

@@ -186,6 +186,7 @@ void Bind(Visitor& v, ModelConfig& c) {
 
 void Bind(Visitor& v, FilterConfig& c) {
   v.Scalar("exclude_seen", BoolRef(c.exclude_seen));
+  v.List("exclude_seen_types", c.exclude_seen_types, EventTypeName());
   v.Scalar("exclude_recommended", BoolRef(c.exclude_recommended));
   v.Scalar("exclude_unavailable", BoolRef(c.exclude_unavailable));
 }

@@ -220,6 +220,25 @@ TEST(ValidationTest, RecommendQueriesAndAnchorChoices) {
                        HasSubstr("query.numeric[1].attribute")));
 }
 
+TEST(ValidationTest, RecommendLabelClauses) {
+  v1::RecommendRequest r;
+  r.set_k(3);
+  v1::LabelsAnyOf* clause = r.mutable_query()->add_label_clauses();
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query.label_clauses[0].labels: 1..1000 labels")));
+  clause->add_labels("c:1");
+  ASSERT_OK(NormalizeRecommend(Api(), &r));
+  clause->add_labels(std::string(257, 'x'));
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query.label_clauses[0].labels[1]")));
+  clause->mutable_labels()->RemoveLast();
+  for (int i = 0; i < 64; ++i) r.mutable_query()->add_label_clauses()->add_labels("w:x");
+  EXPECT_THAT(NormalizeRecommend(Api(), &r),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at most 64 label clauses")));
+}
+
 TEST(ValidationTest, ScanServedRequests) {
   v1::ScanServedRequest r;
   ASSERT_OK(NormalizeScanServed(Api(), &r));

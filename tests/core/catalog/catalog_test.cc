@@ -91,6 +91,38 @@ TEST_F(CatalogQueryTest, EveryClauseMustHold) {
   EXPECT_THAT(Match(q), IsEmpty());
 }
 
+TEST_F(CatalogQueryTest, LabelClausesAreAnAndOfOrs) {
+  v1::CatalogQuery q;
+  auto clause = [&q](std::vector<std::string> labels) {
+    v1::LabelsAnyOf* c = q.add_label_clauses();
+    for (auto& l : labels) c->add_labels(l);
+  };
+  clause({"category:clothing", "category:food"});
+  EXPECT_TRUE(HasClauses(q));
+  EXPECT_THAT(Match(q), ElementsAre(0, 1, 2, 3));
+  clause({"category:shoes", "category:food", "category:unknown"});
+  EXPECT_THAT(Match(q), ElementsAre(0, 2));
+  // With the categories clause too.
+  q.add_categories("category:shoes");
+  EXPECT_THAT(Match(q), ElementsAre(0));
+  // A clause of unknown labels matches nothing.
+  clause({"category:unknown"});
+  EXPECT_THAT(Match(q), IsEmpty());
+}
+
+TEST(CatalogBatchTest, ReadersSeeABatchWholeOrNotAtAll) {
+  Catalog c;
+  {
+    Catalog::Batch batch(c);
+    batch.Set(0, "a", true, true, 1, 0, {"x"});
+    batch.Set(1, "b", true, true, 1, 0, {"x"});
+  }
+  auto reader = c.Read();
+  EXPECT_EQ(reader.size(), 2u);
+  EXPECT_EQ(reader.recommendable_count(), 2u);
+  EXPECT_EQ(reader.Find("b"), 1u);
+}
+
 TEST_F(CatalogQueryTest, StartAndLimitPage) {
   v1::CatalogQuery q = Categories({"category:clothing", "category:food"});
   EXPECT_THAT(Match(q, 0, 2), ElementsAre(0, 1));

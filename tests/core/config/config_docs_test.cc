@@ -14,6 +14,7 @@
 #include "frontends/batch/batch_config.h"
 #include "frontends/http_rest/article_rec/article_rec_config.h"
 #include "frontends/http_rest/ecoseller/ecoseller_config.h"
+#include "frontends/http_rest/eosc/eosc_config.h"
 #include "frontends/renewal_ws/renewal_config.h"
 #include "gtest/gtest.h"
 
@@ -28,6 +29,7 @@ FrontendRegistry Frontends() {
   EXPECT_TRUE(registry.Register(http::article_rec::ArticleRecRegistration()).ok());
   EXPECT_TRUE(registry.Register(batch::BatchRegistration()).ok());
   EXPECT_TRUE(registry.Register(batch::S3Registration()).ok());
+  EXPECT_TRUE(registry.Register(http::eosc::EoscRegistration()).ok());
   return registry;
 }
 

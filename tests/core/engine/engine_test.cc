@@ -229,6 +229,19 @@ TEST_F(EngineTest, NonHistoryEventTypesAreSeenButNotHistory) {
   EXPECT_EQ(Ids(r2), (std::vector<std::string>{"i4"}));
 }
 
+TEST_F(EngineTest, ExcludeSeenTypesDropOnlyThoseTypes) {
+  config::SurfaceConfig s;
+  s.retrieval = {"fixed"};
+  s.filters.exclude_seen = true;
+  s.filters.exclude_seen_types = {"order"};
+  Build({{"fixed", {{"items", "2:0.9,3:0.8,4:0.7,5:0.6"}}}}, s);
+  View("u", "i2", "order");
+  View("u", "i3", "view");
+  // The order is dropped, the view is not.
+  ASSERT_OK_AND_ASSIGN(auto r, engine_->Recommend(Request(3, "u")));
+  EXPECT_EQ(Ids(r), (std::vector<std::string>{"i3", "i4", "i5"}));
+}
+
 TEST_F(EngineTest, OptionsFromConfigListTheNonHistoryTypes) {
   config::Config cfg;
   cfg.event_types["click"].history = true;

@@ -65,7 +65,7 @@ copy it to files/profiles/ and set builtin: true (tests/deploy checks the copies
 default: {builtin: true}
 renewal: {builtin: true, singleFrontend: true, renewalToken: true}
 ecoseller: {builtin: true}
-eosc: {builtin: false}
+eosc: {builtin: true}
 article_rec: {builtin: false, batch: true}
 {{- end -}}
 

@@ -1,0 +1,210 @@
+#include "frontends/http_rest/eosc/eosc_routes.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/api/status_mapping.h"
+#include "core/api/validation.h"
+#include "core/common/logging.h"
+#include "core/common/status_macros.h"
+#include "frontends/http_rest/eosc/eosc_codec.h"
+#include "frontends/http_rest/eosc/eosc_import.h"
+#include "frontends/http_rest/eosc/eosc_pages.h"
+#include "frontends/http_rest/eosc/eosc_schema.h"
+#include "frontends/http_rest/http_message.h"
+#include "frontends/http_rest/json_fields.h"
+#include "nlohmann/json.hpp"
+
+namespace recplat::http::eosc {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kMaxJsonDepth = 64;
+
+HttpResponse JsonOf(const json& value, int status = 200) {
+  return JsonResponse(value.dump(-1, ' ', false, json::error_handler_t::replace), status);
+}
+
+// flask-restx's answer to a payload that fails its schema.
+HttpResponse SchemaErrorResponse(const SchemaErrors& errors) {
+  json e = json::object();
+  for (const auto& [field, message] : errors) e[field] = message;
+  return JsonOf(json{{"errors", e}, {"message", "Input payload validation failed"}}, 400);
+}
+
+// Flask's answer to a body that is not JSON, and the shape of every other error.
+HttpResponse MessageResponse(int status, absl::string_view message) {
+  return JsonOf(json{{"message", message}}, status);
+}
+HttpResponse StatusResponse(const absl::Status& status) {
+  return MessageResponse(api::HttpStatusFor(status.code()), api::ClientMessage(status));
+}
+
+// The JSON body, or the error response to send.
+std::variant<json, HttpResponse> ParseBody(const HttpRequest& request) {
+  absl::StatusOr<json> parsed =
+      json_fields::ParseJsonText(request.body, request.body.size() + 1, kMaxJsonDepth);
+  if (!parsed.ok()) {
+    return MessageResponse(400,
+                           "The browser (or proxy) sent a request that this server could not "
+                           "understand.");
+  }
+  return *std::move(parsed);
+}
+
+}  // namespace
+
+struct EoscFrontend::Impl {
+  api::Api* api = nullptr;
+  EoscOptions options;
+  std::unique_ptr<DumpImporter> importer;
+
+  // The known user a request names by user_id or aai_uid, or "" (anonymous).
+  absl::StatusOr<std::string> KnownUser(const std::optional<int64_t>& user_id,
+                                        const std::optional<std::string>& aai_uid) {
+    if (user_id.has_value()) {
+      v1::GetDocumentsRequest get;
+      get.set_tenant(options.tenant);
+      get.set_collection(kUsersCollection);
+      get.add_keys(absl::StrCat(*user_id));
+      RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse got, api->GetDocuments(get));
+      if (got.documents_size() > 0) return got.documents(0).key();
+    }
+    if (aai_uid.has_value() && !aai_uid->empty() && aai_uid->size() <= 512) {
+      v1::GetDocumentsRequest get;
+      get.set_tenant(options.tenant);
+      get.set_collection(kAaiCollection);
+      get.add_keys(*aai_uid);
+      RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse got, api->GetDocuments(get));
+      if (got.documents_size() > 0) return got.documents(0).body();
+    }
+    return std::string();
+  }
+
+  HttpResponse Recommendations(const HttpRequest& request) {
+    auto body = ParseBody(request);
+    if (auto* error = std::get_if<HttpResponse>(&body)) return *error;
+    SchemaErrors errors;
+    RecommendationContext ctx = ParseRecommendationContext(std::get<json>(body), &errors);
+    std::string panel;
+    const int k = errors.empty() ? PanelK(ctx.panel_id, &panel) : 0;
+    if (errors.empty() && k == 0) {
+      errors["panel_id"] = absl::StrCat("'", ctx.panel_id, "' is not one of ['v1', 'v2']");
+    }
+    if (!errors.empty()) return SchemaErrorResponse(errors);
+    absl::StatusOr<std::string> user = KnownUser(ctx.user_id, ctx.aai_uid);
+    if (!user.ok()) return StatusResponse(user.status());
+    const bool ranking = IsRankingEngine(ctx.engine_version);
+
+    v1::RecommendRequest rec;
+    rec.set_tenant(options.tenant);
+    rec.set_surface(options.surface);
+    rec.set_user_id(*user);
+    // A ranking answers every candidate: as many as the surface allows.
+    rec.set_k(ranking ? api::Limits::kMaxCandidates : k);
+    rec.set_min_k(ranking ? 0 : k);
+    if (ctx.candidates.has_value() && !ctx.candidates->empty()) {
+      for (int64_t id : *ctx.candidates) rec.add_candidate_item_ids(absl::StrCat(id));
+    } else {
+      *rec.mutable_query() = SearchQuery(ctx.search_data);
+    }
+    if (user->empty()) {
+      rec.add_scoring_models(options.random_engine);
+    } else {
+      for (std::string& e :
+           EngineChain(ctx.engine_version, options.default_engine, options.engines)) {
+        rec.add_scoring_models(std::move(e));
+      }
+    }
+    rec.set_skip_unconfigured_models(true);
+    (*rec.mutable_context())["panel_id"] = panel;
+    absl::StatusOr<v1::RecommendResponse> got = api->Recommend(rec);
+    if (!got.ok()) return StatusResponse(got.status());
+    // Fewer candidates than the panel shows: the original's InsufficientRecommendationSpace.
+    if (got->items_size() < k) return JsonOf(json{{"recommendations", json::array()}});
+    if (!ranking) got->mutable_items()->DeleteSubrange(k, got->items_size() - k);
+    return JsonOf(EncodeRecommendations(ctx, panel, *got, options.random_engine, ranking));
+  }
+
+  HttpResponse UserActions(const HttpRequest& request) {
+    auto body = ParseBody(request);
+    if (auto* error = std::get_if<HttpResponse>(&body)) return *error;
+    const json& value = std::get<json>(body);
+    SchemaErrors errors;
+    UserAction action = ParseUserAction(value, &errors);
+    if (!errors.empty()) return SchemaErrorResponse(errors);
+    absl::StatusOr<std::string> user = KnownUser(action.user_id, action.aai_uid);
+    if (!user.ok()) return StatusResponse(user.status());
+    const int64_t now = options.clock->NowMs();
+    absl::Status s =
+        api->Write(EncodeUserAction(action, value, *user, options.tenant, now, true)).status();
+    if (absl::IsNotFound(s)) {
+      // The root names a service the catalogue does not have: keep the journey only.
+      s = api->Write(EncodeUserAction(action, value, *user, options.tenant, now, false)).status();
+    }
+    if (!s.ok()) return StatusResponse(s);
+    return EmptyResponse(204);
+  }
+
+  HttpResponse Dumps(const HttpRequest& request, bool train) {
+    auto body = ParseBody(request);
+    if (auto* error = std::get_if<HttpResponse>(&body)) return *error;
+    SchemaErrors errors;
+    Dump dump = ParseDump(std::get<json>(body), &errors);
+    if (!errors.empty()) return SchemaErrorResponse(errors);
+    importer->Enqueue(std::move(dump), train);
+    return EmptyResponse(204);
+  }
+
+  HttpResponse Training() {
+    importer->QueueTraining();
+    return JsonResponse("null");
+  }
+
+  HttpResponse Health() {
+    return JsonOf(HealthTree(*api, options.tenant, options.engines, options.random_engine));
+  }
+};
+
+EoscFrontend::EoscFrontend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EoscFrontend::~EoscFrontend() = default;
+
+absl::StatusOr<std::unique_ptr<EoscFrontend>> EoscFrontend::Create(api::Api* api,
+                                                                   EoscOptions options) {
+  RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant("default", &options.tenant, "eosc.tenant"));
+  if (options.clock == nullptr) options.clock = &common::Clock::Default();
+  auto impl = std::make_unique<Impl>();
+  impl->api = api;
+  impl->options = options;
+  impl->importer =
+      std::make_unique<DumpImporter>(api, options.clock, options.tenant, options.train_models);
+  return std::unique_ptr<EoscFrontend>(new EoscFrontend(std::move(impl)));
+}
+
+void EoscFrontend::WaitForImportsForTest() { impl_->importer->WaitIdle(); }
+
+absl::Status EoscFrontend::AddRoutes(Router* router) {
+  Impl* s = impl_.get();
+  struct Route {
+    const char* method;
+    const char* path;
+    Handler handler;
+  };
+  const Route routes[] = {
+      {"GET", "/", [](const HttpRequest&) { return RootPage(); }},
+      {"GET", "/swagger.json", [](const HttpRequest&) { return SwaggerResponse(); }},
+      {"GET", "/health", [s](const HttpRequest&) { return s->Health(); }},
+      {"POST", "/recommendations", [s](const HttpRequest& r) { return s->Recommendations(r); }},
+      {"POST", "/user_actions", [s](const HttpRequest& r) { return s->UserActions(r); }},
+      {"POST", "/database_dumps", [s](const HttpRequest& r) { return s->Dumps(r, false); }},
+      {"POST", "/update", [s](const HttpRequest& r) { return s->Dumps(r, true); }},
+      {"GET", "/training", [s](const HttpRequest&) { return s->Training(); }},
+  };
+  for (const Route& r : routes) {
+    RECPLAT_RETURN_IF_ERROR(router->Add(r.method, r.path, r.handler, api::Access::kOpen));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace recplat::http::eosc
