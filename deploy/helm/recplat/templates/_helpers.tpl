@@ -66,7 +66,7 @@ default: {builtin: true}
 renewal: {builtin: true, singleFrontend: true, renewalToken: true}
 ecoseller: {builtin: true}
 eosc: {builtin: true}
-article_rec: {builtin: false, batch: true}
+article_rec: {builtin: true, batch: true}
 {{- end -}}
 
 {{/* The entry of .Values.profile in recplat.profiles, as a dict (validated by recplat.validate). */}}
