@@ -3,37 +3,18 @@
 // files. Measured (docs/models.md, "iALS"): ml-100k u1 NDCG@20 0.533 vs item_knn 0.436 (1.22×);
 // amazonelectronics-bars-m1 0.0827 vs popularity 0.0488 (1.69×). A wrong sign, an unscaled λ or
 // a broken fold-in falls far below these bounds.
-#include <cstdio>
-
-#include "core/eval/eval.h"
-#include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/test_env.h"
+#include "tests/trainers/quality_eval.h"
 #include "trainers/ials/ials_family.h"
 
 namespace recplat::ials {
 namespace {
 
-class IalsQualityTest : public ::testing::Test {
+class IalsQualityTest : public recplat::testing::FamilyQualityTest {
  protected:
-  void SetUp() override {
-    ASSERT_OK(models::RegisterBuiltinFamilies(&families_));
-    ASSERT_OK(RegisterIalsFamily(&families_));
+  absl::Status Register(models::ModelFamilyRegistry* families) override {
+    return RegisterIalsFamily(families);
   }
-  absl::StatusOr<eval::EvalReport> Run(const std::string& train, const std::string& test,
-                                       const std::string& family) {
-    eval::EvalOptions o;
-    o.train_path = recplat::testing::DatasetPath(train).string();
-    o.test_path = recplat::testing::DatasetPath(test).string();
-    o.family = family;
-    absl::StatusOr<eval::EvalReport> r = eval::RunEval(o, families_);
-    if (r.ok()) std::printf("%s\n", eval::EvalReportToJson(*r).c_str());
-    return r;
-  }
-  bool Missing(const std::string& a, const std::string& b) {
-    return recplat::testing::DatasetPath(a).empty() || recplat::testing::DatasetPath(b).empty();
-  }
-  models::ModelFamilyRegistry families_;
 };
 
 TEST_F(IalsQualityTest, BeatsItemKnnOnMovieLens100k) {

@@ -3,37 +3,18 @@
 // files. Measured (docs/models.md, "RP3beta"): ml-100k u1 NDCG@20 0.482 vs item_knn 0.436
 // (1.11×); amazonelectronics-bars-m1 0.0743 vs popularity 0.0488 (1.52×). Dropping the
 // popularity penalty or the walk's normalisation falls below these bounds.
-#include <cstdio>
-
-#include "core/eval/eval.h"
-#include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/test_env.h"
+#include "tests/trainers/quality_eval.h"
 #include "trainers/rp3beta/rp3beta_family.h"
 
 namespace recplat::rp3beta {
 namespace {
 
-class Rp3BetaQualityTest : public ::testing::Test {
+class Rp3BetaQualityTest : public recplat::testing::FamilyQualityTest {
  protected:
-  void SetUp() override {
-    ASSERT_OK(models::RegisterBuiltinFamilies(&families_));
-    ASSERT_OK(RegisterRp3BetaFamily(&families_));
+  absl::Status Register(models::ModelFamilyRegistry* families) override {
+    return RegisterRp3BetaFamily(families);
   }
-  absl::StatusOr<eval::EvalReport> Run(const std::string& train, const std::string& test,
-                                       const std::string& family) {
-    eval::EvalOptions o;
-    o.train_path = recplat::testing::DatasetPath(train).string();
-    o.test_path = recplat::testing::DatasetPath(test).string();
-    o.family = family;
-    absl::StatusOr<eval::EvalReport> r = eval::RunEval(o, families_);
-    if (r.ok()) std::printf("%s\n", eval::EvalReportToJson(*r).c_str());
-    return r;
-  }
-  bool Missing(const std::string& a, const std::string& b) {
-    return recplat::testing::DatasetPath(a).empty() || recplat::testing::DatasetPath(b).empty();
-  }
-  models::ModelFamilyRegistry families_;
 };
 
 TEST_F(Rp3BetaQualityTest, BeatsItemKnnOnMovieLens100k) {
