@@ -14,6 +14,7 @@
 #        PREDICT_CONNECTIONS="8 32" (the /predict run once per value; default: CONNECTIONS)
 #        OLD_BIN=/path/to/old/recplat OLD_PROFILE=/path/to/old/ecoseller.yaml
 #        SETUPS="ceiling old all split"
+#        ALL_ARGS="--set k=v ..." (extra arguments of the `all` setup)
 # Prints one line per setup and measurement; record figures in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -163,7 +164,7 @@ for setup in $SETUPS; do
       for _ in $(seq 1 100); do [ -s "$work/echo.out" ] && break; sleep 0.1; done
       addr="$(sed 's/listening on //' "$work/echo.out")"
       predict_runs "ceiling (bare Beast)" "http://$addr"
-      kill "${pids[-1]}"
+      stop_pids "${pids[-1]}"
       ;;
     old)
       if [ -z "${OLD_BIN:-}" ]; then echo "old: OLD_BIN not set, skipped"; continue; fi
@@ -172,15 +173,15 @@ for setup in $SETUPS; do
       load_shop "$started_http" old
       predict_runs old "http://$started_http"
       wrk_run "old /store_objects" "$work/store.lua" "http://$started_http/store_objects"
-      kill "${pids[-1]}"
+      stop_pids "${pids[-1]}"
       ;;
     all)
-      start_recplat all "$bin" --profile config/ecoseller.yaml --data-dir "$work/all-data"
+      start_recplat all "$bin" --profile config/ecoseller.yaml --data-dir "$work/all-data" ${ALL_ARGS:-}
       load_shop "$started_http" all
       predict_runs all "http://$started_http"
       echo "all: $(cache_ratio "$started_metrics")"
       wrk_run "all /store_objects" "$work/store.lua" "http://$started_http/store_objects"
-      kill "${pids[-1]}"
+      stop_pids "${pids[-1]}"
       ;;
     split)
       start_recplat core "$bin" --profile config/ecoseller.yaml --data-dir "$work/split-data" \
@@ -196,7 +197,7 @@ for setup in $SETUPS; do
       predict_runs split "http://$started_http"
       echo "split: $(cache_ratio "$core_metrics")"
       wrk_run "split /store_objects" "$work/store.lua" "http://$started_http/store_objects"
-      kill "${pids[-1]}" "$core_pid"
+      stop_pids "${pids[-1]}" "$core_pid"
       ;;
     *) echo "unknown setup '$setup'" >&2; exit 2 ;;
   esac

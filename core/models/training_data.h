@@ -10,9 +10,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "absl/status/status.h"
 
 namespace recplat::models {
 
@@ -64,6 +67,16 @@ struct TrainingData {
   // Optional external ids (size num_items / num_users, or empty), for debugging and reports.
   std::vector<std::string> item_ids;
   std::vector<std::string> user_ids;
+  // Requested when the fit should end early (the process is shutting down). Families whose fit
+  // takes more than a second or so check it between epochs or batches (CheckStop) and give up
+  // with CANCELLED; a default token is never requested.
+  std::stop_token stop;
 };
+
+// OK, or CANCELLED when `stop` has been requested (what long fits return when they give up).
+inline absl::Status CheckStop(const std::stop_token& stop) {
+  if (!stop.stop_requested()) return absl::OkStatus();
+  return absl::CancelledError("training stopped: the process is shutting down");
+}
 
 }  // namespace recplat::models

@@ -153,6 +153,7 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(),
                                  family != nullptr && family->uses_item_attributes());
   if (!built.ok()) return fail(built.status());
+  built->data.stop = stop_source_.get_token();
   const models::TrainingData& data = built->data;
   stats.set_num_users(data.num_users);
   stats.set_num_items(data.num_items);
@@ -326,6 +327,7 @@ void Trainer::Stop() {
     queued_.clear();
     metrics_->queue.Set(0);
   }
+  stop_source_.request_stop();
   for (auto& job : abandoned) {
     job->promise.set_value(absl::CancelledError("trainer stopped before this training ran"));
   }

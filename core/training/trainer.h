@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -97,8 +98,9 @@ class Trainer {
   // Starts the worker and the schedule ticker, and queues `train.on_start` models without a
   // current version for every tenant that has data.
   void Start();
-  // Stops after the training in progress; queued trainings are abandoned (their futures get
-  // CANCELLED). Idempotent.
+  // Stops the worker: queued trainings are abandoned (their futures get CANCELLED) and the
+  // training in progress is asked to stop (TrainingData::stop; families that check it end within
+  // an epoch or batch and the training is recorded as FAILED with CANCELLED). Idempotent.
   void Stop();
 
   size_t queue_length() const;
@@ -157,6 +159,8 @@ class Trainer {
   absl::flat_hash_map<std::string, KeyState> keys_ ABSL_GUARDED_BY(mu_);
   bool running_job_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // Requested by Stop(); its token goes into every TrainingData this trainer builds.
+  std::stop_source stop_source_;
   std::thread worker_;
   std::thread ticker_;
 };

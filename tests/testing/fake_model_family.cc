@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -92,6 +93,12 @@ absl::StatusOr<std::unique_ptr<models::Model>> FakeModelFamily::Fit(
   fits_.fetch_add(1);
   if (fail_fit_) {
     return absl::InternalError("fake fit failure");
+  }
+  if (fit_until_stopped_) {
+    fit_running_ = true;
+    while (!data.stop.stop_requested()) absl::SleepFor(absl::Milliseconds(1));
+    fit_running_ = false;
+    return models::CheckStop(data.stop);
   }
   double value = fit_value_;
   if (auto it = params.values().find("value"); it != params.values().end()) {

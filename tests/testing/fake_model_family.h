@@ -83,6 +83,10 @@ class FakeModelFamily final : public models::ModelFamily {
   std::unique_ptr<FakeModel> MakeModel(double value) const;
 
   void set_fail_fit(bool fail) { fail_fit_ = fail; }
+  // When set, Fit runs until TrainingData::stop is requested and then answers CANCELLED (a fit
+  // that never ends on its own); fit_running() tells when it has started.
+  void set_fit_until_stopped(bool until_stopped) { fit_until_stopped_ = until_stopped; }
+  bool fit_running() const { return fit_running_.load(); }
   void set_fail_load(bool fail) { fail_load_ = fail; }
   void set_fit_value(double value) { fit_value_ = value; }
   double fit_value() const { return fit_value_; }
@@ -97,6 +101,8 @@ class FakeModelFamily final : public models::ModelFamily {
   const bool trainable_;
   std::shared_ptr<std::atomic<int64_t>> live_;
   std::atomic<bool> fail_fit_{false};
+  std::atomic<bool> fit_until_stopped_{false};
+  mutable std::atomic<bool> fit_running_{false};
   std::atomic<bool> fail_load_{false};
   std::atomic<double> fit_value_{1.0};
   mutable std::atomic<int64_t> fits_{0};

@@ -102,6 +102,7 @@ absl::StatusOr<std::unique_ptr<models::Model>> Gru4RecFamily::Fit(
   request.support = parts.support;
   request.epochs = p.epochs;
   request.seed = p.seed;
+  request.stop = data.stop;
   RECPLAT_ASSIGN_OR_RETURN(internal::TrainStats stats,
                            internal::TrainGru(p, request, &parts.weights, &parts.adagrad));
   parts.metrics = MetricsOf(stats, false, p.epochs, sessions.size(), parts.items.size(),
@@ -152,6 +153,7 @@ absl::StatusOr<std::unique_ptr<models::Model>> Gru4RecFamily::Update(
   request.support = parts.support;
   request.epochs = p.incremental_epochs;
   request.seed = seed;
+  request.stop = data.stop;
   RECPLAT_ASSIGN_OR_RETURN(internal::TrainStats stats,
                            internal::TrainGru(p, request, &parts.weights, &parts.adagrad));
   parts.metrics = MetricsOf(stats, true, p.incremental_epochs, sessions.size(),

@@ -143,6 +143,7 @@ absl::StatusOr<std::unique_ptr<models::Model>> NcfFamily::Fit(
     const models::TrainingData& data, const models::ModelParams& params) const {
   RECPLAT_ASSIGN_OR_RETURN(NcfParams p, ParseNcfParams(params));
   NcfTrainData train = BuildNcfTrainData(data, p);
+  train.stop = data.stop;
   size_t pairs = 0;
   for (const auto& h : train.histories) pairs += h.size();
   if (pairs == 0 || train.item_pool.empty()) {

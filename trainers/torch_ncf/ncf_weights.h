@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -103,6 +104,8 @@ struct NcfTrainData {
   std::vector<std::pair<int64_t, int64_t>> validation;
   // Items negatives are drawn from (live items).
   std::vector<int64_t> item_pool;
+  // Checked before every mini-batch: when requested, training ends with CANCELLED.
+  std::stop_token stop;
 };
 
 struct NcfTrainStats {

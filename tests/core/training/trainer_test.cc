@@ -2,6 +2,8 @@
 
 #include <deque>
 
+#include "absl/time/clock.h"
+
 #include "core/training/training_data_builder.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_clock.h"
@@ -238,6 +240,25 @@ TEST_F(TrainerTest, TheGateHoldsBackAutomaticTrainingOnly) {
   ASSERT_TRUE(state::GateHolds(*state_, "default", "buy", 1.0));
   trainer_->OnApplied(batch);
   EXPECT_EQ(trainer_->queue_length(), 1u);
+}
+
+TEST_F(TrainerTest, StopEndsTheTrainingInProgress) {
+  config::TrainingConfig training;
+  training.enabled = true;
+  Build({}, training);
+  Events(4);
+  fake_->set_fit_until_stopped(true);
+  trainer_->Start();
+  bool queued = false;
+  ASSERT_OK_AND_ASSIGN(TrainingFuture f, trainer_->Enqueue("default", "m", "api", &queued));
+  while (!fake_->fit_running()) absl::SleepFor(absl::Milliseconds(1));
+  // Returns only once the fit has seen the stop request (it never ends otherwise).
+  trainer_->Stop();
+  EXPECT_FALSE(fake_->fit_running());
+  EXPECT_THAT(f.get(), StatusIs(absl::StatusCode::kCancelled));
+  const std::vector<v1::ModelVersion> versions = registry_->List("default", "m");
+  ASSERT_EQ(versions.size(), 1u);
+  EXPECT_EQ(versions[0].status(), v1::MODEL_STATUS_FAILED);
 }
 
 TEST_F(TrainerTest, StopCancelsQueuedTrainings) {

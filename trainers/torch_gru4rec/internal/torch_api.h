@@ -27,7 +27,7 @@
 namespace recplat::gru4rec::internal {
 
 // Bumped when the table or the types it passes change, so that a stale module is refused.
-inline constexpr int kTorchApiVersion = 1;
+inline constexpr int kTorchApiVersion = 2;
 
 struct TorchApi {
   int version;

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "core/models/training_data.h"
 #include "trainers/torch_gru4rec/internal/losses.h"
 #include "trainers/torch_gru4rec/internal/torch_api.h"
 #include "trainers/torch_gru4rec/negative_sampler.h"
@@ -286,6 +287,7 @@ absl::Status RunEpoch(const Gru4RecParams& params, const TrainRequest& request,
   double loss_sum = 0;
   int64_t events = 0;
   while (batcher.Next(&batch)) {
+    if (absl::Status s = models::CheckStop(request.stop); !s.ok()) return s;
     const int64_t m = static_cast<int64_t>(batch.inputs.size());
     if (!batch.kept_rows.empty()) {
       const Tensor rows = ToIndex(batch.kept_rows);

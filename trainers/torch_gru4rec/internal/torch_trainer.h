@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <span>
+#include <stop_token>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -53,6 +54,9 @@ struct TrainRequest {
   std::span<const double> support;
   int epochs = 1;
   uint64_t seed = 42;
+  // Checked before every mini-batch: when requested, training ends with CANCELLED
+  // (models::CheckStop) and the weights are left as they were.
+  std::stop_token stop;
 };
 
 // Trains `weights` in place, continuing from the Adagrad accumulators in `adagrad` (same

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/models/training_data.h"
 #include "trainers/torch_ncf/internal/torch_api.h"
 
 namespace recplat::ncf::internal {
@@ -267,6 +268,7 @@ absl::StatusOr<NcfTrainStats> TorchTrainNcf(const NcfParams& p, const NcfTrainDa
       net.train();
       double loss_sum = 0;
       for (size_t b = 0; b < samples.size(); b += p.batch_size) {
+        if (absl::Status s = models::CheckStop(data.stop); !s.ok()) return s;
         const size_t e = std::min(samples.size(), b + p.batch_size);
         if (e - b < 2) break;  // BatchNorm needs two rows.
         batcher.Build(samples, b, e);

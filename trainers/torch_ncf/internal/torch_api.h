@@ -17,7 +17,7 @@
 namespace recplat::ncf::internal {
 
 // Bumped when the table or the types it passes change, so that a stale module is refused.
-inline constexpr int kNcfTorchApiVersion = 2;
+inline constexpr int kNcfTorchApiVersion = 3;
 
 struct NcfTorchApi {
   int version;
