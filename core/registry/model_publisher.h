@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,15 @@ class ModelPublisher {
   // numbered above it so that processes sharing the store do not reuse numbers.
   virtual absl::StatusOr<int64_t> HighestVersion(absl::string_view tenant,
                                                  absl::string_view model) const = 0;
+  // Deletes the published versions of (tenant, model) older than its newest `keep` (keep >= 1),
+  // except the one its CURRENT names, those in `spare` and versions still being made (begun, not
+  // committed: PENDING without training statistics) younger than kPendingGraceMs (another
+  // process may still be uploading them). A version's metadata goes
+  // first, so that followers stop listing it before its artifact disappears. Answers how many
+  // versions were deleted; the first error otherwise (later versions are still tried).
+  static constexpr int64_t kPendingGraceMs = 6 * 3600 * 1000;
+  virtual absl::StatusOr<int> Prune(absl::string_view tenant, absl::string_view model, int keep,
+                                    const std::vector<int64_t>& spare, int64_t now_ms) const = 0;
 };
 
 }  // namespace recplat::registry

@@ -179,7 +179,8 @@ class ModelRegistry {
   // The highest version number of (tenant, model) with status CURRENT, or 0.
   int64_t CurrentVersion(absl::string_view tenant, absl::string_view model) const;
 
-  // Deletes the oldest versions of (tenant, model) beyond `keep` (never the current one).
+  // Deletes the oldest versions of (tenant, model) beyond `keep` (never the current one), on disk
+  // and, with a publisher, in the shared store (ModelPublisher::Prune).
   absl::Status Prune(absl::string_view tenant, absl::string_view model, int keep);
 
   // Tenants that have at least one version published.

@@ -394,6 +394,18 @@ absl::Status ModelRegistry::Prune(absl::string_view tenant, absl::string_view mo
     }
     result.Update(s);
   }
+  if (impl_->publisher != nullptr) {
+    // The shared store keeps the same number of versions (other processes' included).
+    std::vector<int64_t> spare(slot.in_flight.begin(), slot.in_flight.end());
+    if (current != nullptr) spare.push_back(current->version);
+    absl::StatusOr<int> deleted =
+        impl_->publisher->Prune(tenant, model, keep, spare, impl_->clock->NowMs());
+    if (deleted.ok() && *deleted > 0) {
+      RECPLAT_LOG(Info, "model versions pruned from the store",
+                  {{"tenant", tenant}, {"model", model}, {"versions", *deleted}});
+    }
+    result.Update(deleted.status());
+  }
   return result;
 }
 

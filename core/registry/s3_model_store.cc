@@ -239,6 +239,32 @@ class S3ModelPublisher final : public ModelPublisher {
     return PublishMetadata(meta);
   }
 
+  // Deletes one version (metadata first, then the rest of its prefix); false when it is still
+  // being made (PENDING without training statistics: begun, not committed) and younger than the
+  // grace period.
+  absl::StatusOr<bool> RemoveVersion(absl::string_view tenant, absl::string_view model,
+                                     int64_t version, int64_t now_ms) const {
+    const std::string key = layout_.VersionKey(tenant, model, version);
+    absl::StatusOr<std::string> json = layout_.client().GetObject(key);
+    if (json.ok()) {
+      absl::StatusOr<v1::ModelVersion> meta = ParseVersionJson(*json);
+      if (meta.ok() && meta->status() == v1::MODEL_STATUS_PENDING && !meta->has_training() &&
+          now_ms - meta->created_at_ms() < kPendingGraceMs) {
+        return false;
+      }
+      RECPLAT_RETURN_IF_ERROR(layout_.client().DeleteObject(key));
+    } else if (!absl::IsNotFound(json.status())) {
+      return json.status();
+    }
+    RECPLAT_ASSIGN_OR_RETURN(std::vector<s3::ObjectInfo> objects,
+                             layout_.client().ListAllObjects(
+                                 layout_.VersionPrefix(tenant, model, version)));
+    for (const s3::ObjectInfo& object : objects) {
+      RECPLAT_RETURN_IF_ERROR(layout_.client().DeleteObject(object.key));
+    }
+    return true;
+  }
+
   absl::Status PublishMetadata(const v1::ModelVersion& meta) const override {
     RECPLAT_ASSIGN_OR_RETURN(std::string json, VersionJson(meta));
     return layout_.client().PutObject(layout_.VersionKey(meta.tenant(), meta.model(),
@@ -256,6 +282,40 @@ class S3ModelPublisher final : public ModelPublisher {
                                          absl::string_view model) const override {
     RECPLAT_ASSIGN_OR_RETURN(std::vector<int64_t> versions, layout_.VersionNumbers(tenant, model));
     return versions.empty() ? 0 : versions.back();
+  }
+
+  absl::StatusOr<int> Prune(absl::string_view tenant, absl::string_view model, int keep,
+                            const std::vector<int64_t>& spare, int64_t now_ms) const override {
+    if (keep < 1) return absl::InvalidArgumentError(absl::StrCat("keep must be >= 1, got ", keep));
+    RECPLAT_ASSIGN_OR_RETURN(std::vector<int64_t> versions, layout_.VersionNumbers(tenant, model));
+    if (versions.size() <= static_cast<size_t>(keep)) return 0;
+    // Without a readable CURRENT nothing is deleted: it might name any version.
+    std::optional<int64_t> current;
+    absl::StatusOr<std::string> pointer = layout_.client().GetObject(layout_.CurrentKey(tenant, model));
+    if (pointer.ok()) {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(*pointer), &v)) {
+        return absl::DataLossError(absl::StrCat(layout_.CurrentKey(tenant, model), " holds '",
+                                                *pointer, "'"));
+      }
+      current = v;
+    } else if (!absl::IsNotFound(pointer.status())) {
+      return pointer.status();
+    }
+    absl::Status first;
+    int deleted = 0;
+    versions.resize(versions.size() - static_cast<size_t>(keep));
+    for (int64_t v : versions) {
+      if (v == current || std::find(spare.begin(), spare.end(), v) != spare.end()) continue;
+      absl::StatusOr<bool> removed = RemoveVersion(tenant, model, v, now_ms);
+      if (!removed.ok()) {
+        first.Update(removed.status());
+      } else if (*removed) {
+        ++deleted;
+      }
+    }
+    if (!first.ok()) return first;
+    return deleted;
   }
 
  private:

@@ -82,6 +82,49 @@ TEST_F(S3ModelStoreTest, WhatOneProcessPromotesTheOtherServesAfterASync) {
   EXPECT_THAT(meta, HasSubstr("MODEL_STATUS_STALE"));
 }
 
+// The bucket's version prefixes of registry/t/knn, ascending.
+std::vector<std::string> BucketVersions(const s3::S3Client& client) {
+  std::vector<std::string> out;
+  absl::StatusOr<std::vector<s3::ObjectInfo>> objects = client.ListAllObjects("registry/t/knn/");
+  if (!objects.ok()) return {"error: " + objects.status().ToString()};
+  for (const s3::ObjectInfo& o : *objects) {
+    const std::string rest = o.key.substr(std::string("registry/t/knn/").size());
+    const std::string dir = rest.substr(0, rest.find('/'));
+    if (dir != rest && (out.empty() || out.back() != dir)) out.push_back(dir);
+  }
+  return out;
+}
+
+TEST_F(S3ModelStoreTest, PruningDeletesOldVersionsFromTheBucketButNotCurrentOrFreshPending) {
+  ASSERT_OK_AND_ASSIGN(auto trainer, OpenProcess("trainer"));
+  ASSERT_OK_AND_ASSIGN(auto other, OpenProcess("other"));
+  ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*trainer, "t", 1.0));
+  ASSERT_OK(trainer->Promote("t", "knn", v1).status());
+  // Another process's version still being made (PENDING, just begun) is not touched.
+  ASSERT_OK_AND_ASSIGN(PendingVersion pending, other->BeginVersion("t", "knn"));
+  EXPECT_EQ(pending.version, 2);
+  for (double value : {3.0, 4.0, 5.0}) {
+    ASSERT_OK(Train(*trainer, "t", value).status());
+  }
+  ASSERT_EQ(BucketVersions(*client_).size(), 5u);
+  ASSERT_OK(trainer->Prune("t", "knn", 2));
+  // Kept: 1 (CURRENT), 2 (fresh PENDING), 4 and 5 (the newest two); 3 is gone, metadata and
+  // artifact alike.
+  EXPECT_THAT(BucketVersions(*client_),
+              ::testing::ElementsAre("00000000000000000001", "00000000000000000002",
+                                     "00000000000000000004", "00000000000000000005"));
+  // An hour past the grace period the abandoned PENDING version goes too.
+  clock_.AdvanceMs(ModelPublisher::kPendingGraceMs + 3600 * 1000);
+  ASSERT_OK(trainer->Prune("t", "knn", 2));
+  EXPECT_THAT(BucketVersions(*client_),
+              ::testing::ElementsAre("00000000000000000001", "00000000000000000004",
+                                     "00000000000000000005"));
+  // What serves is unaffected: a new follower still loads CURRENT.
+  ASSERT_OK_AND_ASSIGN(auto follower, OpenProcess("follower"));
+  follower->SyncFromSource();
+  EXPECT_EQ(ServedValue(*follower, "t"), 1.0);
+}
+
 TEST_F(S3ModelStoreTest, AFailedTrainingIsPublishedButNeverServed) {
   ASSERT_OK_AND_ASSIGN(auto trainer, OpenProcess("trainer"));
   ASSERT_OK_AND_ASSIGN(auto replica, OpenProcess("replica"));
