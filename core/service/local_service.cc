@@ -255,6 +255,12 @@ absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
     return absl::InvalidArgumentError(
         absl::StrCat("k: must be in [1, ", api::Limits::kMaxSimilarK, "], got ", normalized.k()));
   }
+  if (normalized.model_version() < 0 ||
+      (normalized.model_version() != 0 && normalized.model().empty())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model_version: must be >= 0 and needs `model`, got ",
+                     normalized.model_version()));
+  }
   return c_.engine->SimilarItems(normalized);
 }
 
