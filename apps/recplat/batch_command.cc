@@ -83,7 +83,11 @@ int RunBatch(const config::Config& config, const std::string& profile_path) {
       api = &runtime->service();
     } else {
       if (opened.ok()) {
-        opened->reset();  // the follower it opened as: nothing to write through it
+        opened->reset();  // a follower (the directory is held): nothing to write through it
+      }
+      // A held directory is FAILED_PRECONDITION (at open, or at start for a follower).
+      if (!absl::IsFailedPrecondition(started)) {
+        return Fail("", started, 1);
       }
       absl::StatusOr<std::string> found = ReadGrpcAddress(ServingPortsPath(config.data_dir));
       if (!found.ok()) {
