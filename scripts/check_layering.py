@@ -66,7 +66,7 @@ MODULES = {
     "trainers/blend": ["core/common", "core/models"],
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
-    "trainers/article_rec": ["core/common", "core/models"],
+    "trainers/article_rec": ["core/common", "core/models", "trainers/als"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
     "trainers/torch_ncf": ["core/common", "core/models"],
     # The executable wires everything.

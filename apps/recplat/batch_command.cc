@@ -1,6 +1,7 @@
 // `recplat batch`: one run of the article_rec training job (frontends/batch/batch_job.h) against
 // the core of this data directory (in-process), or of a running server when `core.address` is
-// set (its gRPC Api; the server serves the new models within registry.poll_seconds). Progress
+// set or the server holding the data directory left its address there (ServingPortsPath; its
+// gRPC Api; the server serves the new models within registry.poll_seconds). Progress
 // lines go to stderr; the run's metrics (Prometheus text format) to stdout at the end.
 #include <cstdio>
 #include <iostream>
@@ -68,17 +69,47 @@ int RunBatch(const config::Config& config, const std::string& profile_path) {
     return Fail("s3: ", client.status(), 2);
   }
 
-  // The core: a running server's (core.address) or this data directory's.
+  // The core: a running server's (core.address), this data directory's, or, when a server
+  // holds this data directory, that server's (the address it left there).
   std::unique_ptr<api::Api> remote;
   std::unique_ptr<Runtime> runtime;
   api::Api* api = nullptr;
-  if (!config.core.address.empty()) {
+  std::string address = config.core.address;
+  if (address.empty()) {
+    absl::StatusOr<std::unique_ptr<Runtime>> opened = Runtime::Open({config, profile_path});
+    absl::Status started = opened.ok() ? (*opened)->Start(/*serve=*/false) : opened.status();
+    if (started.ok()) {
+      runtime = *std::move(opened);
+      api = &runtime->service();
+    } else {
+      if (opened.ok()) {
+        opened->reset();  // a follower (the directory is held): nothing to write through it
+      }
+      // A held directory is FAILED_PRECONDITION (at open, or at start for a follower).
+      if (!absl::IsFailedPrecondition(started)) {
+        return Fail("", started, 1);
+      }
+      absl::StatusOr<std::string> found = ReadGrpcAddress(ServingPortsPath(config.data_dir));
+      if (!found.ok()) {
+        return Fail("", absl::Status(started.code(),
+                                     absl::StrCat(started.message(),
+                                                  " (no running server left its address in "
+                                                  "the data directory; set core.address to "
+                                                  "its gRPC address)")),
+                    1);
+      }
+      address = *found;
+      std::fprintf(stderr, "recplat batch: the data directory is held; using the server at %s\n",
+                   address.c_str());
+    }
+  }
+  if (api == nullptr) {
     absl::StatusOr<Security> security = LoadSecurity(config);
     if (!security.ok()) {
       return Fail("", security.status(), 2);
     }
     grpc_frontend::GrpcApiClientOptions options;
-    options.address = config.core.address;
+    options.address = address;
     // Trainings are waited for: allow them their time.
     options.timeout = absl::Seconds(std::max(config.core.timeout_seconds, 3600.0));
     options.max_message_bytes = config.api.max_message_bytes;
@@ -90,21 +121,6 @@ int RunBatch(const config::Config& config, const std::string& profile_path) {
     }
     remote = *std::move(connected);
     api = remote.get();
-  } else {
-    absl::StatusOr<std::unique_ptr<Runtime>> opened = Runtime::Open({config, profile_path});
-    if (!opened.ok()) {
-      return Fail("", absl::Status(opened.status().code(),
-                                   absl::StrCat(opened.status().message(),
-                                                " (with a server running on this data "
-                                                "directory, set core.address to its gRPC "
-                                                "address)")),
-                  1);
-    }
-    runtime = *std::move(opened);
-    if (absl::Status s = runtime->Start(/*serve=*/false); !s.ok()) {
-      return Fail("", s, 1);
-    }
-    api = &runtime->service();
   }
 
   batch::BatchJobOptions options;

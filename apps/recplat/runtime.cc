@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -339,6 +341,23 @@ absl::Status WritePortsFile(const std::string& path, const BoundPorts& ports) {
     return absl::UnavailableError(absl::StrCat("cannot rename '", tmp, "' to '", path, "'"));
   }
   return absl::OkStatus();
+}
+
+std::string ServingPortsPath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "serving-ports.json").string();
+}
+
+absl::StatusOr<std::string> ReadGrpcAddress(const std::string& path) {
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The file is WritePortsFile's one-line object: "grpc": "<host:port>".
+  constexpr std::string_view kKey = "\"grpc\": \"";
+  const size_t start = text.find(kKey);
+  const size_t end = start == std::string::npos ? start : text.find('"', start + kKey.size());
+  if (end == std::string::npos || end == start + kKey.size()) {
+    return absl::NotFoundError(absl::StrCat("no gRPC address in '", path, "'"));
+  }
+  return text.substr(start + kKey.size(), end - start - kKey.size());
 }
 
 }  // namespace recplat::app

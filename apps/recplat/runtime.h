@@ -94,6 +94,14 @@ class Runtime {
 // listeners that are off are omitted) to `path`, atomically (temp file + rename).
 absl::Status WritePortsFile(const std::string& path, const BoundPorts& ports);
 
+// The ports file a serving process that owns `data_dir` leaves in it (written once it serves,
+// removed when it stops cleanly), so that `recplat batch` on the same directory finds the
+// server's gRPC Api by itself while the server holds the directory.
+std::string ServingPortsPath(const std::string& data_dir);
+// The "grpc" address of a ports file (WritePortsFile); NOT_FOUND when the file is missing or
+// names none.
+absl::StatusOr<std::string> ReadGrpcAddress(const std::string& path);
+
 // The model families this binary offers (built-in ones, then trainers/).
 absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry);
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "apps/recplat/commands.h"
+#include "apps/recplat/runtime.h"
 #include "apps/recplat/serving_process.h"
 #include "core/common/logging.h"
 
@@ -32,9 +33,21 @@ int RunServe(const config::Config& config, const std::string& profile_path,
       return 1;
     }
   }
+  // A process serving gRPC owns the data directory: leave the address there for
+  // `recplat batch` (best effort).
+  std::string serving_ports;
+  if (!(*process)->ports().grpc.empty()) {
+    serving_ports = ServingPortsPath(config.data_dir);
+    if (absl::Status s = WritePortsFile(serving_ports, (*process)->ports()); !s.ok()) {
+      RECPLAT_LOG(Warn, "could not leave the ports in the data directory",
+                  {{"error", s.ToString()}});
+      serving_ports.clear();
+    }
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   RECPLAT_LOG(Info, "shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  if (!serving_ports.empty()) std::remove(serving_ports.c_str());
   (*process)->Shutdown(absl::Seconds(10));
   process->reset();
   RECPLAT_LOG(Info, "stopped cleanly");

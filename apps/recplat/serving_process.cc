@@ -111,6 +111,8 @@ struct ServingProcess::Impl {
     ho.read_timeout = absl::Seconds(hc.read_timeout_seconds);
     ho.idle_timeout = absl::Seconds(hc.idle_timeout_seconds);
     ho.tls = security.http_tls;
+    // The route sets' headers (e.g. article_rec's CORS) on the transport's refusals too.
+    ho.response_headers = router->response_headers();
     RECPLAT_ASSIGN_OR_RETURN(http, http::HttpServer::Start(ho, router.get(), metrics));
     ports.http = http->address();
     return absl::OkStatus();

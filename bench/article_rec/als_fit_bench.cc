@@ -1,11 +1,13 @@
 // Implicit-ALS fit time and agreement, recplat against numpy (bench/article_rec/als_numpy.py):
 // builds a synthetic confidence matrix (rows × cols, ~nnz_per_row entries in (0, 1] per row,
 // readers drawn mostly from one of 30 groups of articles), writes it and the initial item
-// factors to DIR, fits it with the Cholesky and the conjugate-gradient solvers (the job's
-// factors 130, λ 2.319952, 2 iterations) and writes both item-factor matrices.
+// factors to DIR, fits it with trainers/als's Cholesky and conjugate-gradient solvers with the
+// job's options (article_als.h: factors 130, λ 2.319952, 2 iterations, CG 10 steps from zero)
+// and writes both item-factor matrices. The initial factors are FitIals's with 0 epochs.
 //   als_fit_bench DIR [rows] [cols] [nnz_per_row] [threads]
 // Files (little-endian): shape.txt, rows/cols/vals.bin (int32, int32, float32 triplets),
 // init_items.bin, items_cholesky.bin, items_cg.bin (float32, cols × factors, row-major).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "trainers/article_rec/implicit_als.h"
+#include "trainers/article_rec/article_als.h"
 
 namespace {
 
@@ -58,24 +60,35 @@ int main(int argc, char** argv) {
   }
   Eigen::SparseMatrix<float, Eigen::RowMajor> m(rows, cols);
   m.setFromTriplets(triplets.begin(), triplets.end());
-  AlsOptions o;
+  const recplat::als::SparseMatrix x = ToSparseRows(m);
+  recplat::als::IalsOptions o = JobAlsOptions();
   o.threads = threads;
-  const AlsFactors init = InitialFactors(rows, cols, o);
-  std::ofstream(dir + "/shape.txt") << rows << " " << cols << " " << o.factors << " "
-                                    << o.regularization << " " << o.iterations << "\n";
+  recplat::als::IalsOptions init_only = o;
+  init_only.epochs = 0;
+  const absl::StatusOr<recplat::als::IalsFactors> init = recplat::als::FitIals(x, init_only);
+  if (!init.ok()) {
+    std::fprintf(stderr, "als_fit_bench: %s\n", init.status().ToString().c_str());
+    return 1;
+  }
+  std::ofstream(dir + "/shape.txt") << rows << " " << cols << " " << o.factors << " " << o.l2
+                                    << " " << o.epochs << "\n";
   Write(dir + "/rows.bin", r.data(), r.size());
   Write(dir + "/cols.bin", c.data(), c.size());
   Write(dir + "/vals.bin", v.data(), v.size());
-  Write(dir + "/init_items.bin", init.items.data(), static_cast<size_t>(init.items.size()));
-  for (auto [solver, name] : {std::pair{AlsOptions::Solver::kCholesky, "cholesky"},
-                              std::pair{AlsOptions::Solver::kConjugateGradient, "cg"}}) {
-    o.solver = solver;
+  Write(dir + "/init_items.bin", init->item.data(), init->item.size());
+  for (auto [steps, name] : {std::pair{0, "cholesky"}, std::pair{o.cg_steps, "cg"}}) {
+    recplat::als::IalsOptions run = o;
+    run.cg_steps = steps;
     const auto start = std::chrono::steady_clock::now();
-    const AlsFactors f = FitImplicitAls(m, o);
+    const absl::StatusOr<recplat::als::IalsFactors> f = recplat::als::FitIals(x, run);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    Write(dir + "/items_" + name + ".bin", f.items.data(), static_cast<size_t>(f.items.size()));
-    std::printf("recplat %-8s rows=%d cols=%d nnz=%zu factors=%d iterations=%d threads=%d fit=%.3fs\n",
-                name, rows, cols, v.size(), o.factors, o.iterations, threads, s);
+    if (!f.ok()) {
+      std::fprintf(stderr, "als_fit_bench: %s\n", f.status().ToString().c_str());
+      return 1;
+    }
+    Write(dir + "/items_" + name + ".bin", f->item.data(), f->item.size());
+    std::printf("recplat %-8s rows=%d cols=%d nnz=%zu factors=%u iterations=%d threads=%d fit=%.3fs\n",
+                name, rows, cols, v.size(), o.factors, o.epochs, threads, s);
   }
   return 0;
 }

@@ -40,6 +40,8 @@ struct Limits {
   static constexpr size_t kMaxIdBytes = 256;
   static constexpr size_t kMaxTenantBytes = 64;
   static constexpr size_t kMaxTitleBytes = 4 << 10;
+  // TrainRequest.record_failure.
+  static constexpr size_t kMaxFailureBytes = 4 << 10;
   static constexpr size_t kMaxTextBytes = 256 << 10;
   static constexpr int kMaxCategories = 256;
   static constexpr int kMaxAttributes = 256;

@@ -295,8 +295,14 @@ absl::StatusOr<v1::SimilarItemsResponse> Engine::SimilarItems(
   }
   v1::SimilarItemsResponse response;
   for (const std::string& name : cascade) {
-    registry::ModelHandle h = registry_.Current(req.tenant(), name);
-    if (h == nullptr || !gates_.GateHolds(req.tenant(), name)) continue;
+    registry::ModelHandle h;
+    if (req.model_version() != 0) {
+      // An explicit stored version: read-only, its errors are the answer.
+      RECPLAT_ASSIGN_OR_RETURN(h, registry_.Stored(req.tenant(), name, req.model_version()));
+    } else {
+      h = registry_.Current(req.tenant(), name);
+      if (h == nullptr || !gates_.GateHolds(req.tenant(), name)) continue;
+    }
     std::vector<models::ScoredItem> got;
     absl::Status s = h->model->Similar(*idx, static_cast<size_t>(req.k()), &filter, &got);
     if (absl::IsUnimplemented(s)) continue;

@@ -214,6 +214,58 @@ ModelHandle ModelRegistry::Current(absl::string_view tenant, absl::string_view m
   return slot == nullptr ? nullptr : slot->current.Load();
 }
 
+absl::StatusOr<ModelHandle> ModelRegistry::Stored(absl::string_view tenant,
+                                                  absl::string_view model,
+                                                  int64_t version) const {
+  RECPLAT_RETURN_IF_ERROR(ValidateName("tenant", tenant));
+  const ModelEntry* entry = impl_->Find(model);
+  if (entry == nullptr) {
+    return absl::NotFoundError(absl::StrCat("unknown model '", model, "'"));
+  }
+  auto missing = [&] {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' of tenant '", tenant,
+                                            "' has no version ", version));
+  };
+  if (!entry->trainable()) {
+    if (version != 0) return missing();
+    return entry->untrained;
+  }
+  if (version <= 0) return missing();
+  if (const Slot* slot = impl_->FindSlot(*entry, tenant)) {
+    ModelHandle serving = slot->current.Load();
+    if (serving != nullptr && serving->version == version) return serving;
+  }
+  auto same = [&](const ModelHandle& h) {
+    return h->tenant == tenant && h->name == model && h->version == version;
+  };
+  {
+    absl::MutexLock lock(&impl_->stored_mu);
+    auto it = std::find_if(impl_->stored.begin(), impl_->stored.end(), same);
+    if (it != impl_->stored.end()) {
+      ModelHandle found = *it;
+      impl_->stored.erase(it);
+      impl_->stored.push_back(found);
+      return found;
+    }
+  }
+  absl::StatusOr<std::shared_ptr<const models::Model>> loaded =
+      impl_->LoadPublished(*entry, tenant, version);
+  if (absl::IsNotFound(loaded.status())) return missing();
+  if (!loaded.ok()) return loaded.status();
+  ModelHandle handle = impl_->MakeSnapshot(*entry, tenant, version, *std::move(loaded));
+  // Released after the unlock.
+  ModelHandle evicted;
+  absl::MutexLock lock(&impl_->stored_mu);
+  if (std::find_if(impl_->stored.begin(), impl_->stored.end(), same) == impl_->stored.end()) {
+    if (impl_->stored.size() >= kStoredCacheSize) {
+      evicted = std::move(impl_->stored.front());
+      impl_->stored.erase(impl_->stored.begin());
+    }
+    impl_->stored.push_back(handle);
+  }
+  return handle;
+}
+
 const config::ModelConfig* ModelRegistry::FindConfig(absl::string_view model) const {
   const ModelEntry* entry = impl_->Find(model);
   return entry == nullptr ? nullptr : &entry->config;

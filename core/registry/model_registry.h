@@ -133,6 +133,16 @@ class ModelRegistry {
   // version yet.
   ModelHandle Current(absl::string_view tenant, absl::string_view model) const;
 
+  // A stored version of (tenant, model) for a read-only query (e.g. the recommendations of a
+  // stale version): the serving snapshot when `version` is the one serving, else the version
+  // loaded from the source without promoting it. The last kStoredCacheSize such loads are kept
+  // (concurrent misses of the same version may load it twice). Untrained models have version 0
+  // only. INVALID_ARGUMENT for a bad tenant name, NOT_FOUND for an unknown model or version,
+  // FAILED_PRECONDITION for a failed or uncommitted version, the load's error otherwise.
+  static constexpr size_t kStoredCacheSize = 4;
+  absl::StatusOr<ModelHandle> Stored(absl::string_view tenant, absl::string_view model,
+                                     int64_t version) const;
+
   // Whether `model` is configured, and its config. nullptr when unknown.
   const config::ModelConfig* FindConfig(absl::string_view model) const;
   // Configured model names, sorted.

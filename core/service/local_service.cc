@@ -255,6 +255,12 @@ absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
     return absl::InvalidArgumentError(
         absl::StrCat("k: must be in [1, ", api::Limits::kMaxSimilarK, "], got ", normalized.k()));
   }
+  if (normalized.model_version() < 0 ||
+      (normalized.model_version() != 0 && normalized.model().empty())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model_version: must be >= 0 and needs `model`, got ",
+                     normalized.model_version()));
+  }
   return c_.engine->SimilarItems(normalized);
 }
 
@@ -273,6 +279,17 @@ absl::StatusOr<v1::TrainResponse> LocalService::Train(const v1::TrainRequest& re
   RECPLAT_RETURN_IF_ERROR(api::NormalizeTenant(options_.config.api.default_tenant, &tenant, "tenant"));
   RECPLAT_RETURN_IF_ERROR(CheckModel(request.model()));
   v1::TrainResponse response;
+  if (!request.record_failure().empty()) {
+    if (request.record_failure().size() > api::Limits::kMaxFailureBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "record_failure: at most ", api::Limits::kMaxFailureBytes, " bytes"));
+    }
+    RECPLAT_ASSIGN_OR_RETURN(
+        *response.mutable_version(),
+        c_.trainer->RecordFailure(tenant, request.model(), "api", request.record_failure()));
+    response.set_queued(true);
+    return response;
+  }
   if (!options_.config.training.enabled) {
     // No background worker: train on this thread.
     RECPLAT_ASSIGN_OR_RETURN(*response.mutable_version(),

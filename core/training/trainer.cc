@@ -205,6 +205,24 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   return result;
 }
 
+absl::StatusOr<v1::ModelVersion> Trainer::RecordFailure(const std::string& tenant,
+                                                        const std::string& model,
+                                                        const std::string& trigger,
+                                                        const std::string& error) {
+  if (registry_.FindConfig(model) == nullptr) {
+    return absl::NotFoundError(absl::StrCat("model '", model, "' is not configured"));
+  }
+  if (!IsTrainable(model)) {
+    return absl::FailedPreconditionError(absl::StrCat("model '", model, "' needs no training"));
+  }
+  RECPLAT_ASSIGN_OR_RETURN(registry::PendingVersion pending, registry_.BeginVersion(tenant, model));
+  v1::TrainingStats stats;
+  stats.set_trigger(trigger);
+  metrics_->trainings.Add({{"model", model}, {"outcome", "failed"}}).Increment();
+  RECPLAT_RETURN_IF_ERROR(registry_.FailVersion(pending, absl::AbortedError(error), stats));
+  return pending.meta;
+}
+
 std::optional<Trainer::IncrementalPlan> Trainer::PlanIncremental(
     const std::string& tenant, const std::string& model, const models::ModelParams& params) const {
   registry::ModelHandle current = registry_.Current(tenant, model);

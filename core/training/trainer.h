@@ -90,6 +90,14 @@ class Trainer {
   absl::StatusOr<v1::ModelVersion> TrainNow(const std::string& tenant, const std::string& model,
                                             const std::string& trigger);
 
+  // Records a new version of (tenant, model) as FAILED with `error` without fitting (the
+  // caller's preparation failed) and answers it; the current version keeps serving. Same
+  // errors as TrainNow for unknown and untrained models.
+  absl::StatusOr<v1::ModelVersion> RecordFailure(const std::string& tenant,
+                                                 const std::string& model,
+                                                 const std::string& trigger,
+                                                 const std::string& error);
+
   // Materializer listener: counts applied events (of the model's `train.event_types`) and item
   // writes per tenant and queues models whose `train.every_events` or `train.every_item_writes`
   // threshold is reached, or (`train.on_start`) that have no version yet when events arrive.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/api/validation.h"
 #include "frontends/batch/articles_file.h"
 
 namespace recplat::batch {
@@ -128,11 +129,28 @@ absl::Status Train(api::Api& api, const BatchJobOptions& o, const std::string& m
   return absl::OkStatus();
 }
 
-}  // namespace
+// Records a failed version of `model` (Api::Train with record_failure) for a run that failed
+// before training.
+absl::Status RecordFailure(api::Api& api, const BatchJobOptions& o, const std::string& model,
+                           const absl::Status& cause, v1::ModelVersion* version) {
+  v1::TrainRequest req;
+  req.set_tenant(o.tenant);
+  req.set_model(model);
+  req.set_wait(true);
+  req.set_record_failure(cause.ToString().substr(0, api::Limits::kMaxFailureBytes));
+  absl::StatusOr<v1::TrainResponse> r = api.Train(req);
+  if (!r.ok()) {
+    return absl::Status(r.status().code(), absl::StrCat("recording the failure of ", model, ": ",
+                                                        r.status().message()));
+  }
+  *version = r->version();
+  return absl::OkStatus();
+}
 
-absl::Status RunBatchJob(api::Api& api, const s3::S3Client& client,
-                         const BatchJobOptions& options, BatchReport* report,
-                         std::ostream* progress) {
+// Steps 1-4: the articles file, the S3 window, the preparation and the writes.
+absl::Status ReadAndWrite(api::Api& api, const s3::S3Client& client,
+                          const BatchJobOptions& options, BatchReport* report,
+                          std::ostream* progress) {
   StepTimer articles_step("articles", report, progress);
   absl::StatusOr<std::vector<Article>> articles = ReadArticlesFile(options.articles_file);
   if (!articles.ok()) {
@@ -172,6 +190,32 @@ absl::Status RunBatchJob(api::Api& api, const s3::S3Client& client,
   }
   write_step.Done(absl::StrCat(report->items_written, " articles, ", report->events_written,
                                " dwell events"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunBatchJob(api::Api& api, const s3::S3Client& client,
+                         const BatchJobOptions& options, BatchReport* report,
+                         std::ostream* progress) {
+  if (absl::Status failed = ReadAndWrite(api, client, options, report, progress); !failed.ok()) {
+    // Every run leaves one version of each model: failed ones, in the order of a training.
+    StepTimer record_step("record_failure", report, progress);
+    absl::Status recorded =
+        RecordFailure(api, options, options.popularity_model, failed, &report->popularity_version);
+    if (recorded.ok()) {
+      recorded =
+          RecordFailure(api, options, options.article_model, failed, &report->article_version);
+    }
+    record_step.Done(recorded.ok() ? absl::StrCat("failed versions ",
+                                                  report->popularity_version.version(), " and ",
+                                                  report->article_version.version())
+                                   : std::string(recorded.message()));
+    if (!recorded.ok()) {
+      return absl::Status(failed.code(), absl::StrCat(failed.message(), "; ", recorded.message()));
+    }
+    return failed;
+  }
 
   StepTimer popularity_step("train_popularity", report, progress);
   const absl::Status popularity =

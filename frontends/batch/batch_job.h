@@ -12,6 +12,9 @@
 //   5. train:    Api::Train (wait) of the popularity model, then the article model: the core
 //                fits them (trainers/article_rec), stores them as registry versions and
 //                promotes them (the older versions become stale), or records a failed version.
+// A run that fails in steps 1-4 records a FAILED version of the popularity model, then of the
+// article model, with the run's error (Api::Train with `record_failure`), so every run leaves
+// one version of each.
 // Progress goes to `progress` as one line per step; the figures are in the report.
 //
 // Thread-safety: one run at a time per report; `api` and `client` are shared (thread-safe).
@@ -47,16 +50,19 @@ struct BatchReport {
   int64_t articles_in_file = 0;
   int64_t items_written = 0;
   int64_t events_written = 0;
-  // (step, seconds) in order: articles, fetch, prepare, write, train_popularity, train_article.
+  // (step, seconds) in order: articles, fetch, prepare, write, train_popularity, train_article
+  // (the steps done, then record_failure, for a run that failed before training).
   std::vector<std::pair<std::string, double>> steps;
-  // The versions the core trained (status CURRENT on success, FAILED with `error` otherwise).
+  // The versions the core trained or recorded (CURRENT on success, FAILED with `error`
+  // otherwise).
   v1::ModelVersion popularity_version;
   v1::ModelVersion article_version;
 };
 
 // OK when both models trained and are current. Otherwise the first error: the articles file's
 // or the S3 read's status, the core's status for a write or a training call, or INTERNAL
-// naming the model whose version failed (its error included). `report` holds what was done.
+// naming the model whose version failed (its error included); when recording the failed
+// versions fails too, its message is appended. `report` holds what was done.
 absl::Status RunBatchJob(api::Api& api, const s3::S3Client& client,
                          const BatchJobOptions& options, BatchReport* report,
                          std::ostream* progress);

@@ -34,6 +34,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -56,6 +58,11 @@ struct HttpServerOptions {
   absl::Duration idle_timeout = absl::Seconds(60);
   // Value of the Server header.
   std::string server_name = "recplat";
+  // Added to every response the server writes, the routes' answers and the server's own
+  // refusals alike (malformed request line, oversized headers or body, timeouts), unless the
+  // response has a header of that name already (case-insensitive). E.g. the route set's
+  // Access-Control-Allow-Origin (Router::response_headers()). Invalid ones are dropped.
+  std::vector<std::pair<std::string, std::string>> response_headers;
   // Off unless a certificate is set (common/tls.h).
   common::ServerTls tls;
 };

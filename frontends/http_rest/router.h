@@ -68,6 +68,11 @@ class Router {
   // Adds a header to every response Dispatch returns, matched or not, refused or failed (e.g.
   // Access-Control-Allow-Origin). Before serving, from one thread.
   void AddResponseHeader(std::string name, std::string value);
+  // The headers added by AddResponseHeader, in order (for the transport's own answers:
+  // HttpServerOptions::response_headers).
+  const std::vector<std::pair<std::string, std::string>>& response_headers() const {
+    return response_headers_;
+  }
   // Checks every request against `keys` from now on (before serving, from one thread).
   // `metrics` (may be null) counts refusals in recplat_auth_failures_total{transport="http"}.
   void SetApiKeys(api::ApiKeys keys, prometheus::Registry* metrics);

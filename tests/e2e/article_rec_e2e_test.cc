@@ -2,7 +2,8 @@
 // (s3rver, started by the test) by an independent client (curl's own SigV4 signer), the batch
 // run (`recplat batch`, in-process core), the server started on the same data directory,
 // `/recs` answering the expected nearest articles of a hand-built case, a second batch (through
-// the running server's gRPC Api) making the first models stale, set_current with and without
+// the running server's gRPC Api, found through the data directory) making the first models
+// stale, set_current with and without
 // the ADMIN_TOKEN, and the answers surviving a restart.
 #include <cstdio>
 #include <cstdlib>
@@ -205,17 +206,31 @@ TEST_F(ArticleRecE2eTest, BatchServeSecondBatchAndSetCurrent) {
   const CurlResult unknown = Curl("-i http://" + http + "/nowhere");
   EXPECT_NE(unknown.body.find("Access-Control-Allow-Origin: *"), std::string::npos);
   EXPECT_NE(unknown.body.find("{\"message\":\"NOT_FOUND\"}"), std::string::npos);
+  // A refusal of the HTTP server itself (headers too large) carries the CORS header too.
+  const CurlResult refused =
+      Curl("-i -H 'X-Big: " + std::string(20000, 'a') + "' http://" + http + "/health");
+  EXPECT_EQ(refused.status, 431) << refused.body;
+  EXPECT_NE(refused.body.find("Access-Control-Allow-Origin: *"), std::string::npos)
+      << refused.body;
 
-  // The second batch, through the running server's Api.
-  std::vector<std::string> second = BatchArgs();
-  second.push_back("--set");
-  second.push_back("core.address=" + server->grpc_address());
-  ASSERT_EQ(RunRecplat(second, 120, &output), 0) << output;
+  // The second batch, through the running server's Api: found by itself (the server holds the
+  // data directory and left its gRPC address there).
+  ASSERT_EQ(RunRecplat(BatchArgs(), 120, &output), 0) << output;
+  EXPECT_NE(output.find("using the server at " + server->grpc_address()), std::string::npos)
+      << output;
   EXPECT_EQ(Models(http, "article"),
             (std::vector<std::pair<int64_t, std::string>>{{2, "stale"}, {4, "current"}}));
   EXPECT_EQ(Models(http, "popularity"),
             (std::vector<std::pair<int64_t, std::string>>{{3, "stale"}, {5, "current"}}));
   EXPECT_EQ(GetJson(http, "/recs?source_entity_id=11")["results"][0]["model"]["id"], 4);
+  // The first, now stale, article model answers its own stored recs (read-only).
+  const json stale = GetJson(http, "/recs?source_entity_id=11&model_id=2");
+  ASSERT_FALSE(stale["results"].empty()) << stale;
+  EXPECT_EQ(stale["results"][0]["model"]["id"], 2);
+  EXPECT_EQ(stale["results"][0]["model"]["status"], "stale");
+  EXPECT_EQ(stale["results"][0]["recommended_article"]["external_id"], 12);
+  EXPECT_EQ(Models(http, "article"),
+            (std::vector<std::pair<int64_t, std::string>>{{2, "stale"}, {4, "current"}}));
 
   // set_current: the token is checked before the lookup.
   const std::string patch = "-X PATCH 'http://" + http + "/models/2/set_current'";
@@ -247,6 +262,39 @@ TEST_F(ArticleRecE2eTest, BatchServeSecondBatchAndSetCurrent) {
             (std::vector<std::pair<int64_t, std::string>>{{2, "current"}, {4, "stale"}}));
   EXPECT_EQ(Recs(server->http_address(), 11).front(), 12);
   unsetenv("ADMIN_TOKEN");
+}
+
+// A run that fails before training (a missing articles file, a store that does not answer)
+// exits non-zero and leaves one failed version of each model; a later run numbers above them.
+TEST_F(ArticleRecE2eTest, BatchThatFailsBeforeTrainingRecordsFailedModels) {
+  UploadEvents();
+  std::string output;
+  std::vector<std::string> missing = BatchArgs();
+  missing.push_back("--set");
+  missing.push_back("batch.articles_file=" + (dir_.path() / "absent.jsonl").string());
+  EXPECT_NE(RunRecplat(missing, 120, &output), 0) << output;
+  EXPECT_NE(output.find("article_rec batch: record_failure"), std::string::npos) << output;
+
+  std::vector<std::string> unreachable = BatchArgs();
+  unreachable.push_back("--set");
+  unreachable.push_back("s3.endpoint=http://127.0.0.1:1");
+  EXPECT_NE(RunRecplat(unreachable, 120, &output), 0) << output;
+  ASSERT_EQ(RunRecplat(BatchArgs(), 120, &output), 0) << output;
+
+  auto server = std::make_unique<ServerProcess>(
+      std::vector<std::string>{"--profile", profile_, "--data-dir", data_dir_, "--set",
+                               "metrics.enabled=false"});
+  ASSERT_TRUE(server->Start()) << server->ReadStderr();
+  const std::string http = server->http_address();
+  EXPECT_EQ(Models(http, "article"),
+            (std::vector<std::pair<int64_t, std::string>>{{2, "failed"}, {4, "failed"},
+                                                          {6, "current"}}));
+  EXPECT_EQ(Models(http, "popularity"),
+            (std::vector<std::pair<int64_t, std::string>>{{3, "failed"}, {5, "failed"},
+                                                          {7, "current"}}));
+  const json failed = GetJson(http, "/models?status=failed&type=article&order_by=asc");
+  ASSERT_EQ(failed["results"].size(), 2u);
+  EXPECT_EQ(server->Terminate(), 0);
 }
 
 }  // namespace

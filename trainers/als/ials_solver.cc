@@ -133,6 +133,7 @@ void SolveRow(std::span<const float> fixed, std::span<const float> gramian, uint
       options.l2 * std::pow(static_cast<double>(cols.size()) +
                                 options.unobserved_weight * static_cast<double>(count),
                             options.nu);
+  const float bias = options.hkv_preference ? static_cast<float>(options.unobserved_weight) : 0.0f;
   // The observed rows, scaled by √c so that FᵀF = Σ c f fᵀ.
   MatrixRM f(static_cast<Eigen::Index>(cols.size()), dim);
   Eigen::VectorXf b = Eigen::VectorXf::Zero(dim);
@@ -141,7 +142,7 @@ void SolveRow(std::span<const float> fixed, std::span<const float> gramian, uint
                                                 dim);
     const float c = weights.empty() ? 1.0f : weights[k];
     f.row(static_cast<Eigen::Index>(k)) = std::sqrt(c) * row.transpose();
-    b += c * row;
+    b += (c + bias) * row;
   }
   Eigen::MatrixXf a = static_cast<float>(options.unobserved_weight) *
                       ConstMap(gramian.data(), dim, dim);
@@ -178,9 +179,13 @@ void SolveRowCg(std::span<const float> fixed, std::span<const float> gramian, ui
     }
     return out;
   };
+  const float bias = options.hkv_preference ? alpha : 0.0f;
   Eigen::VectorXf b = Eigen::VectorXf::Zero(dim);
   for (size_t k = 0; k < cols.size(); ++k) {
-    b.noalias() += weight(k) * row(k);
+    b.noalias() += (weight(k) + bias) * row(k);
+  }
+  if (options.cg_from_zero) {
+    x.setZero();
   }
   Eigen::VectorXf r = b - apply(x);
   Eigen::VectorXf p = r;

@@ -18,6 +18,9 @@
 //
 //   (α0 HᵀH + Σ_i∈I_u c_ui h_i h_iᵀ + λ_u I) w_u = Σ_i∈I_u c_ui h_i
 //
+// (with hkv_preference the right-hand side is Σ_i∈I_u (c_ui + α0) h_i: Hu–Koren–Volinsky's
+// (YᵀY + Yᵀ C_u Y + λI) x_u = Yᵀ (C_u + I) p_u for α0 = 1, ν = 0, as the article_rec job runs it)
+//
 // either exactly, with a d × d Cholesky factorisation (Eigen LLT, float32; cg_steps = 0), or
 // approximately with cg_steps conjugate-gradient steps warm-started from the row's previous
 // vector (Takács, Pilászy & Tikk, RecSys 2011), which converges over the epochs at a fraction
@@ -25,7 +28,8 @@
 // O(nnz·d² + (|U| + |I|)·d³) exactly, O(cg_steps·(nnz·d + (|U| + |I|)·d²)) with CG. H starts from
 // N(0, init_stddev² / d), seeded; W starts at zero (the first half-step solves it). Rows are
 // independent and solved on `threads` threads, so the result does not depend on the thread
-// count.
+// count. With epochs = 0 FitIals returns the initial factors (for comparisons with other
+// implementations started from the same ones).
 //
 // Thread-safety: the functions are reentrant; FitIals runs its own worker threads.
 #pragma once
@@ -71,6 +75,14 @@ struct IalsOptions {
   double nu = 1.0;
   // Conjugate-gradient steps per row solve in [1, 100]; 0 = exact Cholesky solves.
   int cg_steps = 3;
+  // CG starts every row's solve from zero instead of the row's previous vector (with few
+  // epochs, a warm start keeps the initialisation's noise; rows with the same equations then
+  // get the same vectors).
+  bool cg_from_zero = false;
+  // Hu–Koren–Volinsky's objective Σ_all (α0 + c_ui)(p_ui − ⟨w_u, h_i⟩)², p = 1[observed]: the
+  // α0 term pulls observed entries towards 1 instead of 0, so the right-hand side is
+  // Σ (c_ui + α0) h_i instead of Σ c_ui h_i (the article_rec job, trainers/article_rec).
+  bool hkv_preference = false;
   // σ of H's initialisation (divided by √d), >= 0.
   double init_stddev = 0.1;
   uint64_t seed = 42;
@@ -104,7 +116,8 @@ void SolveRow(std::span<const float> fixed, std::span<const float> gramian, uint
               const IalsOptions& options, std::span<float> out);
 
 // The same system, approximately: `steps` conjugate-gradient steps starting from `x`'s current
-// value (d values, updated in place). A row without entries gets zeros.
+// value, or from zero with options.cg_from_zero (d values, updated in place). A row without
+// entries gets zeros.
 void SolveRowCg(std::span<const float> fixed, std::span<const float> gramian, uint32_t dim,
                 std::span<const uint32_t> cols, std::span<const float> weights,
                 const IalsOptions& options, int steps, std::span<float> x);

@@ -2,11 +2,12 @@
 #include "trainers/article_rec/article_rec_families.h"
 
 #include <chrono>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
 #include "trainers/article_rec/article_recs.h"
-#include "trainers/article_rec/implicit_als.h"
+#include "trainers/article_rec/article_als.h"
 #include "trainers/article_rec/stored_recs_model.h"
 
 namespace recplat::article_rec {
@@ -34,25 +35,22 @@ absl::StatusOr<CommonParams> ParseCommon(const models::ModelParams& params) {
   return p;
 }
 
-absl::StatusOr<AlsOptions> ParseAls(const models::ModelParams& params, double* dwell_half_life) {
-  AlsOptions o;
-  RECPLAT_ASSIGN_OR_RETURN(int64_t factors, params.GetInt("factors", 130, 1, 4096));
-  o.factors = static_cast<int>(factors);
-  RECPLAT_ASSIGN_OR_RETURN(o.regularization,
-                           params.GetDouble("regularization", 2.319952, 0, 1e9));
-  RECPLAT_ASSIGN_OR_RETURN(int64_t iterations, params.GetInt("iterations", 2, 0, 1000));
-  o.iterations = static_cast<int>(iterations);
+absl::StatusOr<als::IalsOptions> ParseAls(const models::ModelParams& params,
+                                          double* dwell_half_life) {
+  als::IalsOptions o = JobAlsOptions();
+  RECPLAT_ASSIGN_OR_RETURN(int64_t factors, params.GetInt("factors", o.factors, 1, 4096));
+  o.factors = static_cast<uint32_t>(factors);
+  o.init_stddev = std::sqrt(static_cast<double>(o.factors));  // N(0, 1) item factors
+  RECPLAT_ASSIGN_OR_RETURN(o.l2, params.GetDouble("regularization", o.l2, 1e-12, 1e9));
+  RECPLAT_ASSIGN_OR_RETURN(int64_t iterations, params.GetInt("iterations", o.epochs, 0, 1000));
+  o.epochs = static_cast<int>(iterations);
   const std::string solver = params.GetString("solver", "cg");
-  if (solver == "cg") {
-    o.solver = AlsOptions::Solver::kConjugateGradient;
-  } else if (solver == "cholesky") {
-    o.solver = AlsOptions::Solver::kCholesky;
-  } else {
+  if (solver != "cg" && solver != "cholesky") {
     return absl::InvalidArgumentError(
         absl::StrCat("solver must be \"cg\" or \"cholesky\", got \"", solver, "\""));
   }
-  RECPLAT_ASSIGN_OR_RETURN(int64_t cg_steps, params.GetInt("cg_steps", 10, 1, 4096));
-  o.cg_steps = static_cast<int>(cg_steps);
+  RECPLAT_ASSIGN_OR_RETURN(int64_t cg_steps, params.GetInt("cg_steps", o.cg_steps, 1, 100));
+  o.cg_steps = solver == "cg" ? static_cast<int>(cg_steps) : 0;
   RECPLAT_ASSIGN_OR_RETURN(int64_t seed, params.GetInt("seed", 42, 0));
   o.seed = static_cast<uint64_t>(seed);
   RECPLAT_ASSIGN_OR_RETURN(int64_t threads, params.GetInt("threads", 0, 0, 1024));
@@ -146,7 +144,7 @@ class AlsFamily final : public models::ModelFamily {
     RECPLAT_RETURN_IF_ERROR(ValidateParams(params));
     RECPLAT_ASSIGN_OR_RETURN(CommonParams p, ParseCommon(params));
     double dwell_half_life = 0;
-    RECPLAT_ASSIGN_OR_RETURN(AlsOptions als, ParseAls(params, &dwell_half_life));
+    RECPLAT_ASSIGN_OR_RETURN(als::IalsOptions als, ParseAls(params, &dwell_half_life));
     RECPLAT_ASSIGN_OR_RETURN(std::vector<TimedRead> reads, Reads(data, p));
     // Columns: only the items read in the window (an item without reads has no factors).
     std::vector<uint32_t> column_of(data.num_items, UINT32_MAX);
@@ -166,12 +164,16 @@ class AlsFamily final : public models::ModelFamily {
     const auto start = std::chrono::steady_clock::now();
     const DecayedMatrix matrix = BuildDecayedMatrix(
         reads, static_cast<uint32_t>(item_of_column.size()), data.now_ms, dwell_half_life);
-    const AlsFactors factors = FitImplicitAls(Confidence(matrix.values), als);
+    RECPLAT_ASSIGN_OR_RETURN(const als::IalsFactors factors,
+                             als::FitIals(ToSparseRows(Confidence(matrix.values)), als));
     const double als_seconds = SecondsSince(start);
+    const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> items =
+        Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            factors.item.data(), static_cast<Eigen::Index>(item_of_column.size()), factors.dim);
     NearestOptions n;
     n.max_recs = p.max_recs;
     n.half_life_days = p.publish_half_life_days;
-    const auto nearest = NearestArticles(factors.items, published, data.now_ms, n);
+    const auto nearest = NearestArticles(items, published, data.now_ms, n);
     absl::flat_hash_map<uint32_t, std::vector<ScoredArticle>> lists;
     size_t recs = 0;
     for (size_t c = 0; c < nearest.size(); ++c) {

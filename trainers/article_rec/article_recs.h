@@ -2,8 +2,8 @@
 //
 // The computations of the article_rec training job (§4.3 step 9 – §4.6 of the seed spec) as
 // pure functions over timed reads (dwell times): default ("popularity") recommendations, the
-// decayed user×date dwell matrix, and the nearest articles of item vectors. The implicit-ALS
-// solver is in implicit_als.h. The families that run them inside the core are in
+// decayed user×date dwell matrix, and the nearest articles of item vectors. The implicit ALS
+// is trainers/als's, with the job's options (article_als.h). The families that run them inside the core are in
 // article_rec_families.h.
 //
 // Items and users are dense indices (the core's); times are Unix epoch milliseconds.

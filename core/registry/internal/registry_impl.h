@@ -170,6 +170,10 @@ struct ModelRegistry::Impl {
   // Starts the poller when `interval` is positive.
   void StartPolling(absl::Duration interval);
 
+  // ModelRegistry::Stored's loads of versions that did not serve, most recent last.
+  absl::Mutex stored_mu;
+  std::vector<ModelHandle> stored ABSL_GUARDED_BY(stored_mu);
+
   absl::Mutex sync_mu;
   absl::Mutex poll_mu;
   absl::CondVar poll_cv;

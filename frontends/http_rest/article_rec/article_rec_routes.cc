@@ -109,6 +109,20 @@ struct ArticleRecFrontend::Impl {
     return std::nullopt;
   }
 
+  // Version `version` of the model of type `t`, of any status.
+  std::optional<v1::ModelVersion> Find(ModelType t, int64_t version) const {
+    absl::StatusOr<std::vector<std::pair<ModelType, v1::ModelVersion>>> all = Versions();
+    if (!all.ok()) {
+      return std::nullopt;
+    }
+    for (const auto& [type, v] : *all) {
+      if (type == t && v.version() == version) {
+        return v;
+      }
+    }
+    return std::nullopt;
+  }
+
   // Rec JSON of `items` (best first) from `version` of type `t`.
   std::vector<json> Recs(ModelType t, const v1::ModelVersion& version,
                          const std::string& source,
@@ -190,27 +204,31 @@ struct ArticleRecFrontend::Impl {
     }
     std::vector<json> results;
     if (type && size > 0) {
-      std::optional<v1::ModelVersion> current = Current(*type);
-      // Only the serving (current) version's recommendations are reachable through the core.
-      const bool usable =
-          current && (!wanted_version || *wanted_version == current->version());
-      if (usable && *type == ModelType::kArticle && source) {
+      const std::optional<v1::ModelVersion> chosen =
+          wanted_version ? Find(*type, *wanted_version) : Current(*type);
+      if (chosen && *type == ModelType::kArticle && source &&
+          chosen->status() != v1::MODEL_STATUS_FAILED) {
+        // Any stored version's recommendations (a stale one read-only, never promoted).
         v1::SimilarItemsRequest req;
         req.set_tenant(options.tenant);
         req.set_item_id(*source);
         req.set_k(std::min(size, 1000));
         req.set_model(options.article_model);
+        req.set_model_version(wanted_version ? *wanted_version : 0);
         for (const std::string& e : exclude) {
           req.add_exclude_item_ids(e);
         }
         absl::StatusOr<v1::SimilarItemsResponse> similar = api->SimilarItems(req);
         if (similar.ok()) {
-          results = Recs(*type, *current, *source, similar->items());
-        } else if (!absl::IsNotFound(similar.status())) {
+          results = Recs(*type, *chosen, *source, similar->items());
+        } else if (!absl::IsNotFound(similar.status()) &&
+                   !absl::IsFailedPrecondition(similar.status())) {
           return Message(500, "INTERNAL_ERROR");
         }
-      } else if (usable && *type == ModelType::kPopularity && !source) {
-        results = Popular(*current, size, exclude);
+      } else if (chosen && chosen->status() == v1::MODEL_STATUS_CURRENT &&
+                 *type == ModelType::kPopularity && !source) {
+        // Recommend serves current versions only.
+        results = Popular(*chosen, size, exclude);
       }
     }
     if (results.empty() && size > 0) {

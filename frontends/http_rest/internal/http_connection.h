@@ -16,6 +16,7 @@
 // read_timeout; a TLS handshake gets header_timeout.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -369,6 +370,14 @@ class Connection final : public ConnectionBase {
         absl::StrAppend(&head_, header.first, ": ", header.second, "\r\n");
       } else {
         RECPLAT_LOG(Warn, "dropping invalid response header", {{"route", route_}});
+      }
+    }
+    for (const auto& header : server_.options_.response_headers) {
+      const bool present = std::any_of(
+          response.headers.begin(), response.headers.end(),
+          [&](const auto& h) { return absl::EqualsIgnoreCase(h.first, header.first); });
+      if (!present && IsValidHeader(header)) {
+        absl::StrAppend(&head_, header.first, ": ", header.second, "\r\n");
       }
     }
     if (close) {

@@ -103,6 +103,46 @@ TEST_F(RegistryTest, RollbackPromotesAStaleVersionAgain) {
               ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT), Pair(2, v1::MODEL_STATUS_STALE)));
 }
 
+TEST_F(RegistryTest, StoredLoadsAVersionReadOnlyAndCachesIt) {
+  ASSERT_OK_AND_ASSIGN(auto registry, Open());
+  ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*registry, "t", 1.0));
+  ASSERT_OK_AND_ASSIGN(int64_t v2, Train(*registry, "t", 2.0));
+  ASSERT_OK(registry->Promote("t", "knn", v1));
+  ASSERT_OK(registry->Promote("t", "knn", v2));
+  const uint64_t generation = registry->ServingGeneration();
+  const int64_t loads = fake_->loads();
+  auto value = [](const ModelHandle& h) {
+    return dynamic_cast<const recplat::testing::FakeModel&>(*h->model).value();
+  };
+  // The stale version: loaded once, then cached; nothing is promoted.
+  ASSERT_OK_AND_ASSIGN(ModelHandle stale, registry->Stored("t", "knn", v1));
+  EXPECT_EQ(stale->version, v1);
+  EXPECT_EQ(value(stale), 1.0);
+  ASSERT_OK_AND_ASSIGN(ModelHandle again, registry->Stored("t", "knn", v1));
+  EXPECT_EQ(again, stale);
+  EXPECT_EQ(fake_->loads(), loads + 1);
+  EXPECT_EQ(ServedValue(*registry, "t"), 2.0);
+  EXPECT_EQ(registry->ServingGeneration(), generation);
+  EXPECT_THAT(Statuses(*registry, "t"),
+              ElementsAre(Pair(1, v1::MODEL_STATUS_STALE), Pair(2, v1::MODEL_STATUS_CURRENT)));
+  // The serving version is the serving snapshot.
+  ASSERT_OK_AND_ASSIGN(ModelHandle serving, registry->Stored("t", "knn", v2));
+  EXPECT_EQ(serving, registry->Current("t", "knn"));
+  // Unknown versions, models and tenants; failed versions.
+  EXPECT_THAT(registry->Stored("t", "knn", 9), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(registry->Stored("t", "knn", 0), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(registry->Stored("t", "nope", 1), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(registry->Stored("other", "knn", 1), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(PendingVersion pending, registry->BeginVersion("t", "knn"));
+  ASSERT_OK(registry->FailVersion(pending, absl::InternalError("boom"), {}));
+  EXPECT_THAT(registry->Stored("t", "knn", pending.version),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // The untrained model has version 0 only.
+  ASSERT_OK_AND_ASSIGN(ModelHandle fixed, registry->Stored("t", "fixed", 0));
+  EXPECT_EQ(fixed, registry->Current("t", "fixed"));
+  EXPECT_THAT(registry->Stored("t", "fixed", 1), StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(RegistryTest, ServingGenerationCountsSnapshotSwaps) {
   ASSERT_OK_AND_ASSIGN(auto registry, Open());
   const uint64_t start = registry->ServingGeneration();

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "core/api/validation.h"
 #include "core/common/process_stats.h"
 
 #include "gmock/gmock.h"
@@ -500,6 +501,44 @@ TEST_F(ServiceTest, ModelTrainingStatsSummarisesTheRegistrysVersions) {
   request.set_from_ms(-1);
   EXPECT_THAT(api().ModelTrainingStats(request),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_ms")));
+}
+
+TEST_F(ServiceTest, TrainRecordsAFailureWithoutFitting) {
+  Close();
+  config_.models["pop"].family = "popularity";
+  Open();
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a")}, /*wait_applied=*/true)));
+  v1::TrainRequest train;
+  train.set_model("pop");
+  ASSERT_OK_AND_ASSIGN(v1::TrainResponse trained, api().Train(train));
+  ASSERT_EQ(trained.version().version(), 1);
+  const v1::ModelStatus first_status = trained.version().status();
+
+  v1::TrainRequest fail = train;
+  fail.set_record_failure("articles file: not found");
+  ASSERT_OK_AND_ASSIGN(v1::TrainResponse failed, api().Train(fail));
+  EXPECT_EQ(failed.version().version(), 2);
+  EXPECT_EQ(failed.version().status(), v1::MODEL_STATUS_FAILED);
+  EXPECT_THAT(failed.version().error(), HasSubstr("articles file: not found"));
+  // Listed as failed; the version that served keeps serving.
+  v1::ListModelsRequest list;
+  list.set_model("pop");
+  ASSERT_OK_AND_ASSIGN(v1::ListModelsResponse listed, api().ListModels(list));
+  ASSERT_EQ(listed.versions_size(), 2);
+  EXPECT_EQ(listed.versions(0).version(), 2);
+  EXPECT_EQ(listed.versions(0).status(), v1::MODEL_STATUS_FAILED);
+  EXPECT_EQ(listed.versions(1).status(), first_status);
+  // A later training numbers above it.
+  ASSERT_OK_AND_ASSIGN(trained, api().Train(train));
+  EXPECT_EQ(trained.version().version(), 3);
+
+  // Errors: an unknown model, an oversized reason.
+  fail.set_model("nope");
+  EXPECT_THAT(api().Train(fail), StatusIs(absl::StatusCode::kNotFound));
+  fail.set_model("pop");
+  fail.set_record_failure(std::string(api::Limits::kMaxFailureBytes + 1, 'x'));
+  EXPECT_THAT(api().Train(fail),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("record_failure")));
 }
 
 }  // namespace

@@ -121,6 +121,36 @@ TEST_F(ArticleRecRoutesTest, SetCurrentChecksTheTokenBeforeTheLookup) {
   EXPECT_EQ(api_.promote().last_request().version(), 1);
 }
 
+TEST_F(ArticleRecRoutesTest, RecsOfAStaleModelAskThatVersion) {
+  api_.similar_items().Handle([](const v1::SimilarItemsRequest& r)
+                                  -> absl::StatusOr<v1::SimilarItemsResponse> {
+    if (r.model_version() == 5) return absl::NotFoundError("no version 5");
+    v1::SimilarItemsResponse out;
+    v1::RecommendedItem* item = out.add_items();
+    item->set_item_id("12");
+    item->set_score(0.5);
+    return out;
+  });
+  // model_id 2 is version 1 of `article`, stale.
+  json got = json::parse(Call("GET", "/recs?source_entity_id=11&model_id=2").body);
+  ASSERT_EQ(got["results"].size(), 1u);
+  EXPECT_EQ(got["results"][0]["model"]["id"], 2);
+  EXPECT_EQ(got["results"][0]["model"]["status"], "stale");
+  EXPECT_EQ(api_.similar_items().last_request().model(), "article");
+  EXPECT_EQ(api_.similar_items().last_request().model_version(), 1);
+  // The current one: the serving version (model_version 0); without model_id, the same.
+  got = json::parse(Call("GET", "/recs?source_entity_id=11&model_id=4").body);
+  EXPECT_EQ(got["results"][0]["model"]["id"], 4);
+  EXPECT_EQ(api_.similar_items().last_request().model_version(), 2);
+  Call("GET", "/recs?source_entity_id=11");
+  EXPECT_EQ(api_.similar_items().last_request().model_version(), 0);
+  // A version that is not listed is not asked: the popularity fallback.
+  const int calls = api_.similar_items().calls();
+  Call("GET", "/recs?source_entity_id=11&model_id=10");
+  EXPECT_EQ(api_.similar_items().calls(), calls);
+  EXPECT_EQ(api_.recommend().calls(), 1);
+}
+
 TEST_F(ArticleRecRoutesTest, RecsArgumentsAndFallback) {
   HttpResponse r = Call("GET", "/recs?source_entity_id=abc");
   EXPECT_EQ(r.status, 400);

@@ -378,6 +378,43 @@ TEST_F(HttpServerTest, MalformedRequestIs400AndCloses) {
   }
 }
 
+TEST_F(HttpServerTest, ConfiguredHeadersAreOnEveryResponseRefusalsToo) {
+  HttpServerOptions options;
+  options.max_body_bytes = 16;
+  options.header_timeout = absl::Milliseconds(200);
+  options.response_headers = {{"Access-Control-Allow-Origin", "*"},
+                              {"x-extra", "server"},
+                              {"Bad\r\nHeader", "dropped"}};
+  StartServer(options);
+  const std::string oversized_headers =
+      absl::StrCat("GET /hello HTTP/1.1\r\nHost: t\r\nX-Big: ", std::string(64 << 10, 'a'),
+                   "\r\n\r\n");
+  const std::pair<std::string, int> cases[] = {
+      {Get("/hello"), 200},
+      {"this is not http\r\n\r\n", 400},
+      {Post("/echo", std::string(1000, 'x')), 413},
+      {oversized_headers, 431},
+      {"GET /hello HTTP/1.1\r\nHost: t\r\n", 408},
+  };
+  for (const auto& [request, status] : cases) {
+    Client client(server_->port());
+    client.Send(request);
+    std::optional<Response> r = client.Read();
+    ASSERT_TRUE(r.has_value()) << status;
+    EXPECT_EQ(r->status, status);
+    EXPECT_EQ(r->headers["access-control-allow-origin"], "*") << status;
+    EXPECT_EQ(r->headers["x-extra"], "server") << status;
+    EXPECT_FALSE(r->headers.contains("bad")) << status;
+  }
+  // A route's own header of that name wins (compared case-insensitively).
+  Client client(server_->port());
+  ASSERT_TRUE(client.Send("DELETE /items/1 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  std::optional<Response> r = client.Read();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->headers["x-extra"], "y");
+  EXPECT_EQ(r->headers["access-control-allow-origin"], "*");
+}
+
 TEST_F(HttpServerTest, TimeoutsCloseConnections) {
   HttpServerOptions options;
   options.idle_timeout = absl::Milliseconds(200);
