@@ -6,11 +6,13 @@
 //
 // The agent, for one K (v1: 3, v2: 2):
 //   state   = (user embedding [UE] of the user index, history embedding [SE]: an LSTM over the
-//             service embeddings of the user's last `history_len` services, search mask [I]:
-//             1 for the services that may be recommended)
-//   actor   = MLP(state) -> tanh -> [K, SE] weights in [-1, 1]
-//   critic  = MLP(state ‖ action) -> Q (two critics, TD3); the action rows enter the critics
-//             L2-normalised (selection only depends on their directions)
+//             service embeddings of the user's last `history_len` services, the mean of those
+//             embeddings [SE] (an addition), search mask [I]: 1 for the services that may be
+//             recommended, entering the networks divided by its count)
+//   actor   = MLP without biases (state) -> tanh -> [K, SE] weights in [-1, 1]
+//   critic  = MLP(state ‖ action ‖ action rows ⊙ history mean) -> Q (two critics, TD3); the
+//             action rows enter the critics L2-normalised (selection only depends on their
+//             directions; a served service's row is a unit vector)
 //   select  = engagement softmax(weights @ itemspaceᵀ) [K, I] times the mask; row k takes the
 //             first of its top-K services not chosen by an earlier row
 // The item space is fixed (rl_item_space.h), so a served list is also an action: the rows of

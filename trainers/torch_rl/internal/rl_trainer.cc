@@ -27,7 +27,9 @@ namespace {
 using torch::Tensor;
 namespace nn = torch::nn;
 
-// (user embedding ‖ LSTM history embedding ‖ search mask).
+// (user embedding ‖ LSTM history embedding ‖ mean of the history's service vectors ‖ search
+// mask). `hist_mean` is an addition to the seed's state: a direct view of the history in item
+// space, which the actor needs to point at services like the user's.
 struct EncoderImpl : nn::Module {
   EncoderImpl(const RlParams& p, int64_t users, int64_t items) : num_users(users) {
     user = register_module("user", nn::Embedding(std::max<int64_t>(users, 1), p.ue));
@@ -57,21 +59,23 @@ struct EncoderImpl : nn::Module {
 };
 TORCH_MODULE(Encoder);
 
-nn::Sequential Mlp(int64_t in, const std::vector<int>& layers, int64_t out) {
+nn::Sequential Mlp(int64_t in, const std::vector<int>& layers, int64_t out, bool bias = true) {
   nn::Sequential seq;
   for (int size : layers) {
-    seq->push_back(nn::Linear(in, size));
+    seq->push_back(nn::Linear(nn::LinearOptions(in, size).bias(bias)));
     seq->push_back(nn::ReLU());
     in = size;
   }
-  seq->push_back(nn::Linear(in, out));
+  seq->push_back(nn::Linear(nn::LinearOptions(in, out).bias(bias)));
   return seq;
 }
 
 struct ActorImpl : nn::Module {
   ActorImpl(const RlParams& p, int64_t users, int64_t items) : k(p.k), se(p.se) {
     enc = register_module("enc", Encoder(p, users, items));
-    mlp = register_module("mlp", Mlp(enc->out_size, p.layers, int64_t{p.k} * p.se));
+    // Without biases the weights are a function of the state alone: with them the untrained
+    // actor pointed every user at the same few services.
+    mlp = register_module("mlp", Mlp(enc->out_size, p.layers, int64_t{p.k} * p.se, false));
   }
   // [B, K, SE] in [-1, 1].
   Tensor Forward(const Tensor& users, const Tensor& hist, const Tensor& mask,
@@ -90,8 +94,8 @@ struct CriticImpl : nn::Module {
     enc = register_module("enc", Encoder(p, users, items));
     mlp = register_module("mlp", Mlp(enc->out_size + 2 * int64_t{p.k} * p.se, p.layers, 1));
   }
-  // Q [B] of an action given as item-space rows [B, K, SE] (SoftSelect of actor weights, or
-  // the served services' rows).
+  // Q [B] of an action given as unit item-space rows [B, K, SE] (CriticAction of actor
+  // weights, or the served services' rows).
   // `hist_mean` [B, SE] is the mean of the history's service vectors: the critic also sees
   // its element-wise product with each action row (a GMF-like interaction term).
   Tensor Forward(const Tensor& users, const Tensor& hist, const Tensor& mask,
@@ -106,14 +110,13 @@ struct CriticImpl : nn::Module {
 };
 TORCH_MODULE(Critic);
 
-// The differentiable relaxation of selection that the critics judge actor weights by: each
-// row's masked engagement softmax(w @ itemsᵀ) × mask, renormalised, averages the item rows.
-// A served list is the limit where each row's engagement is one-hot on its service, so the
-// critics see actor actions and recorded actions in the same space.
-Tensor SoftSelect(const Tensor& weights, const Tensor& items, const Tensor& mask) {
-  Tensor e = torch::softmax(weights.matmul(items.t()), 2) * mask.unsqueeze(1);
-  e = e / e.sum(2, true).clamp_min(1e-12);
-  return e.matmul(items);
+// What the critics see of an action [B, K, SE]: its rows L2-normalised. Selection only depends
+// on a row's direction (its top services by dot product), served services' rows are unit
+// vectors already, and an actor's weights of any length are judged like the services they
+// point at. (Judging a softmax-weighted mix of the item rows instead made the actor collapse
+// onto the same few services for every user.)
+Tensor CriticAction(const Tensor& weights) {
+  return weights / weights.norm(2, 2, true).clamp_min(1e-6);
 }
 
 struct StateBatch {
@@ -326,7 +329,7 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
           Tensor a2 = actor_t->Forward(nb.users, nb.hist, nb.mask, nb.hist_mean);
           const Tensor noise =
               (torch::randn_like(a2) * p.target_noise).clamp(-p.noise_clip, p.noise_clip);
-          a2 = SoftSelect((a2 + noise).clamp(-1.0, 1.0), items, nb.mask);
+          a2 = CriticAction((a2 + noise).clamp(-1.0, 1.0));
           const Tensor q = torch::min(c1_t->Forward(nb.users, nb.hist, nb.mask, nb.hist_mean, a2),
                                       c2_t->Forward(nb.users, nb.hist, nb.mask, nb.hist_mean, a2));
           y = r + p.gamma * (1 - d) * q;
@@ -342,7 +345,7 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
         if (stats.steps % p.policy_delay == 0) {
           const Tensor q = c1->Forward(
               sb.users, sb.hist, sb.mask, sb.hist_mean,
-              SoftSelect(actor->Forward(sb.users, sb.hist, sb.mask, sb.hist_mean), items, sb.mask));
+              CriticAction(actor->Forward(sb.users, sb.hist, sb.mask, sb.hist_mean)));
           const Tensor actor_loss = -q.mean();
           actor_opt.zero_grad();
           actor_loss.backward();
