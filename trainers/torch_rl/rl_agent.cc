@@ -4,8 +4,7 @@
 
 namespace recplat::rl {
 
-absl::StatusOr<std::unique_ptr<RlPolicy>> CreatePolicy(const RlParams& params,
-                                                       int64_t num_users,
+absl::StatusOr<std::unique_ptr<RlPolicy>> CreatePolicy(const RlParams& params, int64_t num_users,
                                                        const RlItemSpace& items,
                                                        const std::string* blob) {
   absl::StatusOr<const internal::RlTorchApi*> api = internal::LoadRlTorchApi();

@@ -18,8 +18,7 @@ namespace recplat::rl {
 
 // A policy with freshly initialised weights (seeded by params.seed), or with `blob` (from
 // RlPolicy::Serialize with the same params and sizes) when not null.
-absl::StatusOr<std::unique_ptr<RlPolicy>> CreatePolicy(const RlParams& params,
-                                                       int64_t num_users,
+absl::StatusOr<std::unique_ptr<RlPolicy>> CreatePolicy(const RlParams& params, int64_t num_users,
                                                        const RlItemSpace& items,
                                                        const std::string* blob = nullptr);
 

@@ -51,8 +51,7 @@ absl::StatusOr<TransitionTable> TransitionTable::Load(const std::filesystem::pat
   text << in.rdbuf();
   absl::StatusOr<TransitionTable> table = Parse(text.str());
   if (!table.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path.string(), ": ", table.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": ", table.status().message()));
   }
   return table;
 }
@@ -73,9 +72,9 @@ absl::StatusOr<TransitionTable> TransitionTable::Parse(absl::string_view csv) {
       continue;
     }
     if (cells.size() != targets.size() + 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("transition table row '", cells[0], "' has ", cells.size() - 1,
-                       " cells, the header ", targets.size()));
+      return absl::InvalidArgumentError(absl::StrCat("transition table row '", cells[0], "' has ",
+                                                     cells.size() - 1, " cells, the header ",
+                                                     targets.size()));
     }
     for (size_t t = 0; t < targets.size(); ++t) {
       table.cells_[absl::StrCat(cells[0], "\n", targets[t])] = cells[t + 1];

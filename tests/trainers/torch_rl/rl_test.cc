@@ -21,8 +21,8 @@ namespace recplat::rl {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::Not;
 using testing::MakeSyntheticMarketplace;
+using ::testing::Not;
 using testing::SyntheticMarketplace;
 
 constexpr char kTableFile[] = "eosc-marketplace-catalog-seeds/transition_rewards.csv";
@@ -35,8 +35,8 @@ TransitionTable LoadTable() {
   return table.ok() ? *std::move(table) : TransitionTable();
 }
 
-#define REQUIRE_TABLE()                                                         \
-  if (testing::DatasetPath(kTableFile).empty()) {                               \
+#define REQUIRE_TABLE()                                                        \
+  if (testing::DatasetPath(kTableFile).empty()) {                              \
     GTEST_SKIP() << "dataset " << kTableFile << " not under RECPLAT_DATASETS"; \
   }
 
@@ -223,7 +223,8 @@ TEST(RlQualityTest, TrainingBeatsUntrainedAndRandom) {
   const int services = env("RL_TEST_SERVICES", 200);
   const int users = env("RL_TEST_USERS", 4000);
   const int steps = env("RL_TEST_STEPS", 2);
-  const SyntheticMarketplace m = MakeSyntheticMarketplace(services, users, env("RL_TEST_CATS", 12), env("RL_TEST_DOMS", 8), 0.8, 11);
+  const SyntheticMarketplace m = MakeSyntheticMarketplace(services, users, env("RL_TEST_CATS", 12),
+                                                          env("RL_TEST_DOMS", 8), 0.8, 11);
   const TransitionTable table = LoadTable();
   RlParams p = SmallParams();
   p.epochs = env("RL_TEST_EPOCHS", 5);
@@ -289,8 +290,9 @@ TEST(RlQualityTest, TrainingBeatsUntrainedAndRandom) {
   }
   std::cout << "simulated reward (" << data.transitions.size() << " SARS, " << stats->epochs_run
             << " epochs, " << stats->steps << " critic steps, " << stats->seconds
-            << " s, critic loss " << stats->final_critic_loss << ", actor Q " << stats->final_actor_q << "): trained " << r_trained << ", untrained " << r_untrained << ", random "
-            << r_random << ", hidden preferences " << r_best << "\n";
+            << " s, critic loss " << stats->final_critic_loss << ", actor Q "
+            << stats->final_actor_q << "): trained " << r_trained << ", untrained " << r_untrained
+            << ", random " << r_random << ", hidden preferences " << r_best << "\n";
   EXPECT_GT(r_trained, r_untrained * 1.3);
   EXPECT_GT(r_trained, r_random * 1.3);
 }

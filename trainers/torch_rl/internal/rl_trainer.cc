@@ -34,11 +34,10 @@ struct EncoderImpl : nn::Module {
   EncoderImpl(const RlParams& p, int64_t users, int64_t items) : num_users(users) {
     user = register_module("user", nn::Embedding(std::max<int64_t>(users, 1), p.ue));
     nn::init::normal_(user->weight, 0.0, 0.1);
-    lstm = register_module(
-        "lstm", nn::LSTM(nn::LSTMOptions(p.se, p.se)
-                             .num_layers(p.lstm_layers)
-                             .batch_first(true)
-                             .dropout(p.lstm_layers > 1 ? 0.5 : 0.0)));
+    lstm = register_module("lstm", nn::LSTM(nn::LSTMOptions(p.se, p.se)
+                                                .num_layers(p.lstm_layers)
+                                                .batch_first(true)
+                                                .dropout(p.lstm_layers > 1 ? 0.5 : 0.0)));
     out_size = p.ue + 2 * p.se + items;
   }
   // users [B] (long; outside [0, num_users) -> zero embedding), hist [B, L, SE], mask [B, I].
@@ -80,8 +79,7 @@ struct ActorImpl : nn::Module {
   // [B, K, SE] in [-1, 1].
   Tensor Forward(const Tensor& users, const Tensor& hist, const Tensor& mask,
                  const Tensor& hist_mean) {
-    return torch::tanh(mlp->forward(enc->Forward(users, hist, mask, hist_mean)))
-        .view({-1, k, se});
+    return torch::tanh(mlp->forward(enc->Forward(users, hist, mask, hist_mean))).view({-1, k, se});
   }
   int64_t k, se;
   Encoder enc{nullptr};
@@ -101,8 +99,9 @@ struct CriticImpl : nn::Module {
   Tensor Forward(const Tensor& users, const Tensor& hist, const Tensor& mask,
                  const Tensor& hist_mean, const Tensor& action) {
     const Tensor inter = (hist_mean.unsqueeze(1) * action).flatten(1);
-    return mlp->forward(
-                  torch::cat({enc->Forward(users, hist, mask, hist_mean), action.flatten(1), inter}, 1))
+    return mlp
+        ->forward(
+            torch::cat({enc->Forward(users, hist, mask, hist_mean), action.flatten(1), inter}, 1))
         .squeeze(1);
   }
   Encoder enc{nullptr};
@@ -174,8 +173,8 @@ class TorchPolicy final : public RlPolicy {
     torch::NoGradGuard no_grad;
     std::lock_guard<std::mutex> lock(mu_);
     const StateBatch s = MakeStates(p_, items_, {&state});
-    const Tensor w = actor_->Forward(s.users, s.hist, s.mask, s.hist_mean)[0];        // [K, SE]
-    const Tensor engagement = torch::softmax(w.matmul(items_.t()), 1);  // [K, I]
+    const Tensor w = actor_->Forward(s.users, s.hist, s.mask, s.hist_mean)[0];  // [K, SE]
+    const Tensor engagement = torch::softmax(w.matmul(items_.t()), 1);          // [K, I]
     const Tensor masked = engagement * s.mask;
     const Tensor top = std::get<1>(masked.topk(p_.k, 1));
     auto t = top.accessor<int64_t, 2>();
@@ -240,8 +239,8 @@ absl::StatusOr<std::unique_ptr<RlPolicy>> TorchCreate(const RlParams& p, int64_t
     if (blob != nullptr) {
       const std::string signature = Signature(p, num_users, items.num_items);
       if (blob->compare(0, signature.size(), signature) != 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "rl: the saved actor was made for other sizes than ", signature));
+        return absl::InvalidArgumentError(
+            absl::StrCat("rl: the saved actor was made for other sizes than ", signature));
       }
       std::istringstream in(blob->substr(signature.size()));
       torch::load(actor, in);
@@ -320,8 +319,8 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
           done.push_back(t.done ? 1.0f : 0.0f);
         }
         const StateBatch sb = MakeStates(p, items, s), nb = MakeStates(p, items, s2);
-        const Tensor a = items.index_select(0, torch::tensor(action, torch::kLong))
-                             .view({-1, p.k, p.se});
+        const Tensor a =
+            items.index_select(0, torch::tensor(action, torch::kLong)).view({-1, p.k, p.se});
         const Tensor r = torch::tensor(reward), d = torch::tensor(done);
         Tensor y;
         {
@@ -343,9 +342,9 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
         stats.final_critic_loss = critic_loss.item<double>();
         ++stats.steps;
         if (stats.steps % p.policy_delay == 0) {
-          const Tensor q = c1->Forward(
-              sb.users, sb.hist, sb.mask, sb.hist_mean,
-              CriticAction(actor->Forward(sb.users, sb.hist, sb.mask, sb.hist_mean)));
+          const Tensor q =
+              c1->Forward(sb.users, sb.hist, sb.mask, sb.hist_mean,
+                          CriticAction(actor->Forward(sb.users, sb.hist, sb.mask, sb.hist_mean)));
           const Tensor actor_loss = -q.mean();
           actor_opt.zero_grad();
           actor_loss.backward();
@@ -362,8 +361,7 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("rl: training failed: ", e.what()));
   }
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
 
@@ -373,8 +371,8 @@ absl::StatusOr<RlTrainStats> TorchTrain(const RlParams& p, const RlTrainData& da
 // The module's one entry point (torch_api.h), looked up by LoadRlTorchApi.
 extern "C" __attribute__((visibility("default"))) const recplat::rl::internal::RlTorchApi*
 RecplatRlTorchApi() {
-  static const recplat::rl::internal::RlTorchApi api = {
-      recplat::rl::internal::kRlTorchApiVersion, &recplat::rl::internal::TorchCreate,
-      &recplat::rl::internal::TorchTrain};
+  static const recplat::rl::internal::RlTorchApi api = {recplat::rl::internal::kRlTorchApiVersion,
+                                                        &recplat::rl::internal::TorchCreate,
+                                                        &recplat::rl::internal::TorchTrain};
   return &api;
 }
