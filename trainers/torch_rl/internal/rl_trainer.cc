@@ -8,7 +8,6 @@
 // with the target networks (primed); every `policy_delay` critic steps the actor ascends
 // Q1(s, actor(s)) and every target moves by polyak averaging (target = polyak * target +
 // (1 - polyak) * online). The action of a tuple is its served services' item-space rows.
-#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <algorithm>
