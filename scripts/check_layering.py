@@ -69,6 +69,7 @@ MODULES = {
     "trainers/article_rec": ["core/common", "core/models", "trainers/als"],
     "trainers/torch_gru4rec": ["core/common", "core/models"],
     "trainers/torch_ncf": ["core/common", "core/models"],
+    "trainers/torch_rl": ["core/common", "core/models"],
     # The executable wires everything.
     "apps/recplat": ["*"],
 }
