@@ -247,6 +247,51 @@ ECOSELLER = [
     ]),
 ]
 
+EOSC_ROUTES = "/|/swagger.json|/health|/recommendations|/user_actions|/database_dumps|/update|/training"
+EOSC = [
+    ("eosc routes", http_panels(EOSC_ROUTES, "eosc")),
+    ("Recommendations and engines", [
+        ts("eosc stage latency p99", "s",
+           [(quantile(0.99, "recplat_engine_stage_latency_seconds", "stage", 'surface="eosc"'),
+             "{{stage}}")]),
+        ts("eosc lists by engine (model) and version", "ops",
+           [(rate("recplat_recommend_stage_total", 'surface="eosc"', "stage, model, version"),
+             "{{stage}} {{model}} v{{version}}")]),
+        ts("Model call errors by model", "ops",
+           [(rate("recplat_model_errors_total", "", "model"), "{{model}}")]),
+        ts("User actions appended by type", "ops",
+           [(rate("recplat_events_appended_total", "", "type"), "{{type}}")]),
+    ]),
+    ("Catalogue imports and training", [
+        ts("Catalogue and user writes by kind", "ops",
+           [(rate("recplat_log_records_appended_total", "", "kind"), "{{kind}}")]),
+        ts("Trainings per hour by model and outcome", "short",
+           [(f"sum by (model, outcome) (increase(recplat_trainings_total{sel()}[1h]))",
+             "{{model}} {{outcome}}")]),
+        ts("Training duration p99 by model", "s",
+           [(quantile(0.99, "recplat_training_duration_seconds", "model"), "{{model}}")]),
+        table("Serving model versions",
+              [(f"max by (tenant, model) (recplat_model_current_version{sel()})", "")]),
+    ]),
+]
+
+ARTICLE_REC_ROUTES = "/|/health|/recs|/models.*"
+ARTICLE_REC = [
+    ("article_rec routes", http_panels(ARTICLE_REC_ROUTES, "article_rec")),
+    ("Models from the batch", [
+        table("Serving model versions",
+              [(f"max by (tenant, model) (recplat_model_current_version{sel()})", "")]),
+        ts("Age of the serving version by model", "s",
+           [(f"time() - max by (model) (recplat_model_created_timestamp_seconds{sel()})",
+             "{{model}}")]),
+        ts("Trainings per day by model and outcome", "short",
+           [(f"sum by (model, outcome) (increase(recplat_trainings_total{sel()}[1d]))",
+             "{{model}} {{outcome}}")]),
+        ts("Versions loaded from the model source", "ops",
+           [(rate("recplat_registry_source_loads_total", "", "result"), "{{result}}")]),
+    ]),
+]
+
 
 def variables():
     def query_var(name, query):
@@ -320,6 +365,14 @@ DASHBOARDS = {
         "recplat-ecoseller", "recplat / ecoseller",
         "The ecoseller profile: its HTTP routes, predictions per surface, shop writes and "
         "training (docs/operations.md).", ECOSELLER),
+    "recplat-eosc.json": build(
+        "recplat-eosc", "recplat / eosc",
+        "The eosc profile: its HTTP routes, recommendations by engine, user actions, catalogue "
+        "imports and training (docs/operations.md).", EOSC),
+    "recplat-article_rec.json": build(
+        "recplat-article_rec", "recplat / article_rec",
+        "The article_rec profile: its HTTP routes and the models the batch job trains "
+        "(docs/operations.md).", ARTICLE_REC),
 }
 
 

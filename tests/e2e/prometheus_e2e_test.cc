@@ -1,10 +1,10 @@
-// End-to-end with the real tools: three recplat processes (the default, ecoseller and renewal
-// profiles; renewal against the Renewal backend simulator) under traffic, scraped every second by
-// Debian's `prometheus` with the rule files of deploy/prometheus loaded. Every query of every
-// dashboard in deploy/grafana must be valid (the query API answers "success"); the overview's
-// Traffic and Latency panels, the ecoseller dashboard's route panels and the renewal dashboard's
-// JSON-RPC panels must return data; and every recording and alerting rule must evaluate without
-// error.
+// End-to-end with the real tools: five recplat processes (the default, ecoseller, renewal, eosc
+// and article_rec profiles; renewal against the Renewal backend simulator) under traffic, scraped
+// every second by Debian's `prometheus` with the rule files of deploy/prometheus loaded. Every
+// query of every dashboard in deploy/grafana must be valid (the query API answers "success"); the
+// overview's Traffic and Latency panels, the route panels of the ecoseller, eosc and article_rec
+// dashboards and the renewal dashboard's JSON-RPC panels must return data; and every recording
+// and alerting rule must evaluate without error.
 //
 // Skipped (with the reason) only when no `prometheus` binary is on PATH; scripts/install-deps.sh
 // installs it, so CI runs this test.
@@ -174,6 +174,19 @@ void EcosellerTraffic(HttpClient& http) {
   EXPECT_EQ(http.Get("/").status, 200);
 }
 
+// A few calls of the eosc and article_rec routes (an empty catalogue: the answers are errors or
+// empty, which the route metrics count all the same).
+void EoscTraffic(HttpClient& http) {
+  EXPECT_EQ(http.Get("/health").status, 200);
+  EXPECT_EQ(http.Post("/recommendations", R"({"panel_id": "nope"})").status, 400);
+}
+
+void ArticleRecTraffic(HttpClient& http) {
+  EXPECT_EQ(http.Get("/health").status, 200);
+  EXPECT_EQ(http.Get("/models").status, 200);
+  EXPECT_EQ(http.Get("/recs?source_entity_id=abc").status, 400);
+}
+
 // A small MIND-like data set for the Renewal backend simulator: 30 articles, three users.
 renewal_sim::MindData RenewalData() { return renewal_sim::SyntheticMind(30, 3, {"news", "sports"}); }
 
@@ -208,6 +221,8 @@ const std::set<std::pair<std::string, std::string>> kMustHaveData = {
     {"recplat-overview.json", "Latency"},
     {"recplat-ecoseller.json", "ecoseller routes"},
     {"recplat-renewal.json", "JSON-RPC calls"},
+    {"recplat-eosc.json", "eosc routes"},
+    {"recplat-article_rec.json", "article_rec routes"},
 };
 
 TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
@@ -235,7 +250,13 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
   ServerProcess news({"--profile", (config / "renewal.yaml").string(), "--data-dir",
                       (dir.path() / "renewal").string(), "--token", token_file, "--api-base-uri",
                       (*sim)->base_uri()});
+  ServerProcess eosc({"--profile", (config / "eosc.yaml").string(), "--data-dir",
+                      (dir.path() / "eosc").string()});
+  ServerProcess articles({"--profile", (config / "article_rec.yaml").string(), "--data-dir",
+                          (dir.path() / "article_rec").string()});
   ASSERT_TRUE(plain.Start()) << plain.ReadStderr();
+  ASSERT_TRUE(eosc.Start()) << eosc.ReadStderr();
+  ASSERT_TRUE(articles.Start()) << articles.ReadStderr();
   ASSERT_TRUE(shop.Start()) << shop.ReadStderr();
   ASSERT_TRUE(news.Start()) << news.ReadStderr();
   ASSERT_TRUE((*sim)->WaitForGreeted(1, absl::Seconds(20))) << news.ReadStderr();
@@ -244,9 +265,13 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
   ASSERT_FALSE(shop.metrics_address().empty());
   HttpClient http(plain.http_address());
   HttpClient shop_http(shop.http_address());
+  HttpClient eosc_http(eosc.http_address());
+  HttpClient articles_http(articles.http_address());
   GrpcClient grpc(plain.grpc_address());
   DefaultTraffic(http, grpc, 0);
   EcosellerTraffic(shop_http);
+  EoscTraffic(eosc_http);
+  ArticleRecTraffic(articles_http);
   // A trained model, so the model panels have a version, its age and its training.
   EXPECT_EQ(http.Post("/v1/models/train", R"({"model": "popularity", "wait": true})").status, 200);
 
@@ -262,7 +287,8 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
         << "  - job_name: recplat\n"
         << "    static_configs:\n"
         << "      - targets: ['" << plain.metrics_address() << "', '" << shop.metrics_address()
-        << "', '" << news.metrics_address() << "']\n";
+        << "', '" << news.metrics_address() << "', '" << eosc.metrics_address() << "', '"
+        << articles.metrics_address() << "']\n";
   }
   // The port may be taken between FreePort() and the bind: try a few.
   std::unique_ptr<Child> server;
@@ -287,19 +313,21 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
   prom_ = std::make_unique<HttpClient>(prom_address);
 
   // Under traffic until each target was scraped at least 4 times within the rate window and the
-  // recording rules have results (for the two processes that serve HTTP traffic; the renewal one
-  // is a JSON-RPC client): every rate then has two samples or more.
+  // recording rules have results (for the four processes that serve HTTP traffic; the renewal
+  // one is a JSON-RPC client): every rate then has two samples or more.
   bool scraped = false;
   for (int round = 1; round <= 60 && !scraped; ++round) {
     DefaultTraffic(http, grpc, round);
     EcosellerTraffic(shop_http);
+    EoscTraffic(eosc_http);
+    ArticleRecTraffic(articles_http);
     (*sim)->Step();
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    scraped = ResultSize("count_over_time(up{job=\"recplat\"}[15s]) >= 4") == 3 &&
-              ResultSize("recplat:latency_slow_ratio:rate5m") == 2 &&
-              ResultSize("up{job=\"recplat\"} == 1") == 3;
+    scraped = ResultSize("count_over_time(up{job=\"recplat\"}[15s]) >= 4") == 5 &&
+              ResultSize("recplat:latency_slow_ratio:rate5m") == 4 &&
+              ResultSize("up{job=\"recplat\"} == 1") == 5;
   }
-  ASSERT_TRUE(scraped) << "prometheus did not scrape the three processes:\n" << server->Log();
+  ASSERT_TRUE(scraped) << "prometheus did not scrape the five processes:\n" << server->Log();
 
   // Every query of every dashboard is valid; the overview's traffic and latency have data.
   size_t queries = 0;
@@ -309,7 +337,7 @@ TEST_F(PrometheusE2eTest, DashboardQueriesAreValidAndTheOverviewHasData) {
        std::filesystem::directory_iterator(SourceDir() / "deploy" / "grafana")) {
     if (entry.path().extension() == ".json") dashboards.push_back(entry.path());
   }
-  ASSERT_GE(dashboards.size(), 3u);
+  ASSERT_GE(dashboards.size(), 5u);
   for (const std::filesystem::path& path : dashboards) {
     std::ifstream in(path);
     const json dashboard = json::parse(in, nullptr, false);
