@@ -67,9 +67,11 @@ MODULES = {
     "trainers/similarity": ["core/common", "core/models"],
     "trainers/news": ["core/common", "core/models"],
     "trainers/article_rec": ["core/common", "core/models", "trainers/als"],
-    "trainers/torch_gru4rec": ["core/common", "core/models"],
-    "trainers/torch_ncf": ["core/common", "core/models"],
-    "trainers/torch_rl": ["core/common", "core/models"],
+    # The LibTorch families share the module loader (dlopen only, no torch headers).
+    "trainers/torch_common": [],
+    "trainers/torch_gru4rec": ["core/common", "core/models", "trainers/torch_common"],
+    "trainers/torch_ncf": ["core/common", "core/models", "trainers/torch_common"],
+    "trainers/torch_rl": ["core/common", "core/models", "trainers/torch_common"],
     # The executable wires everything.
     "apps/recplat": ["*"],
 }

@@ -1,62 +1,33 @@
 #include "trainers/torch_gru4rec/internal/torch_api.h"
 
-#include <dlfcn.h>
+#include <cstdint>
+#include <span>
+#include <vector>
 
-#include <cstdlib>
-#include <filesystem>
-#include <string>
-
-#include "absl/strings/str_cat.h"
+#include "trainers/torch_common/module_loader.h"
 
 namespace recplat::gru4rec::internal {
 namespace {
 
-constexpr char kModuleName[] = "librecplat_gru4rec_torch.so";
-constexpr char kEntryPoint[] = "RecplatGru4RecTorchApi";
-
-absl::StatusOr<const TorchApi*> Load() {
-  std::vector<std::string> candidates;
-  if (const char* env = std::getenv("RECPLAT_GRU4REC_TORCH_MODULE"); env != nullptr && *env) {
-    candidates.emplace_back(env);
-  }
+// Where the build put the module (CMakeLists.txt); empty leaves the rest of the search.
 #ifdef RECPLAT_GRU4REC_TORCH_MODULE_PATH
-  candidates.emplace_back(RECPLAT_GRU4REC_TORCH_MODULE_PATH);
+constexpr char kBuildPath[] = RECPLAT_GRU4REC_TORCH_MODULE_PATH;
+#else
+constexpr char kBuildPath[] = "";
 #endif
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back((exe.parent_path() / kModuleName).string());
-  candidates.emplace_back(kModuleName);
-  std::string tried;
-  for (const std::string& path : candidates) {
-    if (path.find('/') != std::string::npos && !std::filesystem::exists(path, ec)) {
-      absl::StrAppend(&tried, " ", path, " (missing);");
-      continue;
-    }
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (handle == nullptr) {
-      absl::StrAppend(&tried, " ", path, " (", dlerror(), ");");
-      continue;
-    }
-    using Entry = const TorchApi* (*)();
-    auto entry = reinterpret_cast<Entry>(dlsym(handle, kEntryPoint));
-    const TorchApi* api = entry != nullptr ? entry() : nullptr;
-    if (api == nullptr || api->version != kTorchApiVersion) {
-      absl::StrAppend(&tried, " ", path, " (no ", kEntryPoint, " of version ", kTorchApiVersion,
-                      ");");
-      continue;  // The handle stays open: unloading torch is not safe.
-    }
-    return api;
-  }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "gru4rec: cannot load the LibTorch trainer module; tried:", tried,
-      " (build with RECPLAT_ENABLE_TORCH, or set RECPLAT_GRU4REC_TORCH_MODULE)"));
-}
 
 }  // namespace
 
 absl::StatusOr<const TorchApi*> LoadTorchApi() {
-  static const absl::StatusOr<const TorchApi*>* loaded =
-      new absl::StatusOr<const TorchApi*>(Load());
+  static const absl::StatusOr<const TorchApi*>* loaded = new absl::StatusOr<const TorchApi*>(
+      torch_common::LoadTorchModuleTable<TorchApi>({
+          .what = "gru4rec: cannot load the LibTorch trainer module",
+          .env_var = "RECPLAT_GRU4REC_TORCH_MODULE",
+          .build_path = kBuildPath,
+          .file_name = "librecplat_gru4rec_torch.so",
+          .symbol = "RecplatGru4RecTorchApi",
+          .version = kTorchApiVersion,
+      }));
   return *loaded;
 }
 

@@ -12,7 +12,7 @@
 // TLS allocated dynamically and leave the static block alone.
 //
 // Module search order: $RECPLAT_GRU4REC_TORCH_MODULE; the path the build put it at; next to
-// the running executable; then the dynamic linker's search path.
+// the running executable; then the dynamic linker's search path (trainers/torch_common).
 //
 // Thread-safety: LoadTorchApi is thread-safe (loads once); the table is immutable.
 #pragma once

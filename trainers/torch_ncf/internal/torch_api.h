@@ -6,7 +6,7 @@
 // dlopen the first time a model trains. Serving is plain Eigen and never loads torch.
 //
 // Module search order: $RECPLAT_NCF_TORCH_MODULE; the path the build put it at; next to the
-// running executable; then the dynamic linker's search path.
+// running executable; then the dynamic linker's search path (trainers/torch_common).
 //
 // Thread-safety: LoadNcfTorchApi is thread-safe (loads once); the table is immutable.
 #pragma once

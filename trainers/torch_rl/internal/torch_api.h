@@ -6,7 +6,7 @@
 // loaded with dlopen on first use.
 //
 // Module search order: $RECPLAT_RL_TORCH_MODULE; the path the build put it at; next to the
-// running executable; then the dynamic linker's search path.
+// running executable; then the dynamic linker's search path (trainers/torch_common).
 //
 // Thread-safety: LoadRlTorchApi is thread-safe (loads once); the table is immutable.
 #pragma once
