@@ -100,6 +100,35 @@ void ComputeGramUpper(const SparseRows& x, int threads, std::vector<float>* g) {
   });
 }
 
+namespace {
+
+// Copies the strict upper triangle of the row-major n x n matrix `a` onto the lower one
+// (`upper_to_lower`), or the other way round; in tiles, so both sides stay in cache.
+void MirrorTriangle(uint32_t n, std::span<float> a, bool upper_to_lower) {
+  constexpr uint32_t kBlock = 64;
+  const uint64_t stride = n;
+  float* const data = a.data();
+  for (uint32_t i0 = 0; i0 < n; i0 += kBlock) {
+    const uint32_t i1 = std::min(n, i0 + kBlock);
+    for (uint32_t j0 = i0; j0 < n; j0 += kBlock) {
+      const uint32_t j1 = std::min(n, j0 + kBlock);
+      for (uint32_t i = i0; i < i1; ++i) {
+        for (uint32_t j = std::max(j0, i + 1); j < j1; ++j) {
+          float& upper = data[i * stride + j];
+          float& lower = data[j * stride + i];
+          if (upper_to_lower) {
+            lower = upper;
+          } else {
+            upper = lower;
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status InvertSpdUpper(uint32_t n, std::span<float> a) {
   if (n > kMaxSolverItems || a.size() != static_cast<uint64_t>(n) * n) {
     return absl::InvalidArgumentError(
@@ -110,11 +139,17 @@ absl::Status InvertSpdUpper(uint32_t n, std::span<float> a) {
     return absl::OkStatus();
   }
   const lapack_int dim = static_cast<lapack_int>(n);
-  // Row-major upper == column-major lower ('L').
-  lapack_int info = LAPACKE_spotrf(LAPACK_COL_MAJOR, 'L', dim, a.data(), dim);
+  // LAPACK works on the column-major upper triangle ('U'), which is the row-major lower one: the
+  // matrix is mirrored there first and the inverse mirrored back. Not 'L' on the row-major upper
+  // triangle as it stands: Debian bookworm's OpenBLAS 0.3.21 on a Cooper Lake core, single
+  // threaded (OPENBLAS_NUM_THREADS=1, or a one-CPU machine), crashes in spotrf 'L' for most odd
+  // n (an aligned SSE load from a misaligned buffer in its strsm RT kernel); 'U' is not affected.
+  MirrorTriangle(n, a, /*upper_to_lower=*/true);
+  lapack_int info = LAPACKE_spotrf(LAPACK_COL_MAJOR, 'U', dim, a.data(), dim);
   if (info == 0) {
-    info = LAPACKE_spotri(LAPACK_COL_MAJOR, 'L', dim, a.data(), dim);
+    info = LAPACKE_spotri(LAPACK_COL_MAJOR, 'U', dim, a.data(), dim);
   }
+  if (info == 0) MirrorTriangle(n, a, /*upper_to_lower=*/false);
   if (info > 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "ease: XᵀX + λI is not positive definite in float32 (pivot ", info, "); raise l2"));

@@ -65,8 +65,8 @@ struct FitTimings {
 // diagonal). Uses `threads` threads (0 = one per hardware thread).
 void ComputeGramUpper(const SparseRows& x, int threads, std::vector<float>* g);
 
-// Replaces the upper triangle of the SPD matrix `a` (n x n, only the upper triangle is read)
-// by the upper triangle of its inverse; the strict lower triangle is left as it was.
+// Replaces the SPD matrix `a` (n x n, only the upper triangle is read) by its inverse, both
+// triangles (the strict lower triangle is overwritten).
 // INVALID_ARGUMENT when `a` is not positive definite in float32 (λ too small for the data),
 // when n > kMaxSolverItems or a.size() != n².
 absl::Status InvertSpdUpper(uint32_t n, std::span<float> a);

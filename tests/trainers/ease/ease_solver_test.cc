@@ -2,6 +2,9 @@
 // double precision: XᵀX by definition, (XᵀX + λI)⁻¹ by Gauss-Jordan elimination.
 #include "trainers/ease/ease_solver.h"
 
+#include <dlfcn.h>
+
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -180,6 +183,39 @@ TEST(EaseSolverTest, SeveralTilesAndThreadsMatchDirectInverse) {
   ASSERT_OK_AND_ASSIGN(std::vector<float> three, FitEaseWeights(x, 5.0, 3));
   ExpectNear(one, want, 2e-5);
   EXPECT_EQ(one, three);
+}
+
+// Debian bookworm's OpenBLAS (0.3.21) on a Cooper Lake core, single threaded, crashed in spotrf
+// 'L' for most odd sizes; InvertSpdUpper avoids that path. Single-threaded BLAS here whatever the
+// machine, odd sizes, and the answer checked as A·A⁻¹ = I on both triangles.
+TEST(EaseSolverTest, InvertsOddSizesWithSingleThreadedBlas) {
+  auto set_threads =
+      reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  auto get_threads = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (set_threads == nullptr || get_threads == nullptr) GTEST_SKIP() << "BLAS is not OpenBLAS";
+  const int threads = get_threads();
+  set_threads(1);
+  for (uint32_t n : {301u, 513u}) {
+    const SparseRows x = Random(n, 2 * n, 25, n);
+    std::vector<float> a;
+    ComputeGramUpper(x, 1, &a);
+    for (uint64_t j = 0; j < n; ++j) a[j * n + j] += 10.0f;
+    std::vector<float> inv = a;
+    ASSERT_OK(InvertSpdUpper(n, inv));
+    double worst = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+      for (uint64_t j = 0; j < n; ++j) {
+        double sum = 0;
+        for (uint64_t k = 0; k < n; ++k) {
+          const float aik = i <= k ? a[i * n + k] : a[k * n + i];  // A from its upper triangle.
+          sum += static_cast<double>(aik) * inv[k * n + j];
+        }
+        worst = std::max(worst, std::abs(sum - (i == j ? 1.0 : 0.0)));
+      }
+    }
+    EXPECT_LT(worst, 1e-4) << "n = " << n;
+  }
+  set_threads(threads);
 }
 
 TEST(EaseSolverTest, RejectsBadInputs) {
