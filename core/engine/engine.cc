@@ -151,8 +151,14 @@ absl::StatusOr<Engine::Answer> Engine::Compute(const v1::RecommendRequest& req,
 
   // Context: histories from the state store before taking the catalog lock.
   RECPLAT_ASSIGN_OR_RETURN(RequestHistories histories, ReadHistories(state_, req, surface));
+  // Stored versions asked for, loaded (or found) before the catalog lock.
+  absl::flat_hash_map<std::string, registry::ModelHandle> pinned;
+  for (const auto& [model, version] : req.model_versions()) {
+    RECPLAT_ASSIGN_OR_RETURN(pinned[model], registry_.Stored(req.tenant(), model, version));
+  }
   auto reader = cat->Read();
   RequestState st(req, surface, surface_name, reader, rng);
+  st.pinned_versions = std::move(pinned);
   std::vector<int> seen_types;
   for (const std::string& name : surface.filters.exclude_seen_types) {
     // A type never applied yet has no id: nothing of it can be in a history.

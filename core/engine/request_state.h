@@ -78,6 +78,9 @@ struct RequestState {
   models::RecommendContext model_ctx;
   RequestFacts facts;
 
+  // The stored versions RecommendRequest.model_versions asks for, by model (instead of Current).
+  absl::flat_hash_map<std::string, registry::ModelHandle> pinned_versions;
+
   // --- Retrieval and scoring stages. ---
   // Keeps every model used by this request alive until it ends.
   std::vector<registry::ModelHandle> handles;
@@ -91,7 +94,9 @@ struct RequestState {
   // Whether `model` may serve this request: it has a serving snapshot (returned in `*handle`),
   // its serving gates hold and Model::Ready says yes.
   bool Usable(const StageEnv& env, const std::string& model, registry::ModelHandle* handle) const {
-    *handle = env.registry.Current(request.tenant(), model);
+    auto pinned = pinned_versions.find(model);
+    *handle = pinned != pinned_versions.end() ? pinned->second
+                                               : env.registry.Current(request.tenant(), model);
     return *handle != nullptr && env.gates.Allows(request.tenant(), model, facts) &&
            (*handle)->model->Ready(model_ctx);
   }

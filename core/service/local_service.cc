@@ -234,6 +234,19 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
       }
     }
   }
+  if (normalized.model_versions_size() > 64) {
+    return absl::InvalidArgumentError("model_versions: at most 64 models");
+  }
+  for (const auto& [model, version] : normalized.model_versions()) {
+    if (c_.registry->FindConfig(model) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model_versions: model '", model, "' is not configured"));
+    }
+    if (version < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("model_versions['", model, "']: must be >= 1, got ", version));
+    }
+  }
   if (!normalized.diversity_model().empty() &&
       c_.registry->FindConfig(normalized.diversity_model()) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat(

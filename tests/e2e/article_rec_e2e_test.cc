@@ -229,6 +229,14 @@ TEST_F(ArticleRecE2eTest, BatchServeSecondBatchAndSetCurrent) {
   EXPECT_EQ(stale["results"][0]["model"]["id"], 2);
   EXPECT_EQ(stale["results"][0]["model"]["status"], "stale");
   EXPECT_EQ(stale["results"][0]["recommended_article"]["external_id"], 12);
+  // So does the stale popularity model (its default recs; the fallback would be model 5's).
+  const json stale_popular = GetJson(http, "/recs?model_id=3");
+  ASSERT_FALSE(stale_popular["results"].empty()) << stale_popular;
+  for (const json& rec : stale_popular["results"]) {
+    EXPECT_EQ(rec["model"]["id"], 3) << rec;
+    EXPECT_EQ(rec["model"]["status"], "stale") << rec;
+    EXPECT_EQ(rec["source_entity_id"], "default") << rec;
+  }
   EXPECT_EQ(Models(http, "article"),
             (std::vector<std::pair<int64_t, std::string>>{{2, "stale"}, {4, "current"}}));
 

@@ -225,10 +225,10 @@ struct ArticleRecFrontend::Impl {
                    !absl::IsFailedPrecondition(similar.status())) {
           return Message(500, "INTERNAL_ERROR");
         }
-      } else if (chosen && chosen->status() == v1::MODEL_STATUS_CURRENT &&
+      } else if (chosen && chosen->status() != v1::MODEL_STATUS_FAILED &&
                  *type == ModelType::kPopularity && !source) {
-        // Recommend serves current versions only.
-        results = Popular(*chosen, size, exclude);
+        // A stored version other than the current one is asked for by number (read-only).
+        results = Popular(*chosen, size, exclude, wanted_version.value_or(0));
       }
     }
     if (results.empty() && size > 0) {
@@ -253,11 +253,16 @@ struct ArticleRecFrontend::Impl {
     return Results(results);
   }
 
+  // The recs of the popularity model `version`; `pinned_version` > 0 asks the core for that
+  // stored version rather than the current one.
   std::vector<json> Popular(const v1::ModelVersion& version, int size,
-                            const std::vector<std::string>& exclude) {
+                            const std::vector<std::string>& exclude, int64_t pinned_version = 0) {
     v1::RecommendRequest req;
     req.set_tenant(options.tenant);
     req.add_retrieval_models(options.popularity_model);
+    if (pinned_version > 0) {
+      (*req.mutable_model_versions())[options.popularity_model] = pinned_version;
+    }
     req.set_k(std::max(1, std::min(size, 1000)));
     req.set_dry_run(true);
     for (const std::string& e : exclude) {

@@ -503,6 +503,54 @@ TEST_F(ServiceTest, ModelTrainingStatsSummarisesTheRegistrysVersions) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from_ms")));
 }
 
+TEST_F(ServiceTest, RecommendAnswersWithAPinnedStoredVersion) {
+  Close();
+  config_.models["pop"].family = "popularity";
+  config_.surfaces["default"].retrieval = {"pop"};
+  Open();
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), UpsertItem("b"), EventOp("a")},
+                                /*wait_applied=*/true)));
+  v1::TrainRequest train;
+  train.set_model("pop");
+  ASSERT_OK_AND_ASSIGN(v1::TrainResponse first, api().Train(train));
+  ASSERT_OK(api().Write(Request({EventOp("b"), EventOp("b")}, /*wait_applied=*/true)));
+  ASSERT_OK_AND_ASSIGN(v1::TrainResponse second, api().Train(train));
+  v1::PromoteRequest promote;
+  promote.set_model("pop");
+  promote.set_version(second.version().version());
+  ASSERT_OK(api().Promote(promote).status());
+
+  v1::RecommendRequest request;
+  request.set_user_id("someone");
+  request.set_k(1);
+  request.set_dry_run(true);
+  request.add_retrieval_models("pop");
+  ASSERT_OK_AND_ASSIGN(v1::RecommendResponse current, api().Recommend(request));
+  ASSERT_EQ(current.items_size(), 1);
+  EXPECT_EQ(current.items(0).item_id(), "b");
+  EXPECT_EQ(current.retrieval_model_version(), second.version().version());
+  // The first version, no longer current, answers as it was trained; nothing is promoted.
+  (*request.mutable_model_versions())["pop"] = first.version().version();
+  ASSERT_OK_AND_ASSIGN(v1::RecommendResponse pinned, api().Recommend(request));
+  ASSERT_EQ(pinned.items_size(), 1);
+  EXPECT_EQ(pinned.items(0).item_id(), "a");
+  EXPECT_EQ(pinned.retrieval_model_version(), first.version().version());
+  v1::ListModelsRequest list;
+  list.set_model("pop");
+  ASSERT_OK_AND_ASSIGN(v1::ListModelsResponse listed, api().ListModels(list));
+  EXPECT_EQ(listed.versions(0).status(), v1::MODEL_STATUS_CURRENT);
+
+  (*request.mutable_model_versions())["pop"] = 99;
+  EXPECT_THAT(api().Recommend(request), StatusIs(absl::StatusCode::kNotFound));
+  (*request.mutable_model_versions())["pop"] = 0;
+  EXPECT_THAT(api().Recommend(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("model_versions")));
+  request.mutable_model_versions()->clear();
+  (*request.mutable_model_versions())["nope"] = 1;
+  EXPECT_THAT(api().Recommend(request),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not configured")));
+}
+
 TEST_F(ServiceTest, TrainRecordsAFailureWithoutFitting) {
   Close();
   config_.models["pop"].family = "popularity";
