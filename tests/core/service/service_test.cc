@@ -127,6 +127,15 @@ class ServiceTest : public ::testing::Test {
     materializer_->Start();
   }
 
+  // Restarts with a popularity model "pop" configured; `retrieval`, when given, becomes the
+  // default surface's cascade.
+  void ReopenWithPopularity(std::vector<std::string> retrieval = {}) {
+    Close();
+    config_.models["pop"].family = "popularity";
+    if (!retrieval.empty()) config_.surfaces["default"].retrieval = std::move(retrieval);
+    Open();
+  }
+
   // Stops and destroys everything, as a process exit would (the data directory stays).
   void Close() {
     if (materializer_ != nullptr) materializer_->Stop();
@@ -462,9 +471,7 @@ TEST_F(ServiceTest, EvaluateServedReadsTheRecordedClicksAndTheServedLists) {
 }
 
 TEST_F(ServiceTest, ModelTrainingStatsSummarisesTheRegistrysVersions) {
-  Close();
-  config_.models["pop"].family = "popularity";
-  Open();
+  ReopenWithPopularity();
   ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a")}, /*wait_applied=*/true)));
   v1::TrainRequest train;
   train.set_model("pop");
@@ -504,10 +511,7 @@ TEST_F(ServiceTest, ModelTrainingStatsSummarisesTheRegistrysVersions) {
 }
 
 TEST_F(ServiceTest, RecommendAnswersWithAPinnedStoredVersion) {
-  Close();
-  config_.models["pop"].family = "popularity";
-  config_.surfaces["default"].retrieval = {"pop"};
-  Open();
+  ReopenWithPopularity({"pop"});
   ASSERT_OK(api().Write(Request({UpsertItem("a"), UpsertItem("b"), EventOp("a")},
                                 /*wait_applied=*/true)));
   v1::TrainRequest train;
@@ -552,9 +556,7 @@ TEST_F(ServiceTest, RecommendAnswersWithAPinnedStoredVersion) {
 }
 
 TEST_F(ServiceTest, TrainRecordsAFailureWithoutFitting) {
-  Close();
-  config_.models["pop"].family = "popularity";
-  Open();
+  ReopenWithPopularity();
   ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a")}, /*wait_applied=*/true)));
   v1::TrainRequest train;
   train.set_model("pop");
