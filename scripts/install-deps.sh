@@ -32,6 +32,8 @@ packages=(
   libboost-dev libboost-system-dev
   libssl-dev libcurl4-openssl-dev libexpat1-dev zlib1g-dev
   libtorch-dev
+  # The JetStream event log (log.backend: jetstream): the NATS C client.
+  libnats-dev
 )
 # The tests and benchmarks.
 test_packages=(
@@ -41,6 +43,8 @@ test_packages=(
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev
   # promtool for the alert rules' tests, prometheus for the live dashboard-query test.
   prometheus
+  # The JetStream tests start their own nats-server cluster on loopback.
+  nats-server
 )
 # npm only when no npm is on PATH: a nodejs from outside Debian (e.g. NodeSource's) ships its
 # own npm and conflicts with Debian's package, which would remove it.
