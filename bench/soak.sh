@@ -9,7 +9,17 @@
 #   ecoseller  wrk: POST /store_objects (batches of 20 ProductDetailEnter) and POST /predict
 #              (HOMEPAGE, PRODUCT_DETAIL, CATEGORY_LIST over 2,000 variants), 1:4;
 #   renewal    the Renewal backend simulator (tools/renewal_sim) with MIND articles: refreshes of
-#              every user and interactions broadcast to recplat, as fast as it answers.
+#              every user and interactions broadcast to recplat, as fast as it answers;
+#   eosc       POST /update of a synthetic dump (bench/eosc_dump.py: 2,000 services, 5,000
+#              users; NCF trains on it) in the warm-up, then wrk: POST /user_actions (a click on
+#              a recommended service, an order now and then) and POST /recommendations (logged-in
+#              users, both panels, a third with a `q` search), 1:4;
+#   article_rec  `recplat batch` of synthetic Snowplow events (bench/article_rec/gen_snowplow.py,
+#              200,000 events over 2,000 articles, in s3rver on loopback) against the running
+#              server, then wrk: GET /recs (nearest articles of a random article, a third with
+#              `exclude`, some of an unknown article: the popularity fallback) and GET /models;
+#              with WRITES=1 every round starts with another batch (new versions, the old ones
+#              go stale and are pruned) while wrk runs.
 # Usage: bench/soak.sh <profile> [build dir]
 #   env: ROUNDS=4 ROUND=60 (seconds) CONNECTIONS=8 THREADS=2
 #        WRITES=1: the rounds after the warm-up write too (the data keeps growing, and with it
@@ -19,7 +29,7 @@
 # the first sample to the last; record figures in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile="${1:?usage: bench/soak.sh default|ecoseller|renewal [build dir]}"
+profile="${1:?usage: bench/soak.sh default|ecoseller|renewal|eosc|article_rec [build dir]}"
 build="${2:-build}"
 bin="$build/apps/recplat/recplat"
 ROUNDS="${ROUNDS:-4}"
@@ -29,10 +39,11 @@ THREADS="${THREADS:-2}"
 WRITES="${WRITES:-1}"
 datasets="${RECPLAT_DATASETS:-../shared/datasets}"
 [ -x "$bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
-case "$profile" in default|ecoseller|renewal) ;; *) echo "unknown profile '$profile'" >&2; exit 2 ;; esac
+case "$profile" in default|ecoseller|renewal|eosc|article_rec) ;; *) echo "unknown profile '$profile'" >&2; exit 2 ;; esac
 if [ "$profile" != renewal ]; then scripts/install-deps.sh --with-bench >/dev/null; fi
 
 source bench/lib.sh
+source bench/soak_profiles.sh
 
 # Prints "rss_mib fds threads" of process $1.
 sample() {
@@ -66,6 +77,10 @@ if [ "$profile" = renewal ]; then
   grep -q "^token" "$work/sim.out" || { cat "$work/sim.out" >&2; exit 1; }
   extra=(--token "$(sed -n 's/^token soak: //p' "$work/sim.out")"
          --api-base-uri "$(sed -n 's/^api base uri: //p' "$work/sim.out")")
+fi
+if [ "$profile" = eosc ]; then
+  # A short NCF training: the soak is about the serving path and the retrainings it triggers.
+  extra=(--set models.NCF.params.epochs=5 --set models.NCF.train.on_start=false)
 fi
 "$bin" --profile "config/$profile.yaml" --data-dir "$work/data" "${extra[@]}" \
   --set log.sync=none --set logging.level=warn --set grpc.listen=127.0.0.1:0 \
@@ -102,8 +117,12 @@ elif profile == "ecoseller":
         json.dump(objs[c:c + 1000], open(f"{work}/load-{c // 1000:03d}.json", "w"))
     json.dump({"path": "/store_objects"}, open(f"{work}/load.meta", "w"))
 PY
+if [ "$profile" = eosc ]; then prepare_eosc; fi
+if [ "$profile" = article_rec ]; then prepare_article_rec; fi
 
-if [ "$profile" != renewal ]; then
+if [ "$profile" = eosc ] || [ "$profile" = article_rec ]; then
+  :  # prepared above: load-warm.lua and load-rounds.lua
+elif [ "$profile" != renewal ]; then
   path="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["path"])' "$work/load.meta")"
   for f in "$work"/load-*.json; do
     curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$f" \
@@ -169,9 +188,17 @@ for round in $(seq 0 "$ROUNDS"); do
   else
     script="$work/load-rounds.lua"
     [ "$round" -eq 0 ] && script="$work/load-warm.lua"
+    if [ "$profile" = article_rec ] && [ "$round" -gt 0 ] && [ "$WRITES" != 0 ]; then
+      article_rec_batch >>"$work/batches.log" 2>&1 &
+      batch_pid=$!
+    fi
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${ROUND}s" -s "$script" "http://$http" \
       >"$work/wrk-$round.out"
     if grep -q "Non-2xx" "$work/wrk-$round.out"; then grep "Non-2xx" "$work/wrk-$round.out"; fi
+    if [ -n "${batch_pid:-}" ]; then
+      wait "$batch_pid" || { echo "batch failed" >&2; tail -20 "$work/batches.log" >&2; exit 1; }
+      batch_pid=""
+    fi
   fi
   kill -0 "$server" 2>/dev/null || { echo "server died" >&2; cat "$work/server.log" >&2; exit 1; }
   rate=$(( ($(answered) - before) / ROUND ))

@@ -293,6 +293,11 @@ std::vector<v1::ModelVersion> ModelRegistry::List(absl::string_view tenant,
     // serving snapshot agree.
     Slot* slot = impl_->FindSlot(entry, tenant);
     absl::MutexLockMaybe lock(slot == nullptr ? nullptr : &slot->write_mu);
+    const int64_t now = impl_->clock->NowMs();
+    if (slot != nullptr && slot->listing && now - slot->listing_at_ms < internal::kListingTtlMs) {
+      out.insert(out.end(), slot->listing->begin(), slot->listing->end());
+      return;
+    }
     absl::StatusOr<std::vector<v1::ModelVersion>> versions =
         impl_->source->Versions(tenant, entry.name);
     if (!versions.ok()) {
@@ -302,9 +307,14 @@ std::vector<v1::ModelVersion> ModelRegistry::List(absl::string_view tenant,
       return;
     }
     absl::StatusOr<PublishedCurrent> named = impl_->source->Current(tenant, entry.name);
+    const size_t first = out.size();
     for (auto it = versions->rbegin(); it != versions->rend(); ++it) {
       impl_->ReportServing(slot, named.ok() ? named->version : 0, *it);
       out.push_back(*std::move(it));
+    }
+    if (slot != nullptr && named.ok()) {
+      slot->listing.emplace(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+      slot->listing_at_ms = now;
     }
   };
   if (model.empty()) {

@@ -18,6 +18,7 @@ namespace recplat::registry {
 
 using internal::ModelEntry;
 using internal::Slot;
+using internal::SlotWriteLock;
 using internal::ValidateName;
 using internal::VersionStore;
 
@@ -79,7 +80,7 @@ absl::StatusOr<Slot*> ModelRegistry::Impl::InFlightSlot(const PendingVersion& pe
   Slot* slot = FindSlot(*entry, pending.tenant);
   bool in_flight = false;
   if (slot != nullptr) {
-    absl::MutexLock lock(&slot->write_mu);
+    SlotWriteLock lock(*slot);
     in_flight = slot->in_flight.contains(pending.version);
   }
   if (!in_flight) {
@@ -94,7 +95,7 @@ absl::StatusOr<PendingVersion> ModelRegistry::BeginVersion(absl::string_view ten
                                                            absl::string_view model) {
   RECPLAT_ASSIGN_OR_RETURN(ModelEntry * entry, impl_->TrainableEntry(tenant, model));
   Slot& slot = impl_->GetOrCreateSlot(*entry, tenant);
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
 
   std::vector<int64_t> on_disk = impl_->store.ListVersionNumbers(tenant, model);
   int64_t highest = std::max(slot.highest_reserved, on_disk.empty() ? 0 : on_disk.back());
@@ -160,7 +161,7 @@ absl::Status ModelRegistry::CommitVersion(PendingVersion& pending, const models:
   // Outside the lock: uploading may take a while, and nothing names the version yet.
   absl::Status published = impl_->publisher->PublishVersion(pending.meta, artifact);
   if (published.ok()) return absl::OkStatus();
-  absl::MutexLock lock(&slot->write_mu);
+  SlotWriteLock lock(*slot);
   absl::StatusOr<v1::ModelVersion> meta =
       impl_->store.ReadVersion(pending.tenant, pending.model, pending.version);
   if (meta.ok() && meta->status() == v1::MODEL_STATUS_PENDING) {
@@ -184,7 +185,7 @@ absl::Status ModelRegistry::Impl::CommitLocally(PendingVersion& pending,
   Slot* slot = &slot_ref;
   const std::filesystem::path version_dir =
       store.VersionDir(pending.tenant, pending.model, pending.version);
-  absl::MutexLock lock(&slot->write_mu);
+  SlotWriteLock lock(*slot);
   slot->in_flight.erase(pending.version);
   RECPLAT_ASSIGN_OR_RETURN(
       v1::ModelVersion meta,
@@ -219,7 +220,7 @@ absl::Status ModelRegistry::FailVersion(PendingVersion& pending, const absl::Sta
   RECPLAT_ASSIGN_OR_RETURN(ModelEntry * entry,
                            impl_->TrainableEntry(pending.tenant, pending.model));
   Slot& slot = impl_->GetOrCreateSlot(*entry, pending.tenant);
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
   RECPLAT_ASSIGN_OR_RETURN(
       v1::ModelVersion meta,
       impl_->store.ReadVersion(pending.tenant, pending.model, pending.version));
@@ -276,7 +277,7 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
   // Checked before the load so that bad requests fail fast, and again after it because the
   // version may have changed meanwhile.
   {
-    absl::MutexLock lock(&slot.write_mu);
+    SlotWriteLock lock(slot);
     RECPLAT_ASSIGN_OR_RETURN(v1::ModelVersion meta,
                              CheckPromotable(impl_->store, slot, tenant, model, version));
     if (is_current(version)) {
@@ -288,7 +289,7 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
         impl_->LoadArtifact(*entry, tenant, version);
     if (!model_or.ok()) {
       std::string error = absl::StrCat("artifact does not load: ", model_or.status().ToString());
-      absl::MutexLock lock(&slot.write_mu);
+      SlotWriteLock lock(slot);
       absl::StatusOr<v1::ModelVersion> meta = impl_->store.ReadVersion(tenant, model, version);
       if (meta.ok() && !is_current(version)) {
         meta->set_status(v1::MODEL_STATUS_FAILED);
@@ -304,7 +305,7 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
 
   // Declared before the lock so that the replaced snapshot is released after the unlock.
   ModelHandle previous;
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
   RECPLAT_ASSIGN_OR_RETURN(v1::ModelVersion meta,
                            CheckPromotable(impl_->store, slot, tenant, model, version));
   // CURRENT is the commit point; statuses follow it and are repaired from it on open.
@@ -374,7 +375,7 @@ absl::Status ModelRegistry::Prune(absl::string_view tenant, absl::string_view mo
     return absl::OkStatus();
   }
   Slot& slot = impl_->GetOrCreateSlot(*entry, tenant);
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
   ModelHandle current = slot.current.Load();
   // Also spare what CURRENT names, in case it is on disk but was not loaded.
   absl::StatusOr<int64_t> current_on_disk = impl_->store.ReadCurrent(tenant, model);

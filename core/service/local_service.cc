@@ -255,7 +255,25 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
   if (normalized.diversity_head() < 0) {
     return absl::InvalidArgumentError("diversity_head: must be >= 0");
   }
-  return c_.engine->Recommend(normalized);
+  absl::StatusOr<v1::RecommendResponse> response = c_.engine->Recommend(normalized);
+  if (response.ok() && normalized.include_items()) {
+    RECPLAT_RETURN_IF_ERROR(AttachItems(normalized.tenant(), response->mutable_items()));
+  }
+  return response;
+}
+
+absl::Status LocalService::AttachItems(
+    const std::string& tenant,
+    google::protobuf::RepeatedPtrField<v1::RecommendedItem>* items) const {
+  std::vector<std::string> ids;
+  ids.reserve(items->size());
+  for (const v1::RecommendedItem& r : *items) ids.push_back(r.item_id());
+  std::vector<std::optional<v1::Item>> found;
+  RECPLAT_RETURN_IF_ERROR(c_.state->GetItemsWithoutCounts(tenant, ids, &found));
+  for (int i = 0; i < items->size(); ++i) {
+    if (found[i]) *items->Mutable(i)->mutable_item() = *std::move(found[i]);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
@@ -274,7 +292,11 @@ absl::StatusOr<v1::SimilarItemsResponse> LocalService::SimilarItems(
         absl::StrCat("model_version: must be >= 0 and needs `model`, got ",
                      normalized.model_version()));
   }
-  return c_.engine->SimilarItems(normalized);
+  absl::StatusOr<v1::SimilarItemsResponse> response = c_.engine->SimilarItems(normalized);
+  if (response.ok() && normalized.include_items()) {
+    RECPLAT_RETURN_IF_ERROR(AttachItems(normalized.tenant(), response->mutable_items()));
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ListModelsResponse> LocalService::ListModels(

@@ -113,6 +113,9 @@ class LocalService final : public api::Api {
   void CountRejectedEvents(const std::vector<v1::WriteOp>& ops, size_t failed,
                            const absl::Status& status);
   absl::Status CheckModel(const std::string& model) const;
+  // Fills RecommendedItem.item of `items` from the state (include_items), in one batched read.
+  absl::Status AttachItems(const std::string& tenant,
+                           google::protobuf::RepeatedPtrField<v1::RecommendedItem>* items) const;
 
   const ServiceOptions options_;
   const api::ValidationOptions validation_;

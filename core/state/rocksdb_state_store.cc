@@ -240,6 +240,33 @@ absl::StatusOr<v1::Item> RocksDbStateStore::GetItem(absl::string_view tenant,
   return item;
 }
 
+absl::Status RocksDbStateStore::GetItemsWithoutCounts(
+    absl::string_view tenant, const std::vector<std::string>& ids,
+    std::vector<std::optional<v1::Item>>* out) const {
+  out->assign(ids.size(), std::nullopt);
+  if (ids.empty()) return absl::OkStatus();
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(TenantKey(tenant, id));
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  db_->MultiGet(rocksdb::ReadOptions(), cf(kItems), slices.size(), slices.data(), values.data(),
+                statuses.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RECPLAT_RETURN_IF_ERROR(FromRocks(statuses[i], "state store: read items"));
+    v1::StoredItem stored;
+    if (!stored.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
+      return absl::DataLossError("state store: corrupt item");
+    }
+    if (stored.deleted()) continue;
+    v1::Item& item = (*out)[i].emplace(std::move(*stored.mutable_item()));
+    item.set_live(!stored.dormant());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RocksDbStateStore::ListItems(absl::string_view tenant, uint32_t start, int page_size,
                                           std::vector<v1::Item>* out, uint32_t* next) const {
   *next = 0;

@@ -41,6 +41,8 @@ class RocksDbStateStore final : public StateStore {
   absl::Status PruneServedLists(int64_t before_ms) override;
   const catalog::Catalog* FindCatalog(absl::string_view tenant) const override;
   absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const override;
+  absl::Status GetItemsWithoutCounts(absl::string_view tenant, const std::vector<std::string>& ids,
+                                     std::vector<std::optional<v1::Item>>* out) const override;
   bool ItemKnown(absl::string_view tenant, absl::string_view id) const override;
   absl::Status ListItems(absl::string_view tenant, uint32_t start, int page_size,
                          std::vector<v1::Item>* out, uint32_t* next) const override;

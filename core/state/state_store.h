@@ -32,6 +32,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -213,6 +214,13 @@ class StateStore {
   // `live: false`, every other one with `live: true`. event_counts are decayed to now; counters
   // are the named counters' sums.
   virtual absl::StatusOr<v1::Item> GetItem(absl::string_view tenant, absl::string_view id) const = 0;
+
+  // The items `ids` as last upserted, in one batched read, for rendering answered lists:
+  // (*out)[i] is the item of ids[i], or nullopt when it is unknown or deleted. `live` as for
+  // GetItem; event_counts and counters are left empty (they cost a scan per item).
+  virtual absl::Status GetItemsWithoutCounts(absl::string_view tenant,
+                                             const std::vector<std::string>& ids,
+                                             std::vector<std::optional<v1::Item>>* out) const = 0;
 
   // Whether events and counters may name the item: it is live or dormant (not unknown, not
   // deleted).

@@ -24,6 +24,7 @@ namespace recplat::registry {
 
 using internal::ModelEntry;
 using internal::Slot;
+using internal::SlotWriteLock;
 using internal::VersionStore;
 
 namespace {
@@ -38,7 +39,7 @@ void MarkFailed(v1::ModelVersion& meta, absl::string_view error) {
 void ModelRegistry::Impl::Recover(ModelEntry& entry, absl::string_view tenant) {
   const std::string& model = entry.name;
   Slot& slot = GetOrCreateSlot(entry, tenant);
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
   auto log_error = [&](absl::string_view what, const absl::Status& status) {
     RECPLAT_LOG(Error, what, {{"tenant", tenant}, {"model", model}, {"error", status.ToString()}});
   };

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -58,6 +59,31 @@ struct Slot {
   int64_t source_failed_version ABSL_GUARDED_BY(write_mu) = 0;
   std::string source_failed_fingerprint ABSL_GUARDED_BY(write_mu);
   std::string source_failed_error ABSL_GUARDED_BY(write_mu);
+  // ModelRegistry::List's last view of this slot (newest first), so that frontends that list
+  // versions on every request (article_rec's /recs) read no metadata files: dropped by every
+  // metadata write of this process (SlotWriteLock) and older than kListingTtl (what other
+  // processes write to the source shows after at most that).
+  std::optional<std::vector<v1::ModelVersion>> listing ABSL_GUARDED_BY(write_mu);
+  // When `listing` was read (RegistryOptions::clock).
+  int64_t listing_at_ms ABSL_GUARDED_BY(write_mu) = 0;
+};
+
+inline constexpr int64_t kListingTtlMs = 1000;
+
+// Slot::write_mu held for a metadata write: drops the slot's cached listing.
+class ABSL_SCOPED_LOCKABLE SlotWriteLock {
+ public:
+  explicit SlotWriteLock(Slot& slot) ABSL_EXCLUSIVE_LOCK_FUNCTION(slot.write_mu)
+      : lock_(&slot.write_mu) {
+    slot.listing.reset();
+  }
+  ~SlotWriteLock() ABSL_UNLOCK_FUNCTION() = default;
+
+  SlotWriteLock(const SlotWriteLock&) = delete;
+  SlotWriteLock& operator=(const SlotWriteLock&) = delete;
+
+ private:
+  absl::MutexLock lock_;
 };
 
 // The follower's metrics (operations.md); absent when RegistryOptions::metrics is null.

@@ -21,6 +21,7 @@ namespace recplat::registry {
 
 using internal::ModelEntry;
 using internal::Slot;
+using internal::SlotWriteLock;
 using internal::ValidateName;
 
 namespace internal {
@@ -73,7 +74,7 @@ bool ModelRegistry::Impl::SyncSlot(ModelEntry& entry, absl::string_view tenant) 
 
   PublishedCurrent published;
   {
-    absl::MutexLock lock(&slot.write_mu);
+    SlotWriteLock lock(slot);
     absl::StatusOr<PublishedCurrent> read = source->Current(tenant, model);
     if (!read.ok()) return read_error(read.status());
     published = *std::move(read);
@@ -95,7 +96,7 @@ bool ModelRegistry::Impl::SyncSlot(ModelEntry& entry, absl::string_view tenant) 
 
   // Declared before the lock so that the replaced snapshot is released after the unlock.
   ModelHandle previous;
-  absl::MutexLock lock(&slot.write_mu);
+  SlotWriteLock lock(slot);
   if (!loaded.ok()) {
     slot.source_failed_version = published.version;
     slot.source_failed_fingerprint = published.fingerprint;

@@ -96,12 +96,11 @@ struct ArticleRecFrontend::Impl {
     return out;
   }
 
-  std::optional<v1::ModelVersion> Current(ModelType t) const {
-    absl::StatusOr<std::vector<std::pair<ModelType, v1::ModelVersion>>> all = Versions();
-    if (!all.ok()) {
-      return std::nullopt;
-    }
-    for (const auto& [type, v] : *all) {
+  using VersionList = std::vector<std::pair<ModelType, v1::ModelVersion>>;
+
+  // The current version of type `t` among `all`.
+  static std::optional<v1::ModelVersion> Current(const VersionList& all, ModelType t) {
+    for (const auto& [type, v] : all) {
       if (type == t && v.status() == v1::MODEL_STATUS_CURRENT) {
         return v;
       }
@@ -109,13 +108,10 @@ struct ArticleRecFrontend::Impl {
     return std::nullopt;
   }
 
-  // Version `version` of the model of type `t`, of any status.
-  std::optional<v1::ModelVersion> Find(ModelType t, int64_t version) const {
-    absl::StatusOr<std::vector<std::pair<ModelType, v1::ModelVersion>>> all = Versions();
-    if (!all.ok()) {
-      return std::nullopt;
-    }
-    for (const auto& [type, v] : *all) {
+  // Version `version` of type `t` among `all`, of any status.
+  static std::optional<v1::ModelVersion> Find(const VersionList& all, ModelType t,
+                                              int64_t version) {
+    for (const auto& [type, v] : all) {
       if (type == t && v.version() == version) {
         return v;
       }
@@ -132,13 +128,10 @@ struct ArticleRecFrontend::Impl {
     int position = 0;
     for (const v1::RecommendedItem& r : items) {
       ++position;
-      v1::GetItemRequest get;
-      get.set_tenant(options.tenant);
-      get.set_id(r.item_id());
-      absl::StatusOr<v1::Item> item = api->GetItem(get);
-      if (!item.ok()) {
+      if (!r.has_item()) {
         continue;  // deleted since the model was trained
       }
+      const v1::Item* item = &r.item();
       out.push_back({{"id", ModelId(t, version.version()) * 1000 + position},
                      {"created_at", model["created_at"]},
                      {"updated_at", model["created_at"]},
@@ -202,10 +195,15 @@ struct ArticleRecFrontend::Impl {
              : *s == "popularity" ? std::optional<ModelType>(ModelType::kPopularity)
                                   : std::nullopt;
     }
+    // Both models' versions, listed once per request.
+    absl::StatusOr<VersionList> all = Versions();
+    if (!all.ok()) {
+      all = VersionList();  // no model: nothing to answer but the empty list
+    }
     std::vector<json> results;
     if (type && size > 0) {
       const std::optional<v1::ModelVersion> chosen =
-          wanted_version ? Find(*type, *wanted_version) : Current(*type);
+          wanted_version ? Find(*all, *type, *wanted_version) : Current(*all, *type);
       if (chosen && *type == ModelType::kArticle && source &&
           chosen->status() != v1::MODEL_STATUS_FAILED) {
         // Any stored version's recommendations (a stale one read-only, never promoted).
@@ -215,6 +213,7 @@ struct ArticleRecFrontend::Impl {
         req.set_k(std::min(size, 1000));
         req.set_model(options.article_model);
         req.set_model_version(wanted_version ? *wanted_version : 0);
+        req.set_include_items(true);
         for (const std::string& e : exclude) {
           req.add_exclude_item_ids(e);
         }
@@ -233,7 +232,7 @@ struct ArticleRecFrontend::Impl {
     }
     if (results.empty() && size > 0) {
       // The original's fallback: the current popularity recommendations.
-      if (std::optional<v1::ModelVersion> popular = Current(ModelType::kPopularity)) {
+      if (std::optional<v1::ModelVersion> popular = Current(*all, ModelType::kPopularity)) {
         results = Popular(*popular, size, exclude);
       }
     }
@@ -265,6 +264,7 @@ struct ArticleRecFrontend::Impl {
     }
     req.set_k(std::max(1, std::min(size, 1000)));
     req.set_dry_run(true);
+    req.set_include_items(true);
     for (const std::string& e : exclude) {
       req.add_exclude_item_ids(e);
     }

@@ -103,6 +103,31 @@ TEST_F(RegistryTest, RollbackPromotesAStaleVersionAgain) {
               ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT), Pair(2, v1::MODEL_STATUS_STALE)));
 }
 
+TEST_F(RegistryTest, ListIsCachedUntilAWriteHereOrForASecond) {
+  ASSERT_OK_AND_ASSIGN(auto registry, Open());
+  ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*registry, "t", 1.0));
+  ASSERT_OK(registry->Promote("t", "knn", v1));
+  EXPECT_THAT(Statuses(*registry, "t"), ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT)));
+  // Another process adds a version behind this registry's back: listed after the cache's second.
+  WriteVersionJson("t", 2, "MODEL_STATUS_STALE");
+  WriteArtifact("t", 2, 2.0);
+  EXPECT_THAT(Statuses(*registry, "t"), ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT)));
+  clock_.AdvanceMs(999);
+  EXPECT_EQ(Statuses(*registry, "t").size(), 1u);
+  clock_.AdvanceMs(1);
+  EXPECT_THAT(Statuses(*registry, "t"),
+              ElementsAre(Pair(1, v1::MODEL_STATUS_CURRENT), Pair(2, v1::MODEL_STATUS_STALE)));
+  // This registry's own writes show at once.
+  ASSERT_OK_AND_ASSIGN(PendingVersion pending, registry->BeginVersion("t", "knn"));
+  EXPECT_EQ(registry->List("t", "knn").front().version(), pending.version);
+  ASSERT_OK(registry->FailVersion(pending, absl::InternalError("boom"), {}));
+  EXPECT_EQ(registry->List("t", "knn").front().status(), v1::MODEL_STATUS_FAILED);
+  ASSERT_OK(registry->Promote("t", "knn", 2));
+  EXPECT_THAT(Statuses(*registry, "t"),
+              ElementsAre(Pair(1, v1::MODEL_STATUS_STALE), Pair(2, v1::MODEL_STATUS_CURRENT),
+                          Pair(3, v1::MODEL_STATUS_FAILED)));
+}
+
 TEST_F(RegistryTest, StoredLoadsAVersionReadOnlyAndCachesIt) {
   ASSERT_OK_AND_ASSIGN(auto registry, Open());
   ASSERT_OK_AND_ASSIGN(int64_t v1, Train(*registry, "t", 1.0));

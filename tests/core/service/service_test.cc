@@ -555,6 +555,37 @@ TEST_F(ServiceTest, RecommendAnswersWithAPinnedStoredVersion) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not configured")));
 }
 
+TEST_F(ServiceTest, RecommendIncludesTheItemsWhenAsked) {
+  ReopenWithPopularity({"pop"});
+  v1::WriteOp titled = UpsertItem("b");
+  titled.mutable_upsert_item()->set_title("The B");
+  (*titled.mutable_upsert_item()->mutable_categorical_attributes())["path"] = "/b";
+  ASSERT_OK(api().Write(Request({UpsertItem("a"), titled, EventOp("b"), EventOp("b"),
+                                 EventOp("a")},
+                                /*wait_applied=*/true)));
+  v1::TrainRequest train;
+  train.set_model("pop");
+  ASSERT_OK(api().Train(train).status());
+  v1::RecommendRequest request;
+  request.set_user_id("someone");
+  request.set_k(2);
+  request.set_dry_run(true);
+  ASSERT_OK_AND_ASSIGN(v1::RecommendResponse bare, api().Recommend(request));
+  ASSERT_EQ(bare.items_size(), 2);
+  EXPECT_FALSE(bare.items(0).has_item());
+  request.set_include_items(true);
+  ASSERT_OK_AND_ASSIGN(v1::RecommendResponse full, api().Recommend(request));
+  ASSERT_EQ(full.items_size(), 2);
+  ASSERT_TRUE(full.items(0).has_item());
+  EXPECT_EQ(full.items(0).item_id(), "b");
+  EXPECT_EQ(full.items(0).item().id(), "b");
+  EXPECT_EQ(full.items(0).item().title(), "The B");
+  EXPECT_EQ(full.items(0).item().categorical_attributes().at("path"), "/b");
+  EXPECT_TRUE(full.items(0).item().live());
+  ASSERT_TRUE(full.items(1).has_item());
+  EXPECT_EQ(full.items(1).item().id(), "a");
+}
+
 TEST_F(ServiceTest, TrainRecordsAFailureWithoutFitting) {
   ReopenWithPopularity();
   ASSERT_OK(api().Write(Request({UpsertItem("a"), EventOp("a")}, /*wait_applied=*/true)));

@@ -122,6 +122,34 @@ TEST_F(StateStoreTest, DeleteHidesItemButKeepsIndexForRevival) {
   EXPECT_EQ(store_->Stats()[0].items, 2u);
 }
 
+TEST_F(StateStoreTest, GetItemsWithoutCountsReadsManyInOrderAndSkipsDeletedAndUnknown) {
+  v1::LogRecord del;
+  del.mutable_item_delete()->set_tenant("default");
+  del.mutable_item_delete()->set_id("b");
+  ASSERT_OK(ApplyAll({Item("a"), Item("b"), Item("c"), Item("d", "other"), del,
+                      Event("u", "c", "view", kT0)}));
+  std::vector<std::optional<v1::Item>> got;
+  ASSERT_OK(store_->GetItemsWithoutCounts("default", {"c", "b", "zz", "a", "d", "c"}, &got));
+  ASSERT_EQ(got.size(), 6u);
+  ASSERT_TRUE(got[0].has_value());
+  EXPECT_EQ(got[0]->id(), "c");
+  EXPECT_EQ(got[0]->title(), "title c");
+  EXPECT_EQ(got[0]->index(), 2u);
+  EXPECT_TRUE(got[0]->live());
+  EXPECT_TRUE(got[0]->event_counts().empty());  // counts cost a scan: GetItem has them
+  EXPECT_FALSE(got[1].has_value());              // deleted
+  EXPECT_FALSE(got[2].has_value());              // unknown
+  ASSERT_TRUE(got[3].has_value());
+  EXPECT_EQ(got[3]->id(), "a");
+  EXPECT_FALSE(got[4].has_value());              // another tenant's
+  ASSERT_TRUE(got[5].has_value());
+  EXPECT_EQ(got[5]->id(), "c");
+  ASSERT_OK_AND_ASSIGN(v1::Item c, store_->GetItem("default", "c"));
+  EXPECT_EQ(c.event_counts().at("view"), 1.0);
+  ASSERT_OK(store_->GetItemsWithoutCounts("default", {}, &got));
+  EXPECT_TRUE(got.empty());
+}
+
 TEST_F(StateStoreTest, EventsBuildHistorySessionsUsersAndCounters) {
   ASSERT_OK(ApplyAll({Item("a"), Item("b")}));
   ASSERT_OK(ApplyAll({Event("u1", "a", "view", kT0, "s1"), Event("u1", "b", "click", kT0 + 10, "s1"),

@@ -41,14 +41,16 @@ class ArticleRecRoutesTest : public ::testing::Test {
       *out.add_versions() = Version(r.model(), 1, v1::MODEL_STATUS_STALE);
       return out;
     });
-    api_.get_item().Handle([](const v1::GetItemRequest& r) -> absl::StatusOr<v1::Item> {
-      v1::Item item;
-      item.set_id(r.id());
-      item.set_index(7);
-      item.set_title("T");
-      (*item.mutable_categorical_attributes())["path"] = "/article/" + r.id();
-      return item;
-    });
+  }
+
+  // The item the core attaches to a rec of `id` (include_items).
+  static v1::Item Article(const std::string& id) {
+    v1::Item item;
+    item.set_id(id);
+    item.set_index(7);
+    item.set_title("T");
+    (*item.mutable_categorical_attributes())["path"] = "/article/" + id;
+    return item;
   }
 
   HttpResponse Call(const std::string& method, const std::string& target,
@@ -129,6 +131,7 @@ TEST_F(ArticleRecRoutesTest, RecsOfAStaleModelAskThatVersion) {
     v1::RecommendedItem* item = out.add_items();
     item->set_item_id("12");
     item->set_score(0.5);
+    *item->mutable_item() = Article("12");
     return out;
   });
   // model_id 2 is version 1 of `article`, stale.
@@ -165,6 +168,9 @@ TEST_F(ArticleRecRoutesTest, RecsArgumentsAndFallback) {
   v1::SimilarItemsResponse similar;
   similar.add_items()->set_item_id("42");
   similar.mutable_items(0)->set_score(0.5);
+  *similar.mutable_items(0)->mutable_item() = Article("42");
+  // A rec whose article was deleted since the model was trained is left out.
+  similar.add_items()->set_item_id("43");
   api_.similar_items().Respond(similar);
   r = Call("GET", "/recs?source_entity_id=5&exclude=6,7&size=3");
   ASSERT_EQ(r.status, 200);
@@ -178,12 +184,15 @@ TEST_F(ArticleRecRoutesTest, RecsArgumentsAndFallback) {
   EXPECT_EQ(recs[0]["recommended_article"]["published_at"], nullptr);
   EXPECT_EQ(api_.similar_items().last_request().item_id(), "5");
   EXPECT_EQ(api_.similar_items().last_request().exclude_item_ids_size(), 2);
+  EXPECT_TRUE(api_.similar_items().last_request().include_items());
+  EXPECT_EQ(api_.get_item().calls(), 0) << "the items come with the recs";
 
   // Unknown article: the current popularity recommendations.
   api_.similar_items().Fail(absl::NotFoundError("unknown item"));
   v1::RecommendResponse popular;
   popular.add_items()->set_item_id("9");
   popular.mutable_items(0)->set_score(1.0);
+  *popular.mutable_items(0)->mutable_item() = Article("9");
   api_.recommend().Respond(popular);
   r = Call("GET", "/recs?source_entity_id=5");
   const json fallback = json::parse(r.body)["results"];
@@ -192,6 +201,7 @@ TEST_F(ArticleRecRoutesTest, RecsArgumentsAndFallback) {
   EXPECT_EQ(fallback[0]["model"]["type"], "popularity");
   EXPECT_EQ(api_.recommend().last_request().retrieval_models(0), "popularity");
   EXPECT_TRUE(api_.recommend().last_request().dry_run());
+  EXPECT_TRUE(api_.recommend().last_request().include_items());
 }
 
 TEST_F(ArticleRecRoutesTest, ModelsFilters) {
