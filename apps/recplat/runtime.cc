@@ -256,7 +256,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
-absl::Status Runtime::Start(bool serve, GrpcSecurity grpc_security) {
+absl::Status Runtime::Start(bool serve, ListenerSecurity security) {
   Impl& s = *impl_;
   const config::Config& cfg = s.options.config;
   if (!s.secondary_dir.empty()) {
@@ -268,7 +268,8 @@ absl::Status Runtime::Start(bool serve, GrpcSecurity grpc_security) {
   s.started = true;
   if (!serve) return absl::OkStatus();
   if (cfg.metrics.enabled) {
-    RECPLAT_ASSIGN_OR_RETURN(s.exposer, metrics::MetricsExposer::Start(cfg.metrics.listen, s.metrics));
+    RECPLAT_ASSIGN_OR_RETURN(s.exposer, metrics::MetricsExposer::Start(cfg.metrics.listen, s.metrics,
+                                                                    std::move(security.metrics)));
     s.collectors = {std::make_shared<ModelCollector>(*s.registry),
                     std::make_shared<LogLagCollector>(*s.log, *s.materializer),
                     std::make_shared<DataDirCollector>(cfg.data_dir)};
@@ -279,8 +280,8 @@ absl::Status Runtime::Start(bool serve, GrpcSecurity grpc_security) {
     grpc_frontend::GrpcServerOptions go;
     go.listen = cfg.grpc.listen;
     go.max_message_bytes = cfg.api.max_message_bytes;
-    go.keys = std::move(grpc_security.keys);
-    go.tls = std::move(grpc_security.tls);
+    go.keys = std::move(security.keys);
+    go.tls = std::move(security.tls);
     RECPLAT_ASSIGN_OR_RETURN(s.grpc, grpc_frontend::GrpcServer::Start(go, *s.service, *s.metrics));
     s.ports.grpc = s.grpc->bound_address();
   }

@@ -42,10 +42,12 @@ struct RuntimeOptions {
   bool secondary_if_locked = false;
 };
 
-// What the gRPC listener checks (security.h): the API keys and its TLS.
-struct GrpcSecurity {
+// What the gRPC and metrics listeners check (security.h): the API keys and TLS of gRPC, and
+// the TLS and bearer tokens of /metrics.
+struct ListenerSecurity {
   api::ApiKeys keys;
   common::ServerTls tls;
+  metrics::MetricsServerOptions metrics;
 };
 
 // Addresses actually bound ("host:port"); empty when that listener is off.
@@ -63,8 +65,8 @@ class Runtime {
   ~Runtime();
 
   // Starts the materializer thread and the trainer; the gRPC and metrics servers too (those
-  // enabled in the config) when `serve` is set, gRPC with `grpc_security`.
-  absl::Status Start(bool serve, GrpcSecurity grpc_security = {});
+  // enabled in the config) when `serve` is set, protected as `security` says.
+  absl::Status Start(bool serve, ListenerSecurity security = {});
 
   // Drains: marks the service not ready, stops accepting gRPC requests, waits up to `grace` for
   // those in flight, stops the trainer and the materializer, and flushes the state. Stop the

@@ -91,6 +91,27 @@ absl::StatusOr<Security> LoadSecurity(const config::Config& config) {
   } else if (config.grpc.enabled) {
     RECPLAT_ASSIGN_OR_RETURN(security.grpc_tls, LoadListenerTls(config.grpc.tls, "grpc"));
   }
+  if (config.metrics.enabled) {
+    RECPLAT_ASSIGN_OR_RETURN(security.metrics.tls,
+                             LoadListenerTls(config.metrics.tls, "metrics"));
+    RECPLAT_ASSIGN_OR_RETURN(
+        std::vector<std::string> tokens,
+        api::ReadApiKeys({config.metrics.bearer_token_file, config.metrics.bearer_token_env,
+                          "metrics.bearer_token_file", "metrics.bearer_token_env"}));
+    if (!tokens.empty()) {
+      absl::StatusOr<api::ApiKeys> checker = api::ApiKeys::Create(tokens, {});
+      if (!checker.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("metrics.bearer_token_*: ", checker.status().message()));
+      }
+      security.metrics.authorize = [checker = *std::move(checker)](std::string_view value) {
+        return checker.Check(absl::string_view(value.data(), value.size()),
+                             api::Access::kUser) == api::AuthResult::kOk;
+      };
+      RECPLAT_LOG(Info, "the metrics listener requires a bearer token",
+                  {{"tokens", tokens.size()}});
+    }
+  }
   const api::ApiKeys& keys = security.keys;
   if (keys.enabled()) {
     RECPLAT_LOG(Info, "API keys required",

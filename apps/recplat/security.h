@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/api/api_keys.h"
+#include "core/common/metrics/metrics.h"
 #include "core/common/tls.h"
 #include "core/config/config.h"
 
@@ -31,6 +32,8 @@ struct Security {
   std::string core_api_key;
   // core.tls.*.
   common::ClientTls core_tls;
+  // metrics.tls.*, metrics.bearer_token_*.
+  metrics::MetricsServerOptions metrics;
 };
 
 // Reads and checks everything above. Every error is INVALID_ARGUMENT naming the configuration

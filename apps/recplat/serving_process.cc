@@ -60,7 +60,8 @@ struct ServingProcess::Impl {
     metrics = own_metrics.get();
     if (config.metrics.enabled) {
       RECPLAT_ASSIGN_OR_RETURN(exposer,
-                               metrics::MetricsExposer::Start(config.metrics.listen, own_metrics));
+                               metrics::MetricsExposer::Start(config.metrics.listen, own_metrics,
+                                                              security.metrics));
       ports.metrics = exposer->bound_address();
     }
     return absl::OkStatus();
@@ -136,7 +137,8 @@ absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Start(
   } else {
     RECPLAT_ASSIGN_OR_RETURN(impl->runtime, Runtime::Open({config, profile_path}));
     RECPLAT_RETURN_IF_ERROR(impl->runtime->Start(
-        /*serve=*/true, GrpcSecurity{impl->security.keys, impl->security.grpc_tls}));
+        /*serve=*/true, ListenerSecurity{impl->security.keys, impl->security.grpc_tls,
+                                         impl->security.metrics}));
     impl->api = &impl->runtime->service();
     impl->metrics = &impl->runtime->metrics();
     impl->ports = impl->runtime->ports();

@@ -23,15 +23,6 @@
 
 namespace recplat::config {
 
-// A listening socket, "host:port". Port 0 picks a free port (see --ports-file).
-struct ListenConfig {
-  std::string listen;
-  // False turns the listener off.
-  bool enabled = true;
-
-  friend bool operator==(const ListenConfig&, const ListenConfig&) = default;
-};
-
 // TLS of a listener (docs/operations.md, "Access control and TLS"): on when `cert_file` is
 // set. The files are read at start-up; a file that cannot be read, or a certificate and key that
 // do not match, stop it.
@@ -45,6 +36,22 @@ struct ListenerTlsConfig {
   std::string client_ca_file;
 
   friend bool operator==(const ListenerTlsConfig&, const ListenerTlsConfig&) = default;
+};
+
+// The metrics listener (GET /metrics). `listen` is "host:port"; port 0 picks a free port (see
+// --ports-file).
+struct MetricsListenConfig {
+  std::string listen;
+  // False turns the listener off.
+  bool enabled = true;
+  ListenerTlsConfig tls{};
+  // Bearer tokens a scrape must send (Prometheus `authorization: {credentials_file: ...}`),
+  // read like auth.* keys (a file and/or an environment variable, one token per line); none:
+  // the listener is open.
+  std::string bearer_token_file{};
+  std::string bearer_token_env{};
+
+  friend bool operator==(const MetricsListenConfig&, const MetricsListenConfig&) = default;
 };
 
 // The gRPC listener.
@@ -386,7 +393,7 @@ struct Config {
 
   GrpcListenConfig grpc{"127.0.0.1:50051"};
   HttpConfig http{"127.0.0.1:8080"};
-  ListenConfig metrics{"127.0.0.1:9464"};
+  MetricsListenConfig metrics{"127.0.0.1:9464"};
 
   // The frontends this process runs, in start order: names registered with the loader
   // (frontend_registry.h), e.g. `native` (the JSON mirror of the internal API on the HTTP

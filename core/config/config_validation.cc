@@ -214,6 +214,7 @@ absl::Status ValidateConfig(const Config& config) {
   }
   RECPLAT_RETURN_IF_ERROR(CheckListenerTls("http", config.http.tls));
   RECPLAT_RETURN_IF_ERROR(CheckListenerTls("grpc", config.grpc.tls));
+  RECPLAT_RETURN_IF_ERROR(CheckListenerTls("metrics", config.metrics.tls));
   RECPLAT_RETURN_IF_ERROR(CheckCoreTls(config.core.tls));
   for (size_t i = 0; i < config.frontends.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {

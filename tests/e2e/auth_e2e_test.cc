@@ -278,6 +278,38 @@ TEST_F(AuthE2eTest, FrontendSendsItsKeyToTheCoreOverMutualTls) {
   }
 }
 
+TEST_F(AuthE2eTest, MetricsListenerOverMutualTlsWithABearerToken) {
+  // The token from a file (Prometheus' credentials_file); the API keys do not open /metrics.
+  ASSERT_TRUE(WriteTextFile(Path("metrics.token"), "metrics-token-0123456789abcdef\n"));
+  ServerProcess server(Args("default", "data",
+                            {"--set", "auth.api_key_file=" + Path("user.keys"),
+                             "--set", "metrics.tls.cert_file=" + Path("server.pem"),
+                             "--set", "metrics.tls.key_file=" + Path("server.key"),
+                             "--set", "metrics.tls.client_ca_file=" + Path("ca.pem"),
+                             "--set", "metrics.bearer_token_file=" + Path("metrics.token")}));
+  ASSERT_TRUE(server.Start()) << server.ReadStderr();
+  const int port = PortOf(server.metrics_address());
+  HttpsClient scraper(port, pki_.ca_pem, &pki_.client);
+  ASSERT_TRUE(scraper.handshake_ok()) << server.ReadStderr();
+  const Answer refused = scraper.Send(Verb::get, "/metrics");
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_THAT(refused.www_authenticate, HasSubstr("Bearer"));
+  EXPECT_EQ(scraper.Send(Verb::get, "/metrics", Bearer(kUserKey)).status, 401);
+  const Answer scraped =
+      scraper.Send(Verb::get, "/metrics", Bearer("metrics-token-0123456789abcdef"));
+  ASSERT_EQ(scraped.status, 200);
+  EXPECT_THAT(scraped.body, HasSubstr("recplat_build_info{"));
+  // No client certificate, or plaintext: no answer.
+  HttpsClient anonymous(port, pki_.ca_pem, nullptr);
+  EXPECT_EQ(anonymous.Send(Verb::get, "/metrics", Bearer("metrics-token-0123456789abcdef")).status,
+            0);
+  EXPECT_EQ(PlainGet(port, "/metrics"), 0);
+  EXPECT_EQ(server.Terminate(), 0);
+  const std::string log = server.ReadStderr();
+  EXPECT_THAT(log, HasSubstr("the metrics listener requires a bearer token"));
+  EXPECT_THAT(log, Not(HasSubstr("metrics-token-0123456789abcdef"))) << "a token was logged";
+}
+
 TEST_F(AuthE2eTest, ConfigurationErrorsStopStartUpNamingTheKey) {
   struct Case {
     std::vector<std::string> flags;
@@ -297,6 +329,10 @@ TEST_F(AuthE2eTest, ConfigurationErrorsStopStartUpNamingTheKey) {
         "http.tls.key_file=" + Path("client.key")},
        "http.tls: the private key does not match the certificate"},
       {{"--set", "core.tls.ca_file=" + Path("ca.pem")}, "core.tls.enabled"},
+      {{"--set", "metrics.tls.key_file=" + Path("server.key")},
+       "metrics.tls.key_file': a TLS key needs its certificate"},
+      {{"--set", "metrics.bearer_token_file=" + missing},
+       "metrics.bearer_token_file: cannot read '" + missing + "'"},
   };
   for (const Case& c : cases) {
     std::string output;

@@ -9,9 +9,11 @@
 // thread-safe.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "core/common/tls.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -99,6 +102,16 @@ class AuthFailureMetrics {
   prometheus::Counter* forbidden_;
 };
 
+// How the metrics listener is protected; by default it is plain HTTP and open.
+struct MetricsServerOptions {
+  // HTTPS only (TLS 1.2+) when a certificate is set; with client CAs, mutual TLS.
+  common::ServerTls tls;
+  // When set, every request must carry credentials it accepts (the Authorization header's
+  // value, empty when there is none), else 401 with `WWW-Authenticate: Bearer`. Called on the
+  // I/O threads: thread-safe, quick, constant-time in the secret (apps use api::ApiKeys).
+  std::function<bool(std::string_view authorization)> authorize;
+};
+
 // Serves GET /metrics (Prometheus text format 0.0.4): the registry, what is Register()ed, and the
 // standard process metrics (ProcessCollector, process_metrics.h) of this process; 404 for other
 // paths, 405 for other methods. Owns the HTTP listener (Boost.Beast, two threads with
@@ -111,8 +124,10 @@ class AuthFailureMetrics {
 class MetricsExposer {
  public:
   // Binds `listen` ("host:port"; port 0 picks a free port). UNAVAILABLE when it cannot bind.
+  // INVALID_ARGUMENT when `options.tls` does not load (common::CheckServerTls).
   static absl::StatusOr<std::unique_ptr<MetricsExposer>> Start(
-      const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+      const std::string& listen, std::shared_ptr<prometheus::Registry> registry,
+      MetricsServerOptions options = {});
   ~MetricsExposer();
 
   // "host:port" actually bound.

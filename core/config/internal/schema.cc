@@ -18,8 +18,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // One Bind() per struct: its fields in declaration order, with key names and constraints.
 // docs/configuration.md describes the same keys; config_test checks that it lists them all.
-void Bind(Visitor& v, ListenConfig& c);
 void Bind(Visitor& v, ListenerTlsConfig& c);
+void Bind(Visitor& v, MetricsListenConfig& c);
 void Bind(Visitor& v, GrpcListenConfig& c);
 void Bind(Visitor& v, HttpConfig& c);
 void Bind(Visitor& v, CoreTlsConfig& c);
@@ -48,15 +48,18 @@ StructRef Ref(S& s, const char* short_form = nullptr) {
   return StructRef{[&s](Visitor& v) { Bind(v, s); }, short_form};
 }
 
-void Bind(Visitor& v, ListenConfig& c) {
-  v.Scalar("listen", StringRef(c.listen, ListenAddress()));
-  v.Scalar("enabled", BoolRef(c.enabled));
-}
-
 void Bind(Visitor& v, ListenerTlsConfig& c) {
   v.Scalar("cert_file", StringRef(c.cert_file, AnyText()));
   v.Scalar("key_file", StringRef(c.key_file, AnyText()));
   v.Scalar("client_ca_file", StringRef(c.client_ca_file, AnyText()));
+}
+
+void Bind(Visitor& v, MetricsListenConfig& c) {
+  v.Scalar("listen", StringRef(c.listen, ListenAddress()));
+  v.Scalar("enabled", BoolRef(c.enabled));
+  v.Struct("tls", Ref(c.tls));
+  v.Scalar("bearer_token_file", StringRef(c.bearer_token_file, AnyText()));
+  v.Scalar("bearer_token_env", StringRef(c.bearer_token_env, OptionalEnvName()));
 }
 
 void Bind(Visitor& v, GrpcListenConfig& c) {
