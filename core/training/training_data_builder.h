@@ -47,8 +47,9 @@ inline absl::StatusOr<BuiltTrainingData> BuildTrainingData(
     const state::StateStore& state, const std::string& tenant,
     const std::map<std::string, config::EventTypeConfig>& event_types, int64_t now_ms,
     bool item_attributes = false) {
-  return BuildTrainingData(state, tenant, event_types, now_ms,
-                           TrainingDataExtras{.item_attributes = item_attributes});
+  TrainingDataExtras extras;
+  extras.item_attributes = item_attributes;
+  return BuildTrainingData(state, tenant, event_types, now_ms, extras);
 }
 
 // Caps of what BuildTrainingData reads for the extras (memory bounds of one training).

@@ -111,10 +111,11 @@ class EoscE2eTest : public ::testing::Test {
       // The rows the tests' journeys use, with the dataset's symbols.
       table = dir_.path() / "transition_rewards.csv";
       std::ofstream(table)
-          << "source,/services,/services/{id},/services/{id}/offers,order\n"
-             "/services,unknown_transition,mild_interest,unknown_transition,unknown_transition\n"
-             "/services/{id},simple_transition,simple_transition,interest,unknown_transition\n"
-             "/services/{id}/offers,simple_transition,simple_transition,simple_transition,order\n";
+          << "source,/services,/services/{id},/services/{id}/offers,/services/{id}/summary,order\n"
+             "/services,x,mild_interest,x,x,x\n"
+             "/services/{id},x,simple_transition,interest,x,x\n"
+             "/services/{id}/offers,x,x,x,interest,x\n"
+             "/services/{id}/summary,x,x,x,x,order\n";
     }
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
         "--profile", ProfilePath(), "--data-dir", (dir_.path() / "data").string(), "--set",

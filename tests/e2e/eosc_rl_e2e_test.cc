@@ -42,7 +42,7 @@ TEST_F(EoscE2eTest, RlAgentLearnsFromServedPanelsAndAnswers) {
   EXPECT_EQ(Recommend({{"user_id", 1}, {"engine_version", "RL"}})["engine_version"], "Random");
 
   // Users 1..6 see both panels on a few pages; on each v1 panel they open the first service,
-  // go on to its offers, and order it on every other page.
+  // go on to its offers and its order summary, and order it on every other page.
   int actions = 0;
   for (int user = 1; user <= 6; ++user) {
     for (int page = 0; page < 3; ++page) {
@@ -54,13 +54,17 @@ TEST_F(EoscE2eTest, RlAgentLearnsFromServedPanelsAndAnswers) {
         if (panel != "v1") continue;
         const int service = r["recommendations"][0].get<int>();
         const std::string page_path = absl::StrCat("/services/s", service);
-        const std::vector<json> journey = {
+        std::vector<json> journey = {
             JourneyAction(user, visit, "/services", visit + "-a", page_path, service, "v1", false),
             JourneyAction(user, visit + "-a", page_path, visit + "-b", page_path + "/offers", 0,
                           "", false),
             JourneyAction(user, visit + "-b", page_path + "/offers", visit + "-c",
-                          page_path + "/offers", 0, "", page % 2 == 0),
+                          page_path + "/summary", 0, "", false),
         };
+        if (page % 2 == 0) {
+          journey.push_back(JourneyAction(user, visit + "-c", page_path + "/summary",
+                                          visit + "-d", page_path + "/summary", 0, "", true));
+        }
         for (const json& a : journey) {
           HttpResult posted = Post("/user_actions", a);
           ASSERT_EQ(posted.status, 204) << posted.body;
@@ -69,7 +73,7 @@ TEST_F(EoscE2eTest, RlAgentLearnsFromServedPanelsAndAnswers) {
       }
     }
   }
-  EXPECT_EQ(actions, 54);
+  EXPECT_EQ(actions, 6 * (3 * 3 + 2));
 
   // GET /training trains NCF, then RL (served lists reach the core's store within ~100 ms;
   // a training that saw none fails and the next request trains again).

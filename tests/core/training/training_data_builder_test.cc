@@ -235,11 +235,11 @@ TEST_F(TrainingDataBuilderTest, ServedListsAndDocumentsAreFilledWhenAsked) {
   EXPECT_THAT(plain.data.served_lists, IsEmpty());
   EXPECT_THAT(plain.data.documents, IsEmpty());
 
-  ASSERT_OK_AND_ASSIGN(
-      BuiltTrainingData built,
-      BuildTrainingData(*state_, "default", {}, 0,
-                        TrainingDataExtras{.served_lists = true,
-                                           .document_collections = {"journeys"}}));
+  TrainingDataExtras extras;
+  extras.served_lists = true;
+  extras.document_collections = {"journeys"};
+  ASSERT_OK_AND_ASSIGN(BuiltTrainingData built,
+                       BuildTrainingData(*state_, "default", {}, 0, extras));
   const models::TrainingData& d = built.data;
   ASSERT_EQ(d.served_lists.size(), 3u);
   // Serving-time order; users resolved to their indices, unknown ones and sessions not.

@@ -2,8 +2,12 @@
 // building from hand-made served lists and journeys (actions, rewards, episodes), params, and
 // the fit / serve / save / load round trip with a tiny network.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <random>
 #include <map>
 #include <set>
 
@@ -299,6 +303,67 @@ TEST_F(RlFamilyFitTest, NeedsTheTableAndServedLists) {
   EXPECT_TRUE(model->Ready(ctx));
   ctx.k = 3;
   EXPECT_FALSE(model->Ready(ctx));
+}
+
+// The training time figure of docs/eosc.md (skipped unless RL_FIGURE_LISTS is set): the
+// profile's agent (the 2.10 defaults, one thread) fitted on RL_FIGURE_LISTS served v1 lists of
+// RL_FIGURE_USERS users over RL_FIGURE_SERVICES services, a fifth of them followed by a
+// journey, for RL_FIGURE_EPOCHS epochs (default 100).
+TEST_F(RlFamilyFitTest, TrainingTimeFigure) {
+  auto env = [](const char* name, int def) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::atoi(v) : def;
+  };
+  const int lists = env("RL_FIGURE_LISTS", 0);
+  if (lists <= 0) GTEST_SKIP() << "set RL_FIGURE_LISTS to measure";
+  const int services = env("RL_FIGURE_SERVICES", 1000), users = env("RL_FIGURE_USERS", 1000);
+  std::mt19937_64 rng(7);
+  models::TrainingData d;
+  d.num_users = users;
+  d.num_items = services;
+  d.event_types = {"order"};
+  d.event_type_weights = {1};
+  d.items.resize(services);
+  for (int i = 0; i < services; ++i) {
+    d.item_ids.push_back(absl::StrCat(i + 1));
+    d.items[i].categories = {absl::StrCat("c:", i % 12), absl::StrCat("domain:", i % 8)};
+  }
+  for (int u = 0; u < users; ++u) {
+    for (int j = 0; j < 3; ++j) {
+      d.interactions.push_back({static_cast<uint32_t>(u), static_cast<uint32_t>(rng() % services),
+                                0, 1, j});
+    }
+  }
+  for (int l = 0; l < lists; ++l) {
+    const std::string visit = absl::StrCat("v", l);
+    std::vector<uint32_t> items;
+    while (items.size() < 3) {
+      const uint32_t i = rng() % services;
+      if (std::find(items.begin(), items.end(), i) == items.end()) items.push_back(i);
+    }
+    d.served_lists.push_back(List(rng() % users, 1000 + l, items, visit, "v1"));
+    if (l % 5 == 0) {
+      d.documents.push_back({"eosc.action", visit,
+                             Action(visit, "/services", visit + "a", "/services/x",
+                                    static_cast<int>(items[0]) + 1, "v1", false),
+                             0});
+    }
+  }
+  const std::string epochs = absl::StrCat(env("RL_FIGURE_EPOCHS", 100));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<models::Model> model,
+                       EoscRlFamily().Fit(d, models::ModelParams(std::map<std::string, std::string>{
+                                                 {"transition_rewards", table_.string()},
+                                                 {"ks", "3"},
+                                                 {"epochs", epochs}})));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::map<std::string, double> m;
+  for (const auto& [k, v] : model->Metrics()) m[k] = v;
+  std::cout << "eosc_rl fit: " << m["transitions_k3"] << " transitions, " << services
+            << " services, " << epochs << " epochs: " << seconds << " s (train "
+            << m["train_seconds"] << " s)\n";
+  EXPECT_EQ(m["transitions_k3"], lists);
 }
 
 }  // namespace
