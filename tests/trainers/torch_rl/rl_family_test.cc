@@ -2,6 +2,7 @@
 // building from hand-made served lists and journeys (actions, rewards, episodes), params, and
 // the fit / serve / save / load round trip with a tiny network.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <random>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -269,6 +271,20 @@ TEST_F(RlFamilyFitTest, FitsServesAndRoundTrips) {
   EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
   Scores(*model, 4, {1, 0}, candidates, &status);
   EXPECT_FALSE(status.ok());
+
+  // Concurrent requests (no lock around the actor) answer as one request alone does.
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        absl::Status s;
+        if (Scores(*model, 3, {1, 0}, candidates, &s) != scores || !s.ok()) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 
   // Save / load answers alike.
   testing::TempDir artifact;
