@@ -10,6 +10,7 @@
 #include <iostream>
 #include <random>
 #include <map>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -380,6 +381,22 @@ TEST_F(RlFamilyFitTest, TrainingTimeFigure) {
             << " services, " << epochs << " epochs: " << seconds << " s (train "
             << m["train_seconds"] << " s)\n";
   EXPECT_EQ(m["transitions_k3"], lists);
+  // Serving: one request over every service as candidates.
+  std::vector<uint32_t> all(services);
+  std::iota(all.begin(), all.end(), 0u);
+  constexpr int kRequests = 200;
+  const auto serve_start = std::chrono::steady_clock::now();
+  for (int r = 0; r < kRequests; ++r) {
+    absl::Status s;
+    Scores(*model, 3, {1, 2, 3}, all, &s);
+    ASSERT_OK(s);
+  }
+  std::cout << "eosc_rl serve: "
+            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                         serve_start)
+                       .count() /
+                   kRequests
+            << " ms per request over " << services << " candidates\n";
 }
 
 }  // namespace
