@@ -325,7 +325,8 @@ TEST_F(RlFamilyFitTest, NeedsTheTableAndServedLists) {
 // The training time figure of docs/eosc.md (skipped unless RL_FIGURE_LISTS is set): the
 // profile's agent (the 2.10 defaults, one thread) fitted on RL_FIGURE_LISTS served v1 lists of
 // RL_FIGURE_USERS users over RL_FIGURE_SERVICES services, a fifth of them followed by a
-// journey, for RL_FIGURE_EPOCHS epochs (default 100).
+// journey, for RL_FIGURE_EPOCHS epochs (default 100); then the serving figure: the mean time
+// of a Score over every service.
 TEST_F(RlFamilyFitTest, TrainingTimeFigure) {
   auto env = [](const char* name, int def) {
     const char* v = std::getenv(name);
