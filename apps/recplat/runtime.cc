@@ -38,6 +38,7 @@
 #ifdef RECPLAT_HAVE_TORCH
 #include "trainers/torch_gru4rec/gru4rec_family.h"
 #include "trainers/torch_ncf/ncf_family.h"
+#include "trainers/torch_rl/rl_family.h"
 #endif
 
 namespace recplat::app {
@@ -53,6 +54,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
 #ifdef RECPLAT_HAVE_TORCH
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
   RECPLAT_RETURN_IF_ERROR(ncf::RegisterNcfFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(rl::RegisterEoscRlFamily(registry));
 #endif
   RECPLAT_RETURN_IF_ERROR(similarity::RegisterSimilarityFamily(registry));
   // Last: a blend's components are looked up in this same registry.

@@ -153,6 +153,7 @@ absl::Status BuildContext(const RequestHistories& histories, const std::vector<i
   ctx.catalog = &st->catalog;
   ctx.rng = &st->rng;
   ctx.now_ms = now_ms;
+  ctx.k = req.k() > 0 ? static_cast<size_t>(req.k()) : 0;
   st->facts.has_user = !req.user_id().empty();
   st->facts.has_session_history = !st->session_items.empty();
   st->facts.has_anchor = !st->anchors.empty();

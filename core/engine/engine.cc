@@ -269,6 +269,7 @@ void Engine::RecordAnswer(const v1::RecommendRequest& req, const std::string& su
   list.set_ordering_seconds(response.ordering_seconds());
   for (const v1::RecommendedItem& item : response.items()) list.add_item_ids(item.item_id());
   list.set_cached(response.cached());
+  list.mutable_context()->insert(req.context().begin(), req.context().end());
   recorder_->Record(std::move(list));
 }
 

@@ -56,6 +56,9 @@ struct RecommendContext {
   common::Rng* rng = nullptr;
   // Request time, Unix epoch milliseconds.
   int64_t now_ms = 0;
+  // How many items the request asks for (RecommendRequest.k); 0 when not known. For models
+  // whose answer depends on its length (the EOSC RL agent has one policy per panel size).
+  size_t k = 0;
 };
 
 class Model {

@@ -14,6 +14,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
 #include "absl/strings/string_view.h"
 
 #include "absl/container/flat_hash_map.h"
@@ -63,6 +65,17 @@ class ModelFamily {
   // The training worker reads them from the state store only for such families (it costs a
   // pass over every item).
   virtual bool uses_item_attributes() const { return false; }
+
+  // True for families that read TrainingData::served_lists (what the engine showed to whom):
+  // the training worker scans the tenant's served lists only for such families.
+  virtual bool uses_served_lists() const { return false; }
+
+  // The document collections whose live documents the family reads from
+  // TrainingData::documents (e.g. journeys a frontend stored through the core), given its
+  // params; the training worker reads only those. Empty (the default) for most families.
+  virtual std::vector<std::string> TrainingDocuments(const ModelParams& params) const {
+    return {};
+  }
 
   // The hyper-parameters `recplat tune` searches and their ranges (search_space.h). Empty (the
   // default) for families with nothing to tune: the tuner then evaluates their defaults once.

@@ -51,6 +51,38 @@ struct ItemInfo {
   static constexpr size_t kMaxTextBytes = 4096;
 };
 
+// One list the engine served (StateStore::ScanServed), for families that learn from what was
+// shown (ModelFamily::uses_served_lists).
+struct ServedListRecord {
+  // Dense user index (as in Interaction::user); kUnknownUser for an anonymous list or a user
+  // the snapshot does not know.
+  static constexpr uint32_t kUnknownUser = 0xffffffffu;
+  uint32_t user = kUnknownUser;
+  std::string user_id;
+  std::string session_id;
+  std::string surface;
+  // Unix epoch milliseconds.
+  int64_t served_at_ms = 0;
+  // The served items in answer order, as item indices; ids the catalog snapshot does not know
+  // are left out (`complete` is then false).
+  std::vector<uint32_t> items;
+  bool complete = true;
+  // The model that ranked the list and its version.
+  std::string scoring_model;
+  int64_t scoring_model_version = 0;
+  // The request's context (ServedList.context), sorted by key.
+  std::vector<std::pair<std::string, std::string>> context;
+};
+
+// A stored document (core documents: a collection's key -> body), for families that read
+// profile-specific records the core keeps for them (ModelFamily::TrainingDocuments).
+struct TrainingDocument {
+  std::string collection;
+  std::string key;
+  std::string body;
+  int64_t updated_at_ms = 0;
+};
+
 struct TrainingData {
   uint32_t num_users = 0;
   uint32_t num_items = 0;
@@ -67,6 +99,12 @@ struct TrainingData {
   // Optional external ids (size num_items / num_users, or empty), for debugging and reports.
   std::vector<std::string> item_ids;
   std::vector<std::string> user_ids;
+  // The served lists of the tenant, in serving-time order; filled only for families that ask
+  // (ModelFamily::uses_served_lists), empty otherwise and on the eval path.
+  std::vector<ServedListRecord> served_lists;
+  // The live documents of the collections the family names (ModelFamily::TrainingDocuments),
+  // by collection in the order named, each in key order; empty otherwise.
+  std::vector<TrainingDocument> documents;
   // Requested when the fit should end early (the process is shutting down). Families whose fit
   // takes more than a second or so check it between epochs or batches (CheckStop) and give up
   // with CANCELLED; a default token is never requested.

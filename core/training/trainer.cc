@@ -150,8 +150,14 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   };
 
   const models::ModelFamily* family = registry_.FamilyOf(model);
-  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(),
-                                 family != nullptr && family->uses_item_attributes());
+  const models::ModelParams params(cfg->params);
+  TrainingDataExtras extras;
+  if (family != nullptr) {
+    extras.item_attributes = family->uses_item_attributes();
+    extras.served_lists = family->uses_served_lists();
+    extras.document_collections = family->TrainingDocuments(params);
+  }
+  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(), extras);
   if (!built.ok()) return fail(built.status());
   built->data.stop = stop_source_.get_token();
   const models::TrainingData& data = built->data;
@@ -160,7 +166,6 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   stats.set_num_interactions(static_cast<int64_t>(data.interactions.size()));
   stats.set_log_offset(built->log_offset);
 
-  const models::ModelParams params(cfg->params);
   absl::StatusOr<std::unique_ptr<models::Model>> fitted =
       absl::UnknownError("no training was attempted");
   bool incremental = false;

@@ -1,6 +1,7 @@
 #include "core/training/training_data_builder.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 
@@ -47,12 +48,98 @@ absl::Status FillItemAttributes(const state::StateStore& state, const std::strin
   }
 }
 
+constexpr size_t kServedPageSize = 1000;
+constexpr size_t kDocumentPageSize = 1000;
+
+// Fills d->served_lists (every surface, serving-time order, the newest kMaxServedLists).
+absl::Status FillServedLists(const state::StateStore& state, const std::string& tenant,
+                             models::TrainingData* d) {
+  const catalog::Catalog* cat = state.FindCatalog(tenant);
+  absl::flat_hash_map<std::string, uint32_t> users;
+  std::vector<v1::ServedList> page;
+  state::ServedListScan scan;
+  scan.limit = kServedPageSize;
+  while (true) {
+    page.clear();
+    std::string next;
+    if (absl::Status s = state.ScanServed(tenant, scan, &page, &next); !s.ok()) return s;
+    for (v1::ServedList& list : page) {
+      models::ServedListRecord r;
+      if (!list.user_id().empty()) {
+        auto [it, inserted] = users.try_emplace(list.user_id(), models::ServedListRecord::kUnknownUser);
+        if (inserted) {
+          absl::StatusOr<v1::User> user = state.GetUser(tenant, list.user_id());
+          if (user.ok() && user->index() < d->num_users) {
+            it->second = user->index();
+          } else if (!user.ok() && !absl::IsNotFound(user.status())) {
+            return user.status();
+          }
+        }
+        r.user = it->second;
+      }
+      r.user_id = std::move(*list.mutable_user_id());
+      r.session_id = std::move(*list.mutable_session_id());
+      r.surface = std::move(*list.mutable_surface());
+      r.served_at_ms = list.served_at_ms();
+      r.scoring_model = std::move(*list.mutable_scoring_model());
+      r.scoring_model_version = list.scoring_model_version();
+      if (cat != nullptr) {
+        auto reader = cat->Read();
+        for (const std::string& id : list.item_ids()) {
+          std::optional<uint32_t> idx = reader.Find(id);
+          if (idx.has_value() && *idx < d->num_items) {
+            r.items.push_back(*idx);
+          } else {
+            r.complete = false;
+          }
+        }
+      } else {
+        r.complete = list.item_ids().empty();
+      }
+      r.context.assign(list.context().begin(), list.context().end());
+      std::sort(r.context.begin(), r.context.end());
+      d->served_lists.push_back(std::move(r));
+    }
+    if (d->served_lists.size() > kMaxServedLists) {
+      d->served_lists.erase(d->served_lists.begin(),
+                            d->served_lists.begin() + (d->served_lists.size() - kMaxServedLists));
+    }
+    if (next.empty()) return absl::OkStatus();
+    scan.page_token = std::move(next);
+  }
+}
+
+// Appends the live documents of `collection` in key order to d->documents (up to
+// kMaxDocuments in all).
+absl::Status FillDocuments(const state::StateStore& state, const std::string& tenant,
+                           const std::string& collection, models::TrainingData* d) {
+  std::vector<v1::Document> page;
+  std::string start;
+  while (d->documents.size() < kMaxDocuments) {
+    page.clear();
+    std::string next;
+    if (absl::Status s = state.ScanDocuments(tenant, collection, "", start, kDocumentPageSize,
+                                             false, false, &page, &next);
+        !s.ok()) {
+      return s;
+    }
+    for (v1::Document& doc : page) {
+      if (d->documents.size() >= kMaxDocuments) break;
+      d->documents.push_back({collection, std::move(*doc.mutable_key()),
+                              std::move(*doc.mutable_body()), doc.updated_at_ms()});
+    }
+    if (next.empty()) break;
+    start = std::move(next);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<BuiltTrainingData> BuildTrainingData(
     const state::StateStore& state, const std::string& tenant,
     const std::map<std::string, config::EventTypeConfig>& event_types, int64_t now_ms,
-    bool item_attributes) {
+    const TrainingDataExtras& extras) {
   BuiltTrainingData out;
   models::TrainingData& d = out.data;
   d.now_ms = now_ms;
@@ -98,8 +185,14 @@ absl::StatusOr<BuiltTrainingData> BuildTrainingData(
   }
   d.items.resize(d.num_items);
   d.item_ids.resize(d.num_items);
-  if (item_attributes) {
+  if (extras.item_attributes) {
     if (absl::Status s = FillItemAttributes(state, tenant, &d); !s.ok()) return s;
+  }
+  if (extras.served_lists) {
+    if (absl::Status s = FillServedLists(state, tenant, &d); !s.ok()) return s;
+  }
+  for (const std::string& collection : extras.document_collections) {
+    if (absl::Status s = FillDocuments(state, tenant, collection, &d); !s.ok()) return s;
   }
   return out;
 }

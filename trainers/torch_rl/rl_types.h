@@ -18,7 +18,8 @@
 // The item space is fixed (rl_item_space.h), so a served list is also an action: the rows of
 // the served services' embeddings.
 //
-// Thread-safety: plain data; RlPolicy's const methods are safe concurrently.
+// Thread-safety: plain data; RlPolicy's const methods are safe concurrently (Select runs the
+// eval-mode actor under torch::NoGradGuard, without a lock).
 #pragma once
 
 #include <cstdint>
@@ -60,10 +61,14 @@ struct RlParams {
 // What the agent sees: `user` indexes the user embedding table (-1 or >= num_users: a zero
 // embedding), `history` holds service indices oldest first (only the last history_len count),
 // `allowed` the services of the search mask.
+// Instead of `allowed`, a state may name a shared `pool` of services minus `excluded` (used
+// when `pool` is set): many states over one catalogue then share one list.
 struct RlState {
   int64_t user = -1;
   std::vector<int64_t> history;
   std::vector<int64_t> allowed;
+  std::shared_ptr<const std::vector<int64_t>> pool;
+  std::vector<int64_t> excluded;
 };
 
 // One SARS tuple: `action` holds the K served services (in answer order).

@@ -21,7 +21,11 @@
 //                    sent; a journey is the tree of these keys: the children of visit V are
 //                    the keys starting with "V/"), and, when the action's root names a
 //                    service, a `click` event of the user (or of the browser's unique_id as a
-//                    session) with the panel, pages and order flag as context.
+//                    session) with the panel, pages and order flag as context;
+//   recommendation -> a core Recommend on the profile's surface whose context holds the
+//                    panel ("panel_id": v1/v2), the request's "visit_id" and "page_id": the
+//                    core records them with the served list, which is how the RL agent
+//                    (trainers/torch_rl) attributes a journey to the list it started from.
 //
 // A dump is one atomic write: upserts of every service, deletions of the items, users and
 // aai_uids the dump no longer has, and the users' records and events; a request during the

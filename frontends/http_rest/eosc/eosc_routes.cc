@@ -7,6 +7,7 @@
 #include "core/api/validation.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "core/common/utf8.h"
 #include "frontends/http_rest/eosc/eosc_codec.h"
 #include "frontends/http_rest/eosc/eosc_import.h"
 #include "frontends/http_rest/eosc/eosc_pages.h"
@@ -118,7 +119,12 @@ struct EoscFrontend::Impl {
       }
     }
     rec.set_skip_unconfigured_models(true);
-    (*rec.mutable_context())["panel_id"] = panel;
+    // Recorded with the served list: a user action whose source is this visit and whose root
+    // is this panel is feedback on this list (the RL agent's journeys).
+    auto& context = *rec.mutable_context();
+    context["panel_id"] = panel;
+    if (!ctx.visit_id.empty()) context["visit_id"] = common::TruncateUtf8(ctx.visit_id, 256);
+    if (!ctx.page_id.empty()) context["page_id"] = common::TruncateUtf8(ctx.page_id, 256);
     absl::StatusOr<v1::RecommendResponse> got = api->Recommend(rec);
     if (!got.ok()) return StatusResponse(got.status());
     // Fewer candidates than the panel shows: the original's InsufficientRecommendationSpace.

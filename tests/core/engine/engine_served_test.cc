@@ -28,6 +28,7 @@ TEST_F(EngineTest, EveryAnswerButDryRunsIsRecordedAsAServedList) {
   const int64_t t0 = clock_.NowMs();
   auto req = Request(2, "u1");
   req.set_session_id("s1");
+  (*req.mutable_context())["visit_id"] = "visit-1";
   ASSERT_OK_AND_ASSIGN(auto first, engine_->Recommend(req));
   clock_.AdvanceMs(10);
   ASSERT_OK_AND_ASSIGN(auto hit, engine_->Recommend(req));
@@ -54,6 +55,9 @@ TEST_F(EngineTest, EveryAnswerButDryRunsIsRecordedAsAServedList) {
   EXPECT_EQ(l.retrieval_model(), "ranker");
   EXPECT_EQ(l.scoring_model(), "scorer");
   EXPECT_THAT(l.item_ids(), ElementsAre("i3", "i2"));
+  // The request's context goes with the list (feedback naming the visit is attributed by it).
+  ASSERT_EQ(l.context().size(), 1u);
+  EXPECT_EQ(l.context().at("visit_id"), "visit-1");
   EXPECT_FALSE(l.cached());
   EXPECT_EQ(lists[1].recommendation_id(), hit.recommendation_id());
   EXPECT_EQ(lists[1].served_at_ms(), t0 + 10);

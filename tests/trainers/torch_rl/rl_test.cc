@@ -118,7 +118,10 @@ TEST(RlPolicyTest, SelectsKDistinctAllowedServicesAndRoundTrips) {
   const RlItemSpace items = BuildItemSpace(m.train, p.se, DefaultFeaturePrefixes());
   absl::StatusOr<std::unique_ptr<RlPolicy>> policy = CreatePolicy(p, 20, items);
   ASSERT_TRUE(policy.ok()) << policy.status();
-  RlState state{.user = 4, .history = {1, 2}, .allowed = {7, 9, 11, 13, 40}};
+  RlState state;
+  state.user = 4;
+  state.history = {1, 2};
+  state.allowed = {7, 9, 11, 13, 40};
   absl::StatusOr<RlChoice> choice = (*policy)->Select(state);
   ASSERT_TRUE(choice.ok()) << choice.status();
   ASSERT_EQ(choice->items.size(), 3u);
@@ -156,7 +159,8 @@ TEST(RlPolicyTest, RejectsActionsOfAnotherK) {
   td.num_items = 5;
   data.items = BuildItemSpace(td, p.se, DefaultFeaturePrefixes());
   RlTransition t;
-  t.state = {0, {}, {0, 1, 2, 3}};
+  t.state.user = 0;
+  t.state.allowed = {0, 1, 2, 3};
   t.action = {0, 1};
   t.reward = 1;
   data.transitions.push_back(t);

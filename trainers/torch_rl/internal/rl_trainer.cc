@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <mutex>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -135,8 +134,17 @@ StateBatch MakeStates(const RlParams& p, const Tensor& items,
       hist_ids[r * p.history_len + (p.history_len - take + j)] =
           s.history[s.history.size() - take + j];
     }
-    for (int64_t i : s.allowed) {
-      if (i >= 0 && i < n) m[r][i] = 1.0f;
+    if (s.pool != nullptr) {
+      for (int64_t i : *s.pool) {
+        if (i >= 0 && i < n) m[r][i] = 1.0f;
+      }
+      for (int64_t i : s.excluded) {
+        if (i >= 0 && i < n) m[r][i] = 0.0f;
+      }
+    } else {
+      for (int64_t i : s.allowed) {
+        if (i >= 0 && i < n) m[r][i] = 1.0f;
+      }
     }
   }
   Tensor ids = torch::tensor(hist_ids, torch::kLong);
@@ -163,15 +171,14 @@ class TorchPolicy final : public RlPolicy {
     actor_->eval();
   }
 
+  // No lock: an eval-mode module's forward under NoGradGuard only reads its parameters, so
+  // concurrent requests run in parallel (Serialize only reads them too).
   absl::StatusOr<RlChoice> Select(const RlState& state) const override {
-    int64_t allowed = 0;
-    for (int64_t i : state.allowed) allowed += (i >= 0 && i < items_.size(0)) ? 1 : 0;
-    if (allowed < p_.k) {
+    torch::NoGradGuard no_grad;
+    const StateBatch s = MakeStates(p_, items_, {&state});
+    if (s.mask.sum().item<float>() < static_cast<float>(p_.k)) {
       return absl::FailedPreconditionError("rl: insufficient recommendation space");
     }
-    torch::NoGradGuard no_grad;
-    std::lock_guard<std::mutex> lock(mu_);
-    const StateBatch s = MakeStates(p_, items_, {&state});
     const Tensor w = actor_->Forward(s.users, s.hist, s.mask, s.hist_mean)[0];  // [K, SE]
     const Tensor engagement = torch::softmax(w.matmul(items_.t()), 1);          // [K, I]
     const Tensor masked = engagement * s.mask;
@@ -194,7 +201,6 @@ class TorchPolicy final : public RlPolicy {
   }
 
   absl::StatusOr<std::string> Serialize() const override {
-    std::lock_guard<std::mutex> lock(mu_);
     std::ostringstream out;
     out << Signature(p_, actor_->enc->num_users, items_.size(0));
     try {
@@ -207,8 +213,7 @@ class TorchPolicy final : public RlPolicy {
 
  private:
   const RlParams p_;
-  // Forward is not declared const in torch; the mutex serialises requests on one model.
-  mutable std::mutex mu_;
+  // Forward is not declared const in torch; it does not modify an eval-mode module.
   mutable Actor actor_;
   const Tensor items_;
 };
