@@ -6,6 +6,7 @@
 // log, a read with min_offset on the other replica sees a write, and a third replica started
 // afterwards catches up from the stream.
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -119,37 +120,44 @@ TEST_F(JetStreamE2eTest, AcknowledgedWritesApplyOnceInEveryReplicaThroughNodeAnd
                                                 {"b", b->grpc_address()}};
   std::vector<std::string> acked;
   std::vector<std::string> failed;
-  std::atomic<int> acked_count{0};
+  std::map<std::string, std::atomic<int>> acked_by;
+  acked_by["a"] = 0;
+  acked_by["b"] = 0;
   std::atomic<bool> stop{false};
-  constexpr int kMaxBatches = 150;  // Per writer: a bounded load.
+  constexpr int kMaxBatches = 200;  // Per writer: a bounded load.
   auto writer = [&](const std::string& name) {
-    for (int b = 0; b < kMaxBatches && !stop.load(); ++b) {
+    for (int b = 0; b < kMaxBatches && !stop.load();) {
       std::string target;
       {
         std::lock_guard<std::mutex> lock(mu);
         target = address[name];
       }
-      const std::string user = absl::StrCat(name, "-", b);
-      const bool ok = !target.empty() && AppendBatch(target, user) >= 0;
+      if (target.empty()) {  // The replica is down: wait for it.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
+      const std::string user = absl::StrCat(name, "-", b++);
+      const bool ok = AppendBatch(target, user) >= 0;
       std::lock_guard<std::mutex> lock(mu);
       (ok ? acked : failed).push_back(user);
       if (ok) {
-        ++acked_count;
+        ++acked_by[name];
       } else {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
   };
-  auto wait_acked = [&](int n) {
+  // Waits up to 20 s until writer `name` has `n` acknowledged batches.
+  auto wait_acked = [&](const std::string& name, int n) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (acked_count.load() < n && std::chrono::steady_clock::now() < deadline) {
+    while (acked_by[name].load() < n && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return acked_count.load() >= n;
+    return acked_by[name].load() >= n;
   };
   std::thread wa(writer, "a");
   std::thread wb(writer, "b");
-  ASSERT_TRUE(wait_acked(40)) << a->ReadStderr() << b->ReadStderr();
+  ASSERT_TRUE(wait_acked("a", 20) && wait_acked("b", 20)) << a->ReadStderr() << b->ReadStderr();
 
   // Mid-stream: one NATS node and replica b die.
   cluster_->Kill(1);
@@ -158,20 +166,21 @@ TEST_F(JetStreamE2eTest, AcknowledgedWritesApplyOnceInEveryReplicaThroughNodeAnd
     address["b"] = "";
   }
   b->Kill();
-  const int before_restart = acked_count.load();
-  EXPECT_TRUE(wait_acked(before_restart + 20)) << "replica a stopped acknowledging writes\n"
-                                               << a->ReadStderr();
+  EXPECT_TRUE(wait_acked("a", acked_by["a"].load() + 20))
+      << "replica a stopped acknowledging writes\n" << a->ReadStderr();
   ASSERT_TRUE(cluster_->Restart(1).ok());
   ASSERT_TRUE(b->Start()) << b->ReadStderr();
   {
     std::lock_guard<std::mutex> lock(mu);
     address["b"] = b->grpc_address();
   }
-  EXPECT_TRUE(wait_acked(acked_count.load() + 40));
+  EXPECT_TRUE(wait_acked("b", acked_by["b"].load() + 20)) << b->ReadStderr();
+  EXPECT_TRUE(wait_acked("a", acked_by["a"].load() + 10)) << a->ReadStderr();
   stop = true;
   wa.join();
   wb.join();
-  ASSERT_GE(acked.size(), 100u);
+  std::printf("batches acknowledged: %zu, failed: %zu\n", acked.size(), failed.size());
+  ASSERT_GE(acked.size(), 90u);
 
   // Both replicas hold the same log and have applied all of it.
   v1::GetStatsResponse sa = Stats(a->grpc_address());

@@ -641,6 +641,7 @@ TEST_F(ServiceTest, CountsEventsAppendedByTypeAndRejectedByReason) {
 
 // Read-your-writes across replicas: reads with min_offset wait until that offset is applied.
 TEST_F(ServiceTest, ReadsWithMinOffsetWaitForItOrSayWhyNot) {
+  ReopenWithPopularity({"pop"});
   ASSERT_OK(service_->UpsertItems([] {
     v1::UpsertItemsRequest r;
     r.add_items()->set_id("i1");
