@@ -126,7 +126,7 @@ class ServiceTest : public ::testing::Test {
     c.log_ready = log_ready_;
     ServiceOptions options;
     options.config = config_;
-    options.min_offset_timeout = absl::Milliseconds(300);
+    options.min_offset_timeout = absl::Seconds(1);
     service_ = std::make_unique<LocalService>(std::move(options), c);
     materializer_->Start();
   }
