@@ -6,9 +6,9 @@
 // Each writer thread appends N batches of B records of 100 bytes. Prints events/s for each log
 // and their ratio; then starts a fresh replica over the stream and times its catch-up.
 // Results: bench/RESULTS.md ("JetStream event log").
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -54,11 +54,12 @@ double Run(EventLog& log, const Args& args) {
   return static_cast<double>(args.writers) * args.batches * args.batch / seconds;
 }
 
-std::unique_ptr<recplat::log::JetStreamEventLog> OpenJetStream(
-    const std::filesystem::path& dir, const std::vector<std::string>& urls, bool sync) {
+std::unique_ptr<recplat::log::JetStreamEventLog> OpenJetStream(const std::filesystem::path& dir,
+                                                               const std::vector<std::string>& urls,
+                                                               bool sync) {
   std::filesystem::create_directories(dir);
-  auto local = recplat::log::OpenRocksDbMirroredEventLog(
-      {.path = (dir / "log").string(), .sync = sync});
+  auto local =
+      recplat::log::OpenRocksDbMirroredEventLog({.path = (dir / "log").string(), .sync = sync});
   if (!local.ok()) return nullptr;
   recplat::log::JetStreamOptions o;
   o.servers = urls;
@@ -74,10 +75,14 @@ int main(int argc, char** argv) {
   Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--batches" && i + 1 < argc) args.batches = std::atoi(argv[++i]);
-    else if (a == "--batch" && i + 1 < argc) args.batch = std::atoi(argv[++i]);
-    else if (a == "--writers" && i + 1 < argc) args.writers = std::atoi(argv[++i]);
-    else if (a == "--sync") args.sync = true;
+    if (a == "--batches" && i + 1 < argc)
+      args.batches = std::atoi(argv[++i]);
+    else if (a == "--batch" && i + 1 < argc)
+      args.batch = std::atoi(argv[++i]);
+    else if (a == "--writers" && i + 1 < argc)
+      args.writers = std::atoi(argv[++i]);
+    else if (a == "--sync")
+      args.sync = true;
     else {
       std::fprintf(stderr, "usage: %s [--batches N] [--batch B] [--writers W] [--sync]\n", argv[0]);
       return 2;
@@ -97,7 +102,8 @@ int main(int argc, char** argv) {
   auto js = OpenJetStream(dir.path() / "a", (*cluster)->Urls(), args.sync);
   if (js == nullptr) return 1;
   // The stream is created by the mirror thread: wait for the first append to go through.
-  for (int i = 0; i < 200 && !js->Append({"warmup"}).ok(); ++i) absl::SleepFor(absl::Milliseconds(50));
+  for (int i = 0; i < 200 && !js->Append({"warmup"}).ok(); ++i)
+    absl::SleepFor(absl::Milliseconds(50));
   const double js_rate = Run(*js, args);
   const uint64_t total = js->NextOffset();
 
@@ -112,7 +118,8 @@ int main(int argc, char** argv) {
   std::printf("rocksdb log append:          %10.0f events/s\n", local_rate);
   std::printf("jetstream R3 log append:     %10.0f events/s  (%.3f x rocksdb)\n", js_rate,
               js_rate / local_rate);
-  std::printf("jetstream catch-up (new replica, %llu records): %10.0f events/s (%.3f x rocksdb append)\n",
-              static_cast<unsigned long long>(total), catchup, catchup / local_rate);
+  std::printf(
+      "jetstream catch-up (new replica, %llu records): %10.0f events/s (%.3f x rocksdb append)\n",
+      static_cast<unsigned long long>(total), catchup, catchup / local_rate);
   return 0;
 }

@@ -175,7 +175,8 @@ absl::Status CheckNats(const Config& config) {
                     "[nats://10.0.0.1:4222, nats://10.0.0.2:4222])");
   }
   if (nats.tls.cert_file.empty() != nats.tls.key_file.empty()) {
-    return KeyError(kSource, nats.tls.cert_file.empty() ? "nats.tls.key_file" : "nats.tls.cert_file",
+    return KeyError(kSource,
+                    nats.tls.cert_file.empty() ? "nats.tls.key_file" : "nats.tls.cert_file",
                     "a client certificate and its key go together: set nats.tls.cert_file and "
                     "nats.tls.key_file");
   }

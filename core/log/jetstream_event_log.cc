@@ -43,13 +43,14 @@ struct Metrics {
                 .Help("Messages of the JetStream stream not yet in the local copy")
                 .Register(r)
                 .Add({})),
-        publish_seconds(prometheus::BuildHistogram()
-                            .Name("recplat_log_publish_seconds")
-                            .Help("JetStream publish latency until the stream's ack")
-                            .Register(r)
-                            .Add({}, prometheus::Histogram::BucketBoundaries{
-                                         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                         0.25, 0.5, 1, 2.5, 5, 10})),
+        publish_seconds(
+            prometheus::BuildHistogram()
+                .Name("recplat_log_publish_seconds")
+                .Help("JetStream publish latency until the stream's ack")
+                .Register(r)
+                .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                                 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                                                 2.5, 5, 10})),
         failures(prometheus::BuildCounter()
                      .Name("recplat_log_publish_failures_total")
                      .Help("JetStream appends that failed, by status code")
@@ -122,10 +123,10 @@ struct JetStreamEventLog::Impl {
     const uint64_t have = local->SourceSequence();
     if (m.stream_seq <= have) return absl::OkStatus();  // Redelivered after a reset.
     if (m.stream_seq != have + 1) {
-      return absl::DataLossError(
-          absl::StrCat("stream '", options.stream, "' delivered sequence ", m.stream_seq,
-                       " after ", have, ": the messages between are missing from the stream "
-                       "(deleted or purged?); this replica cannot copy them"));
+      return absl::DataLossError(absl::StrCat(
+          "stream '", options.stream, "' delivered sequence ", m.stream_seq, " after ", have,
+          ": the messages between are missing from the stream "
+          "(deleted or purged?); this replica cannot copy them"));
     }
     absl::StatusOr<std::vector<std::string>> records = DecodeRecordBatch(m.body);
     if (!records.ok()) {
@@ -169,8 +170,8 @@ struct JetStreamEventLog::Impl {
         continue;
       }
       if (!stream_ready) {
-        absl::StatusOr<int64_t> replicas = client->EnsureStream(
-            options.stream, subject, options.replicas, options.ack_timeout);
+        absl::StatusOr<int64_t> replicas =
+            client->EnsureStream(options.stream, subject, options.replicas, options.ack_timeout);
         if (!replicas.ok()) {
           SetError(replicas.status(), "JetStream log: stream not available");
           Sleep(absl::Seconds(1));
@@ -265,9 +266,8 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Create(
   co.name = options.client_name;
   absl::StatusOr<std::unique_ptr<internal::NatsClient>> client = internal::NatsClient::Connect(co);
   if (!client.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("JetStream log (nats.servers ",
-                                                   impl->servers, "): ",
-                                                   client.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("JetStream log (nats.servers ", impl->servers,
+                                                   "): ", client.status().message()));
   }
   impl->client = *std::move(client);
   if (options.metrics != nullptr) impl->metrics = std::make_unique<Metrics>(*options.metrics);
@@ -279,8 +279,9 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Create(
     impl->UpdateLagLocked();
   }
   if (!impl->client->Connected()) {
-    RECPLAT_LOG(Error, "JetStream log: no NATS server reachable yet; serving reads from the "
-                       "local copy and retrying in the background",
+    RECPLAT_LOG(Error,
+                "JetStream log: no NATS server reachable yet; serving reads from the "
+                "local copy and retrying in the background",
                 {{"servers", impl->servers}});
   }
   Impl* raw = impl.get();
@@ -289,12 +290,11 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> JetStreamEventLog::Create(
 }
 
 absl::StatusOr<uint64_t> JetStreamEventLog::Append(const std::vector<std::string>& records) {
-  return AppendWithMsgId(records,
-                         absl::StrCat(impl_->msg_id_prefix, "-", ++impl_->msg_counter));
+  return AppendWithMsgId(records, absl::StrCat(impl_->msg_id_prefix, "-", ++impl_->msg_counter));
 }
 
-absl::StatusOr<uint64_t> JetStreamEventLog::AppendWithMsgId(
-    const std::vector<std::string>& records, const std::string& msg_id) {
+absl::StatusOr<uint64_t> JetStreamEventLog::AppendWithMsgId(const std::vector<std::string>& records,
+                                                            const std::string& msg_id) {
   Impl& s = *impl_;
   if (records.empty()) return absl::InvalidArgumentError("empty append");
   if (msg_id.empty()) return absl::InvalidArgumentError("empty message id");
@@ -323,22 +323,24 @@ absl::StatusOr<uint64_t> JetStreamEventLog::AppendWithMsgId(
   if (!seq.ok()) {
     return fail(s.Unavailable(absl::StrCat("publish not acknowledged: ", seq.status().message())));
   }
-  if (s.metrics != nullptr) s.metrics->publish_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  if (s.metrics != nullptr)
+    s.metrics->publish_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - start));
   absl::MutexLock lock(&s.mu);
   const uint64_t want = *seq;
-  auto copied = [&s, want]() ABSL_SHARED_LOCKS_REQUIRED(s.mu) {
-    return s.mirrored >= want || s.closed;
-  };
+  auto copied = [&s, want]()
+                    ABSL_SHARED_LOCKS_REQUIRED(s.mu) { return s.mirrored >= want || s.closed; };
   s.mu.AwaitWithTimeout(absl::Condition(&copied), s.options.ack_timeout);
   if (s.mirrored < want) {
-    return fail(absl::DeadlineExceededError(absl::StrCat(
-        "event log: stream sequence ", want, " is acknowledged (durable in the stream) but not "
-        "yet in this replica's copy (at ", s.mirrored, ")")));
+    return fail(
+        absl::DeadlineExceededError(absl::StrCat("event log: stream sequence ", want,
+                                                 " is acknowledged (durable in the stream) but not "
+                                                 "yet in this replica's copy (at ",
+                                                 s.mirrored, ")")));
   }
   auto it = s.first_offsets.find(want);
   if (it == s.first_offsets.end()) {
-    return fail(absl::InternalError(absl::StrCat(
-        "event log: the offset of stream sequence ", want, " is no longer known")));
+    return fail(absl::InternalError(
+        absl::StrCat("event log: the offset of stream sequence ", want, " is no longer known")));
   }
   return it->second;
 }

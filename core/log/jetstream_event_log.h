@@ -99,9 +99,9 @@ class JetStreamEventLog final : public EventLog {
                                            const std::string& msg_id);
 
   uint64_t NextOffset() const override;
-  absl::Status Read(uint64_t from, size_t max_records,
-                    const std::function<absl::Status(uint64_t, absl::string_view)>& fn)
-      const override;
+  absl::Status Read(
+      uint64_t from, size_t max_records,
+      const std::function<absl::Status(uint64_t, absl::string_view)>& fn) const override;
   bool WaitForOffset(uint64_t offset, absl::Duration timeout) const override;
   // Stops the mirror thread and closes the local copy. Idempotent.
   void Close() override;

@@ -116,8 +116,7 @@ TEST_F(JetStreamE2eTest, AcknowledgedWritesApplyOnceInEveryReplicaThroughNodeAnd
   // Writers keep appending through their replica (its current address); a batch that fails is
   // not retried (its user may hold the batch once or not at all). Each batch has its own user.
   std::mutex mu;
-  std::map<std::string, std::string> address = {{"a", a->grpc_address()},
-                                                {"b", b->grpc_address()}};
+  std::map<std::string, std::string> address = {{"a", a->grpc_address()}, {"b", b->grpc_address()}};
   std::vector<std::string> acked;
   std::vector<std::string> failed;
   std::map<std::string, std::atomic<int>> acked_by;
@@ -167,7 +166,8 @@ TEST_F(JetStreamE2eTest, AcknowledgedWritesApplyOnceInEveryReplicaThroughNodeAnd
   }
   b->Kill();
   EXPECT_TRUE(wait_acked("a", acked_by["a"].load() + 20))
-      << "replica a stopped acknowledging writes\n" << a->ReadStderr();
+      << "replica a stopped acknowledging writes\n"
+      << a->ReadStderr();
   ASSERT_TRUE(cluster_->Restart(1).ok());
   ASSERT_TRUE(b->Start()) << b->ReadStderr();
   {

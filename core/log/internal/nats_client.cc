@@ -79,12 +79,11 @@ absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsClient
   if (options.servers.empty()) return absl::InvalidArgumentError("no NATS server given");
   // libnats reads the credentials file only when it connects: check the files up front, so a
   // typo is a start-up error rather than a connection that never succeeds.
-  for (const auto& [key, path] :
-       {std::pair<const char*, const std::string*>{"nats.credentials_file",
-                                                   &options.credentials_file},
-        {"nats.tls.ca_file", &options.tls_ca_file},
-        {"nats.tls.cert_file", &options.tls_cert_file},
-        {"nats.tls.key_file", &options.tls_key_file}}) {
+  for (const auto& [key, path] : {std::pair<const char*, const std::string*>{
+                                      "nats.credentials_file", &options.credentials_file},
+                                  {"nats.tls.ca_file", &options.tls_ca_file},
+                                  {"nats.tls.cert_file", &options.tls_cert_file},
+                                  {"nats.tls.key_file", &options.tls_key_file}}) {
     if (!path->empty() && !std::ifstream(*path).good()) {
       return absl::InvalidArgumentError(absl::StrCat(key, ": cannot read '", *path, "'"));
     }
@@ -137,9 +136,8 @@ absl::StatusOr<std::unique_ptr<NatsClient>> NatsClient::Connect(const NatsClient
   natsOptions_Destroy(opts);
   // NATS_NOT_YET_CONNECTED: no server answered yet; the library keeps trying.
   if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot connect to NATS: ",
-                                                   natsStatus_GetText(s), " ",
-                                                   nats_GetLastError(nullptr)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot connect to NATS: ", natsStatus_GetText(s), " ", nats_GetLastError(nullptr)));
   }
   s = natsConnection_JetStream(&client->js_, client->nc_, nullptr);
   if (s != NATS_OK) return ToStatus(s, 0, "JetStream context");
@@ -190,10 +188,10 @@ absl::StatusOr<int64_t> NatsClient::EnsureStream(const std::string& stream,
     return replicas;
   }
   if (jerr == JSStreamNameExistErr) return replicas;  // Another replica created it meanwhile.
-  return ToStatus(s, jerr,
-                  absl::StrCat("cannot create JetStream stream '", stream, "' (", replicas,
-                               " replicas, subject '", subject, "'): ",
-                               nats_GetLastError(nullptr)));
+  return ToStatus(
+      s, jerr,
+      absl::StrCat("cannot create JetStream stream '", stream, "' (", replicas,
+                   " replicas, subject '", subject, "'): ", nats_GetLastError(nullptr)));
 }
 
 absl::StatusOr<uint64_t> NatsClient::LastSequence(const std::string& stream,
@@ -204,18 +202,18 @@ absl::StatusOr<uint64_t> NatsClient::LastSequence(const std::string& stream,
   jsStreamInfo* si = nullptr;
   jsErrCode jerr = static_cast<jsErrCode>(0);
   natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), &o, &jerr);
-  if (s != NATS_OK) return ToStatus(s, jerr, absl::StrCat("JetStream stream info of '", stream, "'"));
+  if (s != NATS_OK)
+    return ToStatus(s, jerr, absl::StrCat("JetStream stream info of '", stream, "'"));
   const uint64_t last = si->State.LastSeq;
   jsStreamInfo_Destroy(si);
   return last;
 }
 
 absl::StatusOr<uint64_t> NatsClient::Publish(const std::string& subject, const std::string& body,
-                                             const std::string& msg_id,
-                                             absl::Duration timeout) {
+                                             const std::string& msg_id, absl::Duration timeout) {
   natsMsg* msg = nullptr;
-  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(),
-                                static_cast<int>(body.size()));
+  natsStatus s =
+      natsMsg_Create(&msg, subject.c_str(), nullptr, body.data(), static_cast<int>(body.size()));
   if (s != NATS_OK) return ToStatus(s, 0, "JetStream message");
   jsPubOptions po;
   jsPubOptions_Init(&po);
@@ -231,8 +229,9 @@ absl::StatusOr<uint64_t> NatsClient::Publish(const std::string& subject, const s
   return seq;
 }
 
-absl::StatusOr<std::unique_ptr<NatsSubscription>> NatsClient::Subscribe(
-    const std::string& stream, const std::string& subject, uint64_t start_seq) {
+absl::StatusOr<std::unique_ptr<NatsSubscription>> NatsClient::Subscribe(const std::string& stream,
+                                                                        const std::string& subject,
+                                                                        uint64_t start_seq) {
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = stream.c_str();

@@ -97,8 +97,8 @@ class NatsClient {
   // An ordered (in stream order, no acks), ephemeral consumer of `subject` in `stream` from
   // stream sequence `start_seq` (>= 1).
   absl::StatusOr<std::unique_ptr<NatsSubscription>> Subscribe(const std::string& stream,
-                                                               const std::string& subject,
-                                                               uint64_t start_seq);
+                                                              const std::string& subject,
+                                                              uint64_t start_seq);
 
  private:
   NatsClient() = default;

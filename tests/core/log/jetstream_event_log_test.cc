@@ -1,12 +1,13 @@
 // JetStreamEventLog against real nats-server processes (tests/testing/nats_cluster.h): a
 // 3-node JetStream cluster with R3 streams, and a single node for the outage tests.
+#include "core/log/jetstream_event_log.h"
+
 #include <atomic>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "core/log/jetstream_event_log.h"
 #include "core/log/mirrored_event_log.h"
 #include "gtest/gtest.h"
 #include "tests/testing/nats_cluster.h"
@@ -61,10 +62,12 @@ absl::StatusOr<std::unique_ptr<JetStreamEventLog>> OpenLog(const std::filesystem
 absl::StatusOr<uint64_t> AppendEventually(JetStreamEventLog& log,
                                           const std::vector<std::string>& records) {
   absl::StatusOr<uint64_t> r;
-  WaitUntil([&] {
-    r = log.Append(records);
-    return !absl::IsUnavailable(r.status());
-  }, absl::Seconds(20));
+  WaitUntil(
+      [&] {
+        r = log.Append(records);
+        return !absl::IsUnavailable(r.status());
+      },
+      absl::Seconds(20));
   return r;
 }
 

@@ -1,9 +1,10 @@
 // The RocksDB log's mirror half (mirrored_event_log.h) and the batch envelope (record_batch.h).
+#include "core/log/mirrored_event_log.h"
+
 #include <string>
 #include <vector>
 
 #include "core/log/event_log.h"
-#include "core/log/mirrored_event_log.h"
 #include "core/log/record_batch.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -19,7 +20,8 @@ using ::testing::HasSubstr;
 TEST(RecordBatchTest, RoundTripsRecordsIncludingEmptyAndBinaryOnes) {
   const std::vector<std::string> records = {"a", "", std::string("\0\xff\x01", 3),
                                             std::string(70000, 'x')};
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> back, DecodeRecordBatch(EncodeRecordBatch(records)));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> back,
+                       DecodeRecordBatch(EncodeRecordBatch(records)));
   EXPECT_EQ(back, records);
   ASSERT_OK_AND_ASSIGN(std::vector<std::string> none, DecodeRecordBatch(EncodeRecordBatch({})));
   EXPECT_TRUE(none.empty());
@@ -97,9 +99,9 @@ TEST_F(MirroredLogTest, APlainLogOpensAsAMirrorWithSequenceZero) {
 }
 
 TEST_F(MirroredLogTest, SecondaryModeIsRefused) {
-  EXPECT_THAT(OpenRocksDbMirroredEventLog(
-                  {.path = (dir_.path() / "log").string(), .secondary = true,
-                   .secondary_path = (dir_.path() / "sec").string()}),
+  EXPECT_THAT(OpenRocksDbMirroredEventLog({.path = (dir_.path() / "log").string(),
+                                           .secondary = true,
+                                           .secondary_path = (dir_.path() / "sec").string()}),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
