@@ -66,7 +66,8 @@ std::string ReadFile(const std::string& path) {
 
 bool NatsCluster::Available() { return std::filesystem::exists(kServerBinary); }
 
-absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int nodes) {
+absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int nodes,
+                                                                const std::string& tls_dir) {
   if (!Available()) {
     return absl::FailedPreconditionError(absl::StrCat(kServerBinary, " is not installed"));
   }
@@ -92,6 +93,10 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(int nodes) {
          << "listen: 127.0.0.1:" << n.client_port << "\n"
          << "http: 127.0.0.1:" << n.monitor_port << "\n"
          << "jetstream { store_dir: \"" << (base / "store").string() << "\" }\n";
+    if (!tls_dir.empty()) {
+      conf << "tls {\n  cert_file: \"" << tls_dir << "/server.pem\"\n  key_file: \"" << tls_dir
+           << "/server.key\"\n  ca_file: \"" << tls_dir << "/ca.pem\"\n  verify: true\n}\n";
+    }
     if (nodes > 1) {
       conf << "cluster {\n  name: recplat-test\n  listen: 127.0.0.1:" << n.cluster_port
            << "\n  routes: [" << absl::StrJoin(routes, ", ") << "]\n}\n";

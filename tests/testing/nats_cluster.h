@@ -27,8 +27,11 @@ class NatsCluster {
   static bool Available();
 
   // Starts `nodes` servers (1 = a single JetStream server, no cluster) and waits until every
-  // node reports JetStream healthy (monitoring /healthz), up to 30 s.
-  static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(int nodes = 3);
+  // node reports JetStream healthy (monitoring /healthz), up to 30 s. With `tls_dir` (files
+  // server.pem, server.key, ca.pem as TestPki::WriteTo writes them) client connections need
+  // TLS and a client certificate signed by that CA.
+  static absl::StatusOr<std::unique_ptr<NatsCluster>> Start(int nodes = 3,
+                                                            const std::string& tls_dir = "");
   ~NatsCluster();
   NatsCluster(const NatsCluster&) = delete;
   NatsCluster& operator=(const NatsCluster&) = delete;

@@ -13,6 +13,7 @@
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
+#include "tests/testing/test_pki.h"
 
 namespace recplat::log {
 namespace {
@@ -234,6 +235,35 @@ TEST(JetStreamLogOutageTest, NatsDownFailsAppendsKeepsReadsAndRecovers) {
   ASSERT_OK_AND_ASSIGN(uint64_t next, AppendEventually(*log, {"b"}));
   EXPECT_EQ(next, 1u);
   EXPECT_EQ(ReadAll(*log), (std::vector<std::string>{"a", "b"}));
+}
+
+// nats.tls.*: a server that requires TLS with client certificates accepts the log with the CA
+// and a client certificate, and a log without them cannot write.
+TEST(JetStreamLogTlsTest, TlsWithClientCertificates) {
+  if (!NatsCluster::Available()) GTEST_SKIP() << NatsCluster::kServerBinary << " is not installed";
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(recplat::testing::TestPki pki, recplat::testing::MakeTestPki());
+  std::filesystem::create_directories(dir.path() / "pki");
+  ASSERT_TRUE(pki.WriteTo(dir.path() / "pki"));
+  ASSERT_OK_AND_ASSIGN(auto cluster, NatsCluster::Start(1, (dir.path() / "pki").string()));
+  std::filesystem::create_directories(dir.path() / "a");
+  auto local = OpenRocksDbMirroredEventLog({.path = (dir.path() / "a" / "log").string()});
+  ASSERT_OK(local);
+  JetStreamOptions o;
+  o.servers = cluster->Urls();
+  o.stream = "tls";
+  o.replicas = 1;
+  o.tls_ca_file = (dir.path() / "pki" / "ca.pem").string();
+  o.tls_cert_file = (dir.path() / "pki" / "client.pem").string();
+  o.tls_key_file = (dir.path() / "pki" / "client.key").string();
+  ASSERT_OK_AND_ASSIGN(auto log, JetStreamEventLog::Create(o, *std::move(local)));
+  ASSERT_OK_AND_ASSIGN(uint64_t first, AppendEventually(*log, {"secure"}));
+  EXPECT_EQ(first, 0u);
+
+  ASSERT_OK_AND_ASSIGN(auto plain, OpenLog(dir.path() / "b", cluster->Urls(), "tls", 1));
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_FALSE(plain->Stats().connected);
+  EXPECT_THAT(plain->Append({"x"}), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 }  // namespace
