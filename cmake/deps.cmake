@@ -13,6 +13,17 @@ if(RECPLAT_SANITIZE MATCHES "thread")
   get_target_property(recplat_rocksdb_so RocksDB::rocksdb-shared IMPORTED_LOCATION_NONE)
   set_target_properties(RocksDB::rocksdb PROPERTIES IMPORTED_LOCATION_NONE "${recplat_rocksdb_so}")
 endif()
+# NATS C client (Debian libnats-dev): the JetStream event log, core/log only. Debian's
+# cnats-config.cmake also names libnats_static.a, which the package does not ship, and then
+# fails: find the shared library by hand and declare the target it would have made.
+find_library(RECPLAT_NATS_LIBRARY NAMES nats REQUIRED)
+find_path(RECPLAT_NATS_INCLUDE_DIR nats/nats.h REQUIRED)
+if(NOT TARGET cnats::nats)
+  add_library(cnats::nats SHARED IMPORTED)
+  set_target_properties(cnats::nats PROPERTIES
+    IMPORTED_LOCATION "${RECPLAT_NATS_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${RECPLAT_NATS_INCLUDE_DIR}")
+endif()
 find_package(yaml-cpp CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
 find_package(nlohmann_json CONFIG REQUIRED)

@@ -81,6 +81,9 @@ LEAVES = ("tests/", "bench/")
 CONFINED = [
     (re.compile(r"^rocksdb/"), "RocksDB",
      re.compile(r"^(core/(log|state)/|tests/core/(log|state)/|bench/)")),
+    # The NATS C client: the JetStream event log's .cc files only.
+    (re.compile(r"^nats/"), "libnats",
+     re.compile(r"^(core/log/[a-z0-9_/]+\.cc$|tests/core/log/|bench/)")),
     (re.compile(r"^(grpcpp/|grpc/|grpc\+\+/)|\.grpc\.pb\.h$"), "gRPC",
      re.compile(r"^(core/grpc/|tests/core/grpc/|tests/e2e/|bench/)")),
     (re.compile(r"^(torch/|ATen/|c10/|caffe2/)"), "LibTorch",

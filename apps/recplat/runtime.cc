@@ -20,6 +20,7 @@
 #include "core/grpc/grpc_server.h"
 #include "core/ingest/materializer.h"
 #include "core/log/event_log.h"
+#include "core/log/jetstream_event_log.h"
 #include "core/common/metrics/metrics.h"
 #include "core/registry/model_registry.h"
 #include "core/state/state_store.h"
@@ -107,10 +108,36 @@ bool Runtime::secondary() const { return !impl_->secondary_dir.empty(); }
 
 namespace {
 
+// The JetStream log of `cfg.nats` over the local copy at `local.path` (log.backend jetstream).
+// FAILED_PRECONDITION when the local copy is held by another process (as the RocksDB log).
+absl::StatusOr<std::unique_ptr<log::EventLog>> OpenJetStreamLog(
+    const config::Config& cfg, const log::RocksDbEventLogOptions& local,
+    prometheus::Registry* metrics) {
+  RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<log::MirroredEventLog> copy,
+                           log::OpenRocksDbMirroredEventLog(local));
+  log::JetStreamOptions o;
+  o.servers = cfg.nats.servers;
+  o.stream = cfg.nats.stream;
+  o.subject = cfg.nats.subject;
+  o.replicas = cfg.nats.replicas;
+  o.credentials_file = cfg.nats.credentials_file;
+  o.tls_ca_file = cfg.nats.tls.ca_file;
+  o.tls_cert_file = cfg.nats.tls.cert_file;
+  o.tls_key_file = cfg.nats.tls.key_file;
+  o.connect_timeout = absl::Milliseconds(cfg.nats.connect_timeout_ms);
+  o.ack_timeout = absl::Milliseconds(cfg.nats.ack_timeout_ms);
+  o.metrics = metrics;
+  absl::StatusOr<std::unique_ptr<log::JetStreamEventLog>> js =
+      log::JetStreamEventLog::Create(std::move(o), std::move(copy));
+  if (!js.ok()) return js.status();
+  return std::unique_ptr<log::EventLog>(*std::move(js));
+}
+
 // Opens the log and the state of `root`: as their owner, or, when another process holds them
 // and `secondary_if_locked`, as read-only secondaries under `*secondary_dir` (set then).
 absl::Status OpenLogAndState(const config::Config& cfg, const std::filesystem::path& root,
                              bool secondary_if_locked, const common::Clock& clock,
+                             prometheus::Registry* metrics,
                              std::unique_ptr<log::EventLog>* log,
                              std::unique_ptr<state::StateStore>* state,
                              std::filesystem::path* secondary_dir) {
@@ -127,7 +154,9 @@ absl::Status OpenLogAndState(const config::Config& cfg, const std::filesystem::p
   for (const auto& [type, event_type] : cfg.event_types) {
     if (event_type.record) so.recorded_event_types.insert(type);
   }
-  absl::StatusOr<std::unique_ptr<log::EventLog>> opened = log::OpenRocksDbEventLog(lo);
+  absl::StatusOr<std::unique_ptr<log::EventLog>> opened =
+      cfg.log.backend == "jetstream" ? OpenJetStreamLog(cfg, lo, metrics)
+                                     : log::OpenRocksDbEventLog(lo);
   if (opened.ok() || !absl::IsFailedPrecondition(opened.status()) || !secondary_if_locked) {
     RECPLAT_RETURN_IF_ERROR(opened.status());
     *log = *std::move(opened);
@@ -179,7 +208,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
         absl::StrCat("cannot create data_dir '", cfg.data_dir, "': ", ec.message()));
   }
   absl::Status opened =
-      OpenLogAndState(cfg, root, impl->options.secondary_if_locked, clock, &impl->log,
+      OpenLogAndState(cfg, root, impl->options.secondary_if_locked, clock, impl->metrics.get(),
+                      &impl->log,
                       &impl->state, &impl->secondary_dir);
   if (!opened.ok()) {
     if (!impl->secondary_dir.empty()) std::filesystem::remove_all(impl->secondary_dir, ec);
@@ -229,6 +259,11 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   c.engine = impl->engine.get();
   c.clock = &clock;
   c.metrics = impl->metrics.get();
+  if (auto* js = dynamic_cast<log::JetStreamEventLog*>(impl->log.get()); js != nullptr) {
+    c.log_ready = [js, max_lag = static_cast<uint64_t>(cfg.nats.max_ready_lag)] {
+      return js->Stats().lag <= max_lag;
+    };
+  }
   service::ServiceOptions svc;
   svc.config = cfg;
   svc.profile_path = impl->options.profile_path;

@@ -159,11 +159,49 @@ enum class SyncPolicy {
 };
 
 struct EventLogConfig {
+  // rocksdb: the log is <data_dir>/log, this process's own. jetstream: the log of record is a
+  // NATS JetStream stream (`nats`), copied into <data_dir>/log by every replica
+  // (docs/operations.md, "Running a cluster on NATS JetStream").
+  std::string backend = "rocksdb";
   SyncPolicy sync = SyncPolicy::kAlways;
   // Records applied to the state per materializer batch.
   int32_t apply_batch = 1000;
 
   friend bool operator==(const EventLogConfig&, const EventLogConfig&) = default;
+};
+
+// TLS to the NATS servers: on when `ca_file` (or a client certificate) is set.
+struct NatsTlsConfig {
+  // PEM CA certificates trusted for the servers' certificates.
+  std::string ca_file;
+  // PEM client certificate chain and its key, for servers that require one (both or neither).
+  std::string cert_file;
+  std::string key_file;
+
+  friend bool operator==(const NatsTlsConfig&, const NatsTlsConfig&) = default;
+};
+
+// The NATS JetStream cluster of `log.backend: jetstream`.
+struct NatsConfig {
+  // nats:// or tls:// URLs of the cluster's servers; required with log.backend jetstream.
+  std::vector<std::string> servers;
+  // The stream holding the log; created when missing.
+  std::string stream = "recplat";
+  // The subject appends are published to; empty: "<stream>.log".
+  std::string subject;
+  // Replicas of the stream when this process creates it (an existing stream keeps its own).
+  int32_t replicas = 3;
+  // NATS credentials file (JWT and NKey seed); empty: none.
+  std::string credentials_file;
+  NatsTlsConfig tls;
+  // Timeout of one connection attempt to one server, ms.
+  int32_t connect_timeout_ms = 2000;
+  // How long an append waits for the stream's acknowledgement, then for this replica's copy, ms.
+  int32_t ack_timeout_ms = 5000;
+  // /readyz answers 503 while this replica's copy is more than this many stream messages behind.
+  int64_t max_ready_lag = 1000;
+
+  friend bool operator==(const NatsConfig&, const NatsConfig&) = default;
 };
 
 struct StateConfig {
@@ -406,6 +444,7 @@ struct Config {
   AuthConfig auth;
   LoggingConfig logging;
   EventLogConfig log;
+  NatsConfig nats;
   StateConfig state;
   ApiConfig api;
   CatalogConfig catalog;

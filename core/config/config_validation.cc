@@ -166,6 +166,23 @@ absl::Status CheckCoreTls(const CoreTlsConfig& tls) {
   return absl::OkStatus();
 }
 
+// The NATS keys of log.backend jetstream.
+absl::Status CheckNats(const Config& config) {
+  const NatsConfig& nats = config.nats;
+  if (config.log.backend == "jetstream" && nats.servers.empty()) {
+    return KeyError(kSource, "nats.servers",
+                    "required when log.backend is 'jetstream' (the NATS servers' URLs, e.g. "
+                    "[nats://10.0.0.1:4222, nats://10.0.0.2:4222])");
+  }
+  if (nats.tls.cert_file.empty() != nats.tls.key_file.empty()) {
+    return KeyError(kSource,
+                    nats.tls.cert_file.empty() ? "nats.tls.key_file" : "nats.tls.cert_file",
+                    "a client certificate and its key go together: set nats.tls.cert_file and "
+                    "nats.tls.key_file");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void FillConfigDefaults(Config& config) {
@@ -216,6 +233,7 @@ absl::Status ValidateConfig(const Config& config) {
   RECPLAT_RETURN_IF_ERROR(CheckListenerTls("grpc", config.grpc.tls));
   RECPLAT_RETURN_IF_ERROR(CheckListenerTls("metrics", config.metrics.tls));
   RECPLAT_RETURN_IF_ERROR(CheckCoreTls(config.core.tls));
+  RECPLAT_RETURN_IF_ERROR(CheckNats(config));
   for (size_t i = 0; i < config.frontends.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (config.frontends[i] == config.frontends[j]) {

@@ -89,6 +89,8 @@ std::string ResponseCacheKey(const v1::RecommendRequest& request, absl::string_v
                              absl::string_view model_states) {
   v1::RecommendRequest canonical = request;
   canonical.set_dry_run(false);
+  // Read-your-writes waiting happens before the engine; it does not change the answer.
+  canonical.clear_min_offset();
   canonical.set_surface(std::string(surface_name));
   // Length-prefixed states, then the request: no two (request, states) pairs share a key.
   std::string key = absl::StrCat(model_states.size(), ":", model_states);

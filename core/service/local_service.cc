@@ -86,6 +86,21 @@ absl::Status LocalService::WaitForApply(uint64_t first, size_t count) {
   return absl::OkStatus();
 }
 
+absl::Status LocalService::WaitMinOffset(uint64_t offset) {
+  if (c_.materializer->WaitApplied(offset + 1, options_.min_offset_timeout)) {
+    return absl::OkStatus();
+  }
+  const uint64_t held = c_.log->NextOffset();
+  if (held <= offset) {
+    return absl::UnavailableError(absl::StrCat(
+        "min_offset ", offset, ": this replica has not received that log offset yet (its log "
+        "ends at ", held, "); retry, or read from the replica that wrote it"));
+  }
+  return absl::DeadlineExceededError(
+      absl::StrCat("min_offset ", offset, ": received but not yet applied (applied up to ",
+                   c_.materializer->AppliedOffset(), "); retry"));
+}
+
 void LocalService::CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
                                  const std::vector<std::string>& event_types) {
   for (const std::string& type : event_types) {
@@ -184,6 +199,7 @@ absl::StatusOr<v1::GetUserResponse> LocalService::GetUser(const v1::GetUserReque
   if (request.history_limit() < 0 || request.history_limit() > 1000) {
     return absl::InvalidArgumentError("history_limit: must be in [0, 1000]");
   }
+  if (request.has_min_offset()) RECPLAT_RETURN_IF_ERROR(WaitMinOffset(request.min_offset()));
   v1::GetUserResponse response;
   RECPLAT_ASSIGN_OR_RETURN(*response.mutable_user(), c_.state->GetUser(tenant, request.id()));
   if (request.history_limit() > 0) {
@@ -210,6 +226,7 @@ absl::StatusOr<v1::RecommendResponse> LocalService::Recommend(
     const v1::RecommendRequest& request) {
   v1::RecommendRequest normalized = request;
   RECPLAT_RETURN_IF_ERROR(api::NormalizeRecommend(validation_, &normalized));
+  if (request.has_min_offset()) RECPLAT_RETURN_IF_ERROR(WaitMinOffset(request.min_offset()));
   auto configured = [this](const std::string& model) {
     return c_.registry->FindConfig(model) != nullptr;
   };

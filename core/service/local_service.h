@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,9 @@ struct Components {
   engine::Engine* engine = nullptr;
   const common::Clock* clock = nullptr;
   prometheus::Registry* metrics = nullptr;
+  // Optional: when set, Ready() also requires it (e.g. a replicated log's copy is within
+  // nats.max_ready_lag of its stream). Called from any thread; must be quick.
+  std::function<bool()> log_ready;
 };
 
 struct ServiceOptions {
@@ -49,6 +53,8 @@ struct ServiceOptions {
   std::string version = "0.1.0";
   // How long writes wait for the materializer before DEADLINE_EXCEEDED.
   absl::Duration apply_timeout = absl::Seconds(30);
+  // How long a read with min_offset waits for this process to apply that offset.
+  absl::Duration min_offset_timeout = absl::Seconds(5);
 };
 
 // The validation settings of a profile: its default tenant, batch limit and event types.
@@ -83,7 +89,7 @@ class LocalService final : public api::Api {
       const v1::ModelTrainingStatsRequest&) override;
   absl::StatusOr<v1::GetStatsResponse> GetStats(const v1::GetStatsRequest&) override;
   absl::StatusOr<v1::GetConfigResponse> GetConfig(const v1::GetConfigRequest&) override;
-  bool Ready() const override { return ready_.load(); }
+  bool Ready() const override { return ready_.load() && (!c_.log_ready || c_.log_ready()); }
 
   // Marks the service (not) ready, e.g. false while draining on shutdown.
   void SetReady(bool ready) { ready_.store(ready); }
@@ -104,6 +110,10 @@ class LocalService final : public api::Api {
   // Waits for the `count` records appended from offset `first` to be applied; DEADLINE_EXCEEDED
   // (saying they are durable) after options_.apply_timeout.
   absl::Status WaitForApply(uint64_t first, size_t count);
+  // Waits (up to options_.min_offset_timeout) until log offset `offset` is applied: a read's
+  // min_offset. UNAVAILABLE when this process's log does not hold it by then, DEADLINE_EXCEEDED
+  // when it holds it but has not applied it.
+  absl::Status WaitMinOffset(uint64_t offset);
   // Counts appended records by kind, and events by type (metrics).
   void CountAppended(const std::vector<v1::WriteOp::OpCase>& kinds,
                      const std::vector<std::string>& event_types);

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "core/config/config_loader.h"
 
 namespace recplat::config::internal {
@@ -91,6 +92,44 @@ TextRule ListenAddress() {
 TextRule ModelName() {
   return TextRule{"a name of 1 to 128 characters from [A-Za-z0-9_.-]", [](absl::string_view text) {
                     return !text.empty() && text.size() <= 128 && AllOf(text, IsNameChar);
+                  }};
+}
+
+TextRule NatsUrl() {
+  return TextRule{"a NATS server URL, nats://host:port or tls://host:port",
+                  [](absl::string_view text) {
+                    for (absl::string_view scheme : {"nats://", "tls://"}) {
+                      if (absl::StartsWith(text, scheme)) {
+                        absl::string_view rest = text.substr(scheme.size());
+                        const size_t colon = rest.rfind(':');
+                        return colon != absl::string_view::npos && colon > 0 &&
+                               colon + 1 < rest.size() &&
+                               rest.find_first_of("/ ") == absl::string_view::npos;
+                      }
+                    }
+                    return false;
+                  }};
+}
+
+TextRule NatsStreamName() {
+  return TextRule{"a stream name of 1 to 64 characters from [A-Za-z0-9_-]",
+                  [](absl::string_view text) {
+                    return !text.empty() && text.size() <= 64 &&
+                           AllOf(text, [](char c) { return IsNameChar(c) && c != '.'; });
+                  }};
+}
+
+TextRule NatsSubject() {
+  return TextRule{"empty or a subject of dot-separated tokens from [A-Za-z0-9_-]",
+                  [](absl::string_view text) {
+                    if (text.empty()) return true;
+                    for (absl::string_view token : absl::StrSplit(text, '.')) {
+                      if (token.empty() ||
+                          !AllOf(token, [](char c) { return IsNameChar(c) && c != '.'; })) {
+                        return false;
+                      }
+                    }
+                    return true;
                   }};
 }
 

@@ -22,6 +22,12 @@ TextRule OneOf(std::vector<std::string> choices);
 TextRule ListenAddress();
 // Model and surface names: [A-Za-z0-9_.-]{1,128}.
 TextRule ModelName();
+// A NATS server URL: nats:// or tls:// host:port.
+TextRule NatsUrl();
+// A JetStream stream name: 1 to 64 of [A-Za-z0-9_-].
+TextRule NatsStreamName();
+// A NATS subject to publish to, or empty: dot-separated tokens of [A-Za-z0-9_-], no wildcards.
+TextRule NatsSubject();
 // Event type names: [a-z0-9_]{1,64}.
 TextRule EventTypeName();
 // Frontend names: [a-z][a-z0-9_]{0,63}.

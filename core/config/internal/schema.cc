@@ -27,6 +27,8 @@ void Bind(Visitor& v, CoreConnectionConfig& c);
 void Bind(Visitor& v, AuthConfig& c);
 void Bind(Visitor& v, LoggingConfig& c);
 void Bind(Visitor& v, EventLogConfig& c);
+void Bind(Visitor& v, NatsTlsConfig& c);
+void Bind(Visitor& v, NatsConfig& c);
 void Bind(Visitor& v, StateConfig& c);
 void Bind(Visitor& v, ApiConfig& c);
 void Bind(Visitor& v, TrainingConfig& c);
@@ -108,8 +110,27 @@ void Bind(Visitor& v, LoggingConfig& c) {
 }
 
 void Bind(Visitor& v, EventLogConfig& c) {
+  v.Scalar("backend", StringRef(c.backend, OneOf({"rocksdb", "jetstream"})));
   v.Scalar("sync", SyncPolicyRef(c.sync));
   v.Scalar("apply_batch", IntRef(c.apply_batch, 1, kInt32Max));
+}
+
+void Bind(Visitor& v, NatsTlsConfig& c) {
+  v.Scalar("ca_file", StringRef(c.ca_file, AnyText()));
+  v.Scalar("cert_file", StringRef(c.cert_file, AnyText()));
+  v.Scalar("key_file", StringRef(c.key_file, AnyText()));
+}
+
+void Bind(Visitor& v, NatsConfig& c) {
+  v.List("servers", c.servers, NatsUrl());
+  v.Scalar("stream", StringRef(c.stream, NatsStreamName()));
+  v.Scalar("subject", StringRef(c.subject, NatsSubject()));
+  v.Scalar("replicas", IntRef(c.replicas, 1, 5));
+  v.Scalar("credentials_file", StringRef(c.credentials_file, AnyText()));
+  v.Struct("tls", Ref(c.tls));
+  v.Scalar("connect_timeout_ms", IntRef(c.connect_timeout_ms, 1, 600000));
+  v.Scalar("ack_timeout_ms", IntRef(c.ack_timeout_ms, 1, 600000));
+  v.Scalar("max_ready_lag", IntRef(c.max_ready_lag, 0, kInt64Max));
 }
 
 void Bind(Visitor& v, StateConfig& c) {
@@ -254,6 +275,7 @@ void BindTop(Visitor& v, Config& c, const FrontendRegistry* frontends) {
   v.Struct("auth", Ref(c.auth));
   v.Struct("logging", Ref(c.logging));
   v.Struct("log", Ref(c.log));
+  v.Struct("nats", Ref(c.nats));
   v.Struct("state", Ref(c.state));
   v.Struct("api", Ref(c.api));
   v.Struct("catalog", Ref(c.catalog));

@@ -256,3 +256,46 @@ TEST(ConfigAuthTlsTest, AValidSecureProfile) {
 
 }  // namespace
 }  // namespace recplat::config
+
+namespace recplat::config {
+namespace {
+
+TEST(ConfigNatsTest, JetStreamNeedsServersAndValidatesEachKey) {
+  EXPECT_EQ(ErrorOf("log: {backend: jetstream}"),
+            "config: key 'nats.servers': required when log.backend is 'jetstream' (the "
+            "NATS servers' URLs, e.g. [nats://10.0.0.1:4222, nats://10.0.0.2:4222])");
+  EXPECT_THAT(ErrorOf("log: {backend: kafka}"), HasSubstr("key 'log.backend'"));
+  EXPECT_THAT(ErrorOf("nats: {servers: [\"http://a:1\"]}"),
+              HasSubstr("key 'nats.servers[0]': expected a NATS server URL"));
+  EXPECT_THAT(ErrorOf("nats: {servers: [\"nats://a\"]}"), HasSubstr("key 'nats.servers[0]'"));
+  EXPECT_THAT(ErrorOf("nats: {stream: \"a.b\"}"), HasSubstr("key 'nats.stream'"));
+  EXPECT_THAT(ErrorOf("nats: {subject: \"a.*\"}"), HasSubstr("key 'nats.subject'"));
+  EXPECT_THAT(ErrorOf("nats: {replicas: 0}"), HasSubstr("key 'nats.replicas'"));
+  EXPECT_THAT(ErrorOf("nats: {ack_timeout_ms: 0}"), HasSubstr("key 'nats.ack_timeout_ms'"));
+  EXPECT_THAT(ErrorOf("nats: {tls: {cert_file: c.pem}}"),
+              HasSubstr("key 'nats.tls.cert_file': a client certificate and its key go together"));
+  EXPECT_THAT(ErrorOf("nats: {stram: x}"), HasSubstr("did you mean 'stream'?"));
+}
+
+TEST(ConfigNatsTest, DefaultsAndSetOverrides) {
+  ASSERT_OK_AND_ASSIGN(Config defaults, Parse(""));
+  EXPECT_EQ(defaults.log.backend, "rocksdb");
+  EXPECT_EQ(defaults.nats.stream, "recplat");
+  EXPECT_EQ(defaults.nats.replicas, 3);
+  EXPECT_EQ(defaults.nats.max_ready_lag, 1000);
+  ASSERT_OK_AND_ASSIGN(
+      Config c, ParseConfig("", "p.yaml",
+                            {"log.backend=jetstream",
+                             "nats.servers=[nats://127.0.0.1:4222, tls://h.example:4443]",
+                             "nats.stream=events", "nats.replicas=1", "nats.ack_timeout_ms=250"},
+                            {}));
+  EXPECT_EQ(c.log.backend, "jetstream");
+  EXPECT_EQ(c.nats.servers,
+            (std::vector<std::string>{"nats://127.0.0.1:4222", "tls://h.example:4443"}));
+  EXPECT_EQ(c.nats.stream, "events");
+  EXPECT_EQ(c.nats.replicas, 1);
+  EXPECT_EQ(c.nats.ack_timeout_ms, 250);
+}
+
+}  // namespace
+}  // namespace recplat::config

@@ -4,6 +4,8 @@
 // collections, reverse scans and the monitoring figures through the API.
 #include "core/service/local_service.h"
 
+#include <atomic>
+#include <memory>
 #include <thread>
 
 #include "core/api/validation.h"
@@ -121,11 +123,16 @@ class ServiceTest : public ::testing::Test {
                                                *registry_, clock_, *metrics_);
     Components c{log_.get(),     state_.get(),  materializer_.get(), registry_.get(),
                  trainer_.get(), engine_.get(), &clock_,             metrics_.get()};
+    c.log_ready = log_ready_;
     ServiceOptions options;
     options.config = config_;
+    options.min_offset_timeout = absl::Seconds(1);
     service_ = std::make_unique<LocalService>(std::move(options), c);
     materializer_->Start();
   }
+
+  // Ready() also requires this when set (Components::log_ready); takes effect at Open().
+  std::function<bool()> log_ready_;
 
   // Restarts with a popularity model "pop" configured; `retrieval`, when given, becomes the
   // default surface's cascade.
@@ -661,6 +668,49 @@ TEST_F(ServiceTest, CountsEventsAppendedByTypeAndRejectedByReason) {
   EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "batch"), 2);
   EXPECT_EQ(CounterValue(m, "recplat_events_rejected_total", "reason", "log_error"), 0);
   EXPECT_EQ(CounterValue(m, "recplat_log_records_appended_total", "kind", "event"), 3);
+}
+
+// Read-your-writes across replicas: reads with min_offset wait until that offset is applied.
+TEST_F(ServiceTest, ReadsWithMinOffsetWaitForItOrSayWhyNot) {
+  ReopenWithPopularity({"pop"});
+  ASSERT_OK(service_->UpsertItems([] {
+    v1::UpsertItemsRequest r;
+    r.add_items()->set_id("i1");
+    return r;
+  }()).status());
+  ASSERT_OK_AND_ASSIGN(v1::WriteResponse written, service_->Write(Request({EventOp("i1")})));
+  v1::GetUserRequest get;
+  get.set_id("u");
+  get.set_history_limit(10);
+  get.set_min_offset(written.offsets(0));
+  ASSERT_OK_AND_ASSIGN(v1::GetUserResponse user, service_->GetUser(get));
+  EXPECT_EQ(user.history_size(), 1);
+  // An offset this process's log does not hold (a write through another replica not yet
+  // received): UNAVAILABLE after the bounded wait, naming it.
+  get.set_min_offset(written.offsets(0) + 100);
+  EXPECT_THAT(service_->GetUser(get),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr(absl::StrCat("min_offset ", written.offsets(0) + 100))));
+  v1::RecommendRequest rec;
+  rec.set_user_id("u");
+  rec.set_k(1);
+  rec.set_min_offset(written.offsets(0) + 100);
+  EXPECT_THAT(service_->Recommend(rec), StatusIs(absl::StatusCode::kUnavailable));
+  rec.set_min_offset(written.offsets(0));
+  EXPECT_OK(service_->Recommend(rec).status());
+}
+
+TEST_F(ServiceTest, ReadinessFollowsTheLogGate) {
+  EXPECT_TRUE(service_->Ready());
+  Close();
+  auto behind = std::make_shared<std::atomic<bool>>(true);
+  log_ready_ = [behind] { return !behind->load(); };
+  Open();
+  EXPECT_FALSE(service_->Ready());
+  behind->store(false);
+  EXPECT_TRUE(service_->Ready());
+  service_->SetReady(false);
+  EXPECT_FALSE(service_->Ready());
 }
 
 }  // namespace
