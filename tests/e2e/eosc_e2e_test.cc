@@ -135,6 +135,29 @@ TEST_F(EoscE2eTest, MarketplaceTraffic) {
   EXPECT_EQ(Recommend({{"panel_id", "v2"}, {"aai_uid", "user5@egi.eu"}})["scores"].size(), 2u);
 }
 
+TEST_F(EoscE2eTest, AccessedServicesFollowTheLastDump) {
+  Import("/database_dumps", Dump(false), kServices - 1);
+  const json candidates = {{"user_id", 1}, {"candidates", {1, 2, 3, 4, 14}}};
+  // User 1 accessed 1 and 2: only 3 and 4 are left, fewer than the panel's 3.
+  EXPECT_EQ(Recommend(candidates), json({{"recommendations", json::array()}}));
+  // The next dump lists only 3 as theirs (the Marketplace's record replaced, as the
+  // original's Mongo did): 1 and 2 are candidates again, 3 no longer.
+  json dump = Dump(false);
+  dump["users"][0]["accessed_services"] = {3};
+  HttpResult r = Post("/database_dumps", dump);
+  ASSERT_EQ(r.status, 204) << r.body;
+  EXPECT_TRUE(WaitFor([&] { return Ids(Recommend(candidates)) == std::set<int>({1, 2, 4}); }, 30))
+      << Recommend(candidates);
+  // By aai_uid too (2024 dump).
+  json head = Dump(true);
+  head["users"][0]["accessed_services"] = {4};
+  r = Post("/database_dumps", head);
+  ASSERT_EQ(r.status, 204) << r.body;
+  const json by_aai = {{"aai_uid", "user1@egi.eu"}, {"candidates", {1, 2, 3, 4, 14}}};
+  EXPECT_TRUE(WaitFor([&] { return Ids(Recommend(by_aai)) == std::set<int>({1, 2, 3}); }, 30))
+      << Recommend(by_aai);
+}
+
 TEST_F(EoscE2eTest, BadInputIsRejectedWithFlaskRestxBodies) {
   json r = Recommend({{"panel_id", "v3"}}, 400);
   EXPECT_EQ(r["message"], "Input payload validation failed");

@@ -170,6 +170,19 @@ v1::WriteRequest EncodeDump(const Dump& dump, const ExistingState& existing,
   return w;
 }
 
+std::vector<int64_t> AccessedServices(const std::string& record) {
+  std::vector<int64_t> out;
+  if (record.empty()) return out;
+  const json parsed = json::parse(record, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return out;
+  const auto it = parsed.find("accessed_services");
+  if (it == parsed.end() || !it->is_array()) return out;
+  for (const json& id : *it) {
+    if (id.is_number_integer()) out.push_back(id.get<int64_t>());
+  }
+  return out;
+}
+
 int PanelK(const std::string& panel_id, std::string* normalized) {
   if (panel_id.empty() || panel_id == "v1" || panel_id == "service") {
     *normalized = "v1";

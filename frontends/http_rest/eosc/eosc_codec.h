@@ -74,6 +74,11 @@ v1::WriteRequest EncodeDump(const Dump& dump, const ExistingState& existing,
 // 0 for any other value. `normalized` receives "v1" or "v2".
 int PanelK(const std::string& panel_id, std::string* normalized);
 
+// The `accessed_services` of a user's record as the dump import stores it (the users
+// document's body); empty for "" or a record without them (never fails: a record that does
+// not parse excludes nothing).
+std::vector<int64_t> AccessedServices(const std::string& record);
+
 // The catalogue query of search_data (one label clause per non-empty list, `q` as an OR of its
 // words); an empty query when nothing filters.
 v1::CatalogQuery SearchQuery(const SearchData& search_data);

@@ -61,16 +61,26 @@ struct EoscFrontend::Impl {
   EoscOptions options;
   std::unique_ptr<DumpImporter> importer;
 
-  // The known user a request names by user_id or aai_uid, or "" (anonymous).
+  // The known user a request names by user_id or aai_uid, or "" (anonymous). `record`, when
+  // given, receives the user's record of the last dump (the users document's body; "" when
+  // anonymous).
   absl::StatusOr<std::string> KnownUser(const std::optional<int64_t>& user_id,
-                                        const std::optional<std::string>& aai_uid) {
-    if (user_id.has_value()) {
+                                        const std::optional<std::string>& aai_uid,
+                                        std::string* record = nullptr) {
+    auto user_document = [&](const std::string& id) -> absl::StatusOr<bool> {
       v1::GetDocumentsRequest get;
       get.set_tenant(options.tenant);
       get.set_collection(kUsersCollection);
-      get.add_keys(absl::StrCat(*user_id));
+      get.add_keys(id);
       RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse got, api->GetDocuments(get));
-      if (got.documents_size() > 0) return got.documents(0).key();
+      if (got.documents_size() == 0) return false;
+      if (record != nullptr) *record = got.documents(0).body();
+      return true;
+    };
+    if (user_id.has_value()) {
+      const std::string id = absl::StrCat(*user_id);
+      RECPLAT_ASSIGN_OR_RETURN(bool known, user_document(id));
+      if (known) return id;
     }
     if (aai_uid.has_value() && !aai_uid->empty() && aai_uid->size() <= 512) {
       v1::GetDocumentsRequest get;
@@ -78,7 +88,11 @@ struct EoscFrontend::Impl {
       get.set_collection(kAaiCollection);
       get.add_keys(*aai_uid);
       RECPLAT_ASSIGN_OR_RETURN(v1::GetDocumentsResponse got, api->GetDocuments(get));
-      if (got.documents_size() > 0) return got.documents(0).body();
+      if (got.documents_size() > 0) {
+        const std::string id = got.documents(0).body();
+        if (record != nullptr) RECPLAT_RETURN_IF_ERROR(user_document(id).status());
+        return id;
+      }
     }
     return std::string();
   }
@@ -94,7 +108,8 @@ struct EoscFrontend::Impl {
       errors["panel_id"] = absl::StrCat("'", ctx.panel_id, "' is not one of ['v1', 'v2']");
     }
     if (!errors.empty()) return SchemaErrorResponse(errors);
-    absl::StatusOr<std::string> user = KnownUser(ctx.user_id, ctx.aai_uid);
+    std::string record;
+    absl::StatusOr<std::string> user = KnownUser(ctx.user_id, ctx.aai_uid, &record);
     if (!user.ok()) return StatusResponse(user.status());
     const bool ranking = IsRankingEngine(ctx.engine_version);
 
@@ -118,6 +133,9 @@ struct EoscFrontend::Impl {
         rec.add_scoring_models(std::move(e));
       }
     }
+    // The services the last dump lists as the user's (the original's `accessed_services`);
+    // a service a later dump no longer lists is a candidate again.
+    for (int64_t id : AccessedServices(record)) rec.add_exclude_item_ids(absl::StrCat(id));
     rec.set_skip_unconfigured_models(true);
     // Recorded with the served list: a user action whose source is this visit and whose root
     // is this panel is feedback on this list (the RL agent's journeys).
