@@ -30,7 +30,8 @@ json Services(bool head, int count = kServices) {
   json out = json::array();
   for (int id = 1; id <= count; ++id) {
     json s = {{"id", id},
-              {"name", absl::StrCat("Service ", id, id == 7 || id == 8 ? " GPUs" : " storage")},
+              {"name",
+               absl::StrCat("Service ", id, id == 7 || id == 8 ? " GPU computing" : " storage")},
               {"description", absl::StrCat("A service for ", id % 2 ? "clouds" : "data")},
               {"tagline", "research, science"},
               {"countries", {"PL", "WW"}},
@@ -213,6 +214,9 @@ TEST_F(EoscE2eTest, MarketplaceTraffic) {
             std::set<int>({7, 8}));
   EXPECT_EQ(Recommend({{"search_data", {{"q", "GPU"}}}}),
             json({{"recommendations", json::array()}}));  // 2 < K = 3.
+  // Snowball English stemming as Mongo's $text: "compute" meets "computing".
+  EXPECT_EQ(Ids(Recommend({{"panel_id", "v2"}, {"search_data", {{"q", "Computers"}}}})),
+            std::set<int>({7, 8}));
   // Category 1 (ids 3, 6, 9, 12) and domain 1 (even ids): 6 and 12.
   json filtered = Recommend({{"panel_id", "v2"},
                              {"search_data",
