@@ -326,6 +326,7 @@ TEST_F(EoscRoutesTest, HealthOnAnEmptyCore) {
   EXPECT_EQ(h["database"]["service_table"]["status"], "DOWN");
   EXPECT_EQ(h["recommender_engines"]["Random"]["status"], "UP");
   EXPECT_EQ(h["recommender_engines"]["NCF"]["status"], "DOWN");
+  EXPECT_FALSE(h.contains("databus"));  // No databus configured.
   EXPECT_EQ(Get("/").status, 200);
   EXPECT_EQ(json::parse(Get("/swagger.json").body)["swagger"], "2.0");
 }
