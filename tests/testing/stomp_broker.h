@@ -4,9 +4,11 @@
 // (core/common/stomp, the eosc databus). It serves one connection at a time (the next one
 // waits in the backlog): answers CONNECT with CONNECTED (or ERROR when told to refuse), records
 // every frame it receives, and lets the test push MESSAGE frames to the subscriber and drop the
-// connection. Not a router: SENDs are recorded, not delivered.
+// connection. Not a router: SENDs are recorded, not delivered. With a certificate and key it
+// speaks TLS (OpenSSL), for the tests of the client's TLS.
 //
-// Thread-safety: all methods are thread-safe; one background thread serves the connections.
+// Thread-safety: all methods are thread-safe; one background thread serves the connections and
+// does all socket (and TLS) I/O: the test's sends and drops are queued for it.
 #pragma once
 
 #include <atomic>
@@ -27,7 +29,9 @@ namespace recplat::testing {
 class TestStompBroker {
  public:
   // Binds 127.0.0.1:0 and starts serving; nullptr (with a gtest failure) if it cannot bind.
-  static std::unique_ptr<TestStompBroker> Start();
+  // With `cert_pem` and `key_pem`, every connection is TLS.
+  static std::unique_ptr<TestStompBroker> Start(const std::string& cert_pem = "",
+                                                const std::string& key_pem = "");
   ~TestStompBroker();
 
   uint16_t port() const { return port_; }
@@ -61,10 +65,13 @@ class TestStompBroker {
 
  private:
   TestStompBroker() = default;
+  struct Tls;
   void Serve();
   void ServeConnection(int fd);
-  bool WriteLocked(const std::string& bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queues bytes for the serving thread.
+  bool QueueLocked(const std::string& bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  std::unique_ptr<Tls> tls_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::thread thread_;
@@ -73,7 +80,9 @@ class TestStompBroker {
   std::atomic<bool> refuse_login_{false};
 
   mutable absl::Mutex mu_;
-  int conn_fd_ ABSL_GUARDED_BY(mu_) = -1;
+  bool connection_open_ ABSL_GUARDED_BY(mu_) = false;
+  bool drop_requested_ ABSL_GUARDED_BY(mu_) = false;
+  std::string outbox_ ABSL_GUARDED_BY(mu_);
   bool session_ ABSL_GUARDED_BY(mu_) = false;
   int sessions_ ABSL_GUARDED_BY(mu_) = 0;
   std::string subscription_id_ ABSL_GUARDED_BY(mu_);

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/stomp_broker.h"
+#include "tests/testing/test_pki.h"
 
 namespace recplat::stomp {
 namespace {
@@ -179,6 +180,43 @@ TEST(StompClientTest, MalformedBytesDropTheConnection) {
   ASSERT_TRUE(broker->SendRaw("MESSAGE\nbad header line\n\n"));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return rec.SawDown("bad frame"); }));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->sessions() >= 2; }));
+}
+
+TEST(StompClientTest, TlsWithTheBrokersCa) {
+  absl::StatusOr<testing::TestPki> pki = testing::MakeTestPki();
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto broker = TestStompBroker::Start(pki->server.cert_pem, pki->server.key_pem);
+  ASSERT_NE(broker, nullptr);
+  Recorder rec;
+  StompOptions o = OptionsFor(*broker);
+  o.tls.enabled = true;
+  o.tls.ca_pem = pki->ca_pem;
+  auto client = StompClient::Start(o, rec.OnMessage(), rec.OnState());
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->connected(); }));
+  EXPECT_TRUE((*client)->Publish("/topic/recommendations", "{\"tls\":true}"));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return !broker->ReceivedOf("SEND").empty(); }));
+  EXPECT_EQ(broker->ReceivedOf("SEND").at(0).body, "{\"tls\":true}");
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->in_session(); }));
+  ASSERT_TRUE(broker->SendMessage("{}"));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return rec.body_count() == 1; }));
+}
+
+TEST(StompClientTest, TlsRefusesABrokerItDoesNotTrust) {
+  absl::StatusOr<testing::TestPki> pki = testing::MakeTestPki();
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  // Signed by another CA.
+  auto broker = TestStompBroker::Start(pki->stranger.cert_pem, pki->stranger.key_pem);
+  ASSERT_NE(broker, nullptr);
+  Recorder rec;
+  StompOptions o = OptionsFor(*broker);
+  o.tls.enabled = true;
+  o.tls.ca_pem = pki->ca_pem;
+  auto client = StompClient::Start(o, rec.OnMessage(), rec.OnState());
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return rec.SawDown("TLS handshake"); }));
+  EXPECT_FALSE((*client)->connected());
+  EXPECT_EQ(broker->sessions(), 0);
 }
 
 TEST(StompClientTest, BadOptionsAreRejected) {
