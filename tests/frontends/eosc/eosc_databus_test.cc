@@ -152,8 +152,18 @@ TEST_F(EoscDatabusTest, UserActionMessagesAreStoredLikeThePostRoute) {
   bad["action"].erase("order");
   ASSERT_TRUE(broker_->SendMessage("{not json"));
   ASSERT_TRUE(broker_->SendMessage(bad.dump()));
+  // Arbitrary bodies (NULs, invalid UTF-8, deep nesting, wrong types) are rejected, not fatal.
+  for (const std::string& junk :
+       {std::string("\0\0\xff", 3), std::string(5000, '['), std::string("null"),
+        std::string("[1,2]"), std::string(R"({"user_id":"x","unique_id":5})"),
+        std::string("\xc3\x28"), std::string()}) {
+    ASSERT_TRUE(broker_->SendMessage(junk));
+  }
   ASSERT_TRUE(broker_->SendMessage(Action(8).dump()));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return ActionWrites() == 3; }));
+  // Every message was handled and acked.
+  EXPECT_TRUE(TestStompBroker::WaitUntil([&] { return broker_->ReceivedOf("ACK").size() == 11; }))
+      << broker_->ReceivedOf("ACK").size();
   EXPECT_EQ(DatabusStatus(), "UP");
 }
 
