@@ -21,8 +21,9 @@ absl::StatusOr<common::ServerTls> LoadListenerTls(const config::ListenerTlsConfi
                            ReadPemFile(tls.cert_file, absl::StrCat(listener, ".tls.cert_file")));
   RECPLAT_ASSIGN_OR_RETURN(out.private_key_pem,
                            ReadPemFile(tls.key_file, absl::StrCat(listener, ".tls.key_file")));
-  RECPLAT_ASSIGN_OR_RETURN(out.client_ca_pem,
-                           ReadPemFile(tls.client_ca_file, absl::StrCat(listener, ".tls.client_ca_file")));
+  RECPLAT_ASSIGN_OR_RETURN(
+      out.client_ca_pem,
+      ReadPemFile(tls.client_ca_file, absl::StrCat(listener, ".tls.client_ca_file")));
   if (absl::Status s = common::CheckServerTls(out); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(listener, ".tls: ", s.message()));
   }

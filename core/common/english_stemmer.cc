@@ -195,7 +195,8 @@ class Porter2 {
     p1_ = w_.size();
     bool prefixed = false;
     for (std::u32string_view prefix : {U"gener", U"commun", U"arsen"}) {
-      if (w_.size() >= prefix.size() && std::u32string_view(w_).substr(0, prefix.size()) == prefix) {
+      if (w_.size() >= prefix.size() &&
+          std::u32string_view(w_).substr(0, prefix.size()) == prefix) {
         p1_ = prefix.size();
         prefixed = true;
         break;

@@ -53,8 +53,8 @@ json Action() {
            {{"visit_id", "202090a4-de4c-4230-acba-6e2931d9e37c"},
             {"page_id", "services_catalogue_list"},
             {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"}, {"service_id", 2}}}}},
-          {"target", {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"},
-                      {"page_id", "service_about"}}},
+          {"target",
+           {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"}, {"page_id", "service_about"}}},
           {"action", {{"type", "button"}, {"text", "Details"}, {"order", false}}}};
 }
 
@@ -62,10 +62,10 @@ TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   auto broker = TestStompBroker::Start();
   ASSERT_NE(broker, nullptr);
   TempDir dir;
-  ServerProcess server({"--profile", (SourceDir() / "config" / "eosc.yaml").string(),
-                        "--data-dir", (dir.path() / "data").string(), "--set",
-                        "models.NCF.train.on_start=false", "--set", "eosc.databus_enabled=true",
-                        "--set", absl::StrCat("eosc.databus_port=", broker->port()), "--set",
+  ServerProcess server({"--profile", (SourceDir() / "config" / "eosc.yaml").string(), "--data-dir",
+                        (dir.path() / "data").string(), "--set", "models.NCF.train.on_start=false",
+                        "--set", "eosc.databus_enabled=true", "--set",
+                        absl::StrCat("eosc.databus_port=", broker->port()), "--set",
                         "eosc.databus_heartbeat_ms=0", "--set", "eosc.databus_login=guest"});
   ASSERT_TRUE(server.Start()) << server.ReadStderr();
   HttpClient http(server.http_address());
@@ -89,8 +89,9 @@ TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   ASSERT_EQ(broker->ReceivedOf("SEND").size(), 1u);
   const stomp::Frame send = broker->ReceivedOf("SEND").at(0);
   EXPECT_EQ(send.Header("destination"), "/topic/recommendations");
-  EXPECT_EQ(json::parse(send.body),
-            json({{"recommender_system", "cyfronet"}, {"context", Context()}, {"response", answer}}));
+  EXPECT_EQ(
+      json::parse(send.body),
+      json({{"recommender_system", "cyfronet"}, {"context", Context()}, {"response", answer}}));
 
   // A user action from the subscription is written through the core.
   auto log_offset = [&] {
@@ -100,8 +101,8 @@ TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   ASSERT_TRUE(broker->SendMessage(Action().dump()));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] {
     HttpClient metrics(server.metrics_address());
-    return metrics.Get("/metrics").body.find(
-               "recplat_eosc_databus_user_actions_total{result=\"stored\"} 1") !=
+    return metrics.Get("/metrics")
+               .body.find("recplat_eosc_databus_user_actions_total{result=\"stored\"} 1") !=
            std::string::npos;
   }));
   EXPECT_NE(log_offset(), before);

@@ -25,8 +25,11 @@ inline bool IsValidUtf8ForCheck(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto b = static_cast<unsigned char>(s[i]);
-    size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                                                     : (b & 0xF8) == 0xF0 ? 4 : 0;
+    size_t len = b < 0x80             ? 1
+                 : (b & 0xE0) == 0xC0 ? 2
+                 : (b & 0xF0) == 0xE0 ? 3
+                 : (b & 0xF8) == 0xF0 ? 4
+                                      : 0;
     if (len == 0 || i + len > s.size()) return false;
     unsigned cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
     for (size_t k = 1; k < len; ++k) {
@@ -68,7 +71,8 @@ inline std::string CheckEnglishStemmerProperty(absl::string_view data) {
       !(!data.empty() && data[0] == '\'' && kept_up_to_non_ascii(data.substr(1)))) {
     return "a non-ASCII byte, or a letter before it, changed";
   }
-  if (IsValidUtf8ForCheck(data) && !IsValidUtf8ForCheck(stem)) return "valid UTF-8 came out invalid";
+  if (IsValidUtf8ForCheck(data) && !IsValidUtf8ForCheck(stem))
+    return "valid UTF-8 came out invalid";
   return "";
 }
 

@@ -33,10 +33,9 @@ ssize_t ReadSome(int fd, SSL* ssl, char* buf, size_t n) {
 bool WriteAll(int fd, SSL* ssl, const std::string& bytes) {
   size_t off = 0;
   while (off < bytes.size()) {
-    const ssize_t n =
-        ssl != nullptr
-            ? SSL_write(ssl, bytes.data() + off, static_cast<int>(bytes.size() - off))
-            : ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    const ssize_t n = ssl != nullptr
+                          ? SSL_write(ssl, bytes.data() + off, static_cast<int>(bytes.size() - off))
+                          : ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
     if (n <= 0) return false;
     off += static_cast<size_t>(n);
   }
@@ -153,8 +152,8 @@ void TestStompBroker::ServeConnection(int fd) {
       received_.push_back(frame);
       if (frame.command == "CONNECT" || frame.command == "STOMP") {
         if (refuse_login_) {
-          QueueLocked(stomp::EncodeFrame(
-              {"ERROR", {{"message", "Access refused"}}, "Login was refused."}));
+          QueueLocked(
+              stomp::EncodeFrame({"ERROR", {{"message", "Access refused"}}, "Login was refused."}));
           open = false;
         } else {
           QueueLocked(stomp::EncodeFrame(

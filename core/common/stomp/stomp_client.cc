@@ -55,8 +55,8 @@ struct StompClient::Impl {
   std::atomic<bool> is_connected{false};
   mutable absl::Mutex error_mu;
   std::string last_error ABSL_GUARDED_BY(error_mu);
-  std::atomic<uint64_t> connects{0}, disconnects{0}, sent{0}, dropped{0}, messages{0},
-      errors{0}, receipts{0};
+  std::atomic<uint64_t> connects{0}, disconnects{0}, sent{0}, dropped{0}, messages{0}, errors{0},
+      receipts{0};
 
   bool Stopping() {
     absl::MutexLock lock(&mu);
@@ -118,7 +118,8 @@ asio::awaitable<absl::StatusOr<Frame>> StompClient::Impl::ReadFrame(Connection& 
   char chunk[16 * 1024];
   while (true) {
     absl::StatusOr<std::optional<Frame>> next = parser.Next();
-    if (!next.ok()) co_return absl::DataLossError(absl::StrCat("bad frame: ", next.status().message()));
+    if (!next.ok())
+      co_return absl::DataLossError(absl::StrCat("bad frame: ", next.status().message()));
     if (next->has_value()) co_return std::move(**next);
     ErrorCode ec;
     const size_t n = co_await c.ReadSome(asio::buffer(chunk), ec);
@@ -143,12 +144,12 @@ asio::awaitable<absl::Status> StompClient::Impl::Session(bool* reached_connected
   if (absl::Status s = co_await c->Connect(options.host, options.port, server_name); !s.ok()) {
     co_return s;
   }
-  Frame connect{"CONNECT",
-                {{"accept-version", "1.2"},
-                 {"host", options.virtual_host.empty() ? options.host : options.virtual_host},
-                 {"heart-beat", absl::StrCat(options.heartbeat_send_ms, ",",
-                                             options.heartbeat_receive_ms)}},
-                ""};
+  Frame connect{
+      "CONNECT",
+      {{"accept-version", "1.2"},
+       {"host", options.virtual_host.empty() ? options.host : options.virtual_host},
+       {"heart-beat", absl::StrCat(options.heartbeat_send_ms, ",", options.heartbeat_receive_ms)}},
+      ""};
   if (!options.login.empty()) connect.headers.emplace_back("login", options.login);
   if (!options.passcode.empty()) connect.headers.emplace_back("passcode", options.passcode);
   ErrorCode ec;
@@ -298,7 +299,8 @@ absl::StatusOr<std::unique_ptr<StompClient>> StompClient::Start(StompOptions opt
     return absl::InvalidArgumentError("stomp: bad timing or queue options");
   }
   auto impl = std::make_unique<Impl>();
-  absl::StatusOr<std::unique_ptr<asio::ssl::context>> ssl = internal::MakeClientContext(options.tls);
+  absl::StatusOr<std::unique_ptr<asio::ssl::context>> ssl =
+      internal::MakeClientContext(options.tls);
   if (!ssl.ok()) return ssl.status();
   impl->ssl = *std::move(ssl);
   impl->options = std::move(options);
@@ -350,8 +352,7 @@ std::string StompClient::last_error() const {
 
 StompStats StompClient::stats() const {
   const Impl& s = *impl_;
-  return StompStats{s.connects, s.disconnects, s.sent,    s.dropped,
-                    s.messages, s.errors,      s.receipts};
+  return StompStats{s.connects, s.disconnects, s.sent, s.dropped, s.messages, s.errors, s.receipts};
 }
 
 void StompClient::Stop() {

@@ -63,13 +63,13 @@ struct StompOptions {
 };
 
 struct StompStats {
-  uint64_t connects = 0;      // CONNECTED frames received.
-  uint64_t disconnects = 0;   // Connections lost or refused after being attempted.
-  uint64_t sent = 0;          // SEND frames written.
-  uint64_t dropped = 0;       // Publish() calls refused because the queue was full.
-  uint64_t messages = 0;      // MESSAGE frames received.
-  uint64_t errors = 0;        // ERROR frames received.
-  uint64_t receipts = 0;      // RECEIPT frames received.
+  uint64_t connects = 0;     // CONNECTED frames received.
+  uint64_t disconnects = 0;  // Connections lost or refused after being attempted.
+  uint64_t sent = 0;         // SEND frames written.
+  uint64_t dropped = 0;      // Publish() calls refused because the queue was full.
+  uint64_t messages = 0;     // MESSAGE frames received.
+  uint64_t errors = 0;       // ERROR frames received.
+  uint64_t receipts = 0;     // RECEIPT frames received.
 };
 
 class StompClient {

@@ -153,8 +153,8 @@ absl::StatusOr<std::optional<Frame>> FrameParser::Next() {
       break;
     }
     if (frame.headers.size() >= limits_.max_headers) {
-      return Fail(absl::InvalidArgumentError(
-          absl::StrCat("more than ", limits_.max_headers, " headers")));
+      return Fail(
+          absl::InvalidArgumentError(absl::StrCat("more than ", limits_.max_headers, " headers")));
     }
     const size_t colon = text.find(':');
     if (colon == absl::string_view::npos || colon == 0) {

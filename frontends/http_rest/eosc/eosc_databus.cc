@@ -78,7 +78,7 @@ struct EoscDatabus::Impl {
 };
 
 absl::StatusOr<std::unique_ptr<EoscDatabus>> EoscDatabus::Start(DatabusOptions options,
-                                                               ActionSink sink) {
+                                                                ActionSink sink) {
   if (options.publish_topic.empty()) {
     return absl::InvalidArgumentError("eosc.databus_publish_topic: empty");
   }
@@ -106,9 +106,8 @@ EoscDatabus::~EoscDatabus() {
 }
 
 void EoscDatabus::PublishRecommendation(const json& context, const json& response) {
-  const json message = {{"recommender_system", "cyfronet"},
-                        {"context", context},
-                        {"response", response}};
+  const json message = {
+      {"recommender_system", "cyfronet"}, {"context", context}, {"response", response}};
   std::string body = message.dump(-1, ' ', false, json::error_handler_t::replace);
   if (impl_->client->Publish(impl_->options.publish_topic, std::move(body))) {
     Impl::Inc(impl_->published, impl_->m_published);

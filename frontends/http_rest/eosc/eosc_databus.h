@@ -53,7 +53,7 @@ class EoscDatabus {
   // Starts the STOMP client (which connects in the background). INVALID_ARGUMENT for bad
   // options.
   static absl::StatusOr<std::unique_ptr<EoscDatabus>> Start(DatabusOptions options,
-                                                           ActionSink sink);
+                                                            ActionSink sink);
   // Stops the client (queued, unsent publications are lost).
   ~EoscDatabus();
 

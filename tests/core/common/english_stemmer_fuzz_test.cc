@@ -40,10 +40,37 @@ TEST(EnglishStemmerFuzzTest, SeedsAndMutantsKeepTheProperty) {
     EXPECT_EQ(fuzz::CheckEnglishStemmerProperty(seed), "") << seed;
     entries.push_back(&seed);
   }
-  static const std::vector<std::string> kTokens = {
-      "s", "'", "'s", "y", "Y", "ies", "ied", "eed", "ing", "ingly", "ed", "edly", "ational",
-      "tional", "ization", "iveness", "biliti", "ogi", "li", "ement", "ion", "e", "ll", "gener",
-      "commun", "arsen", "\xff", "\xc3", "\xc3\xa9", "\xe6\x97\xa5", std::string(1, '\0')};
+  static const std::vector<std::string> kTokens = {"s",
+                                                   "'",
+                                                   "'s",
+                                                   "y",
+                                                   "Y",
+                                                   "ies",
+                                                   "ied",
+                                                   "eed",
+                                                   "ing",
+                                                   "ingly",
+                                                   "ed",
+                                                   "edly",
+                                                   "ational",
+                                                   "tional",
+                                                   "ization",
+                                                   "iveness",
+                                                   "biliti",
+                                                   "ogi",
+                                                   "li",
+                                                   "ement",
+                                                   "ion",
+                                                   "e",
+                                                   "ll",
+                                                   "gener",
+                                                   "commun",
+                                                   "arsen",
+                                                   "\xff",
+                                                   "\xc3",
+                                                   "\xc3\xa9",
+                                                   "\xe6\x97\xa5",
+                                                   std::string(1, '\0')};
   std::mt19937_64 rng(20);
   for (int i = 0; i < 20000; ++i) {
     std::string text = corpus[rng() % corpus.size()];
@@ -58,8 +85,9 @@ TEST(EnglishStemmerFuzzTest, RandomBytesAndUtf8KeepTheProperty) {
   std::mt19937_64 rng(21);
   // Letters the rules look at, weighted towards vowels, y and common suffix letters.
   const std::string kLetters = "aeiouyysstedinglcbrmnp'Y";
-  const std::vector<std::string> kWide = {"\xc3\xa9", "\xc3\xaf", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",
-                                          "\xed\xa0\x80", "\xc0\xaf", "\x80", "\xff"};
+  const std::vector<std::string> kWide = {
+      "\xc3\xa9",     "\xc3\xaf", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",
+      "\xed\xa0\x80", "\xc0\xaf", "\x80",         "\xff"};
   for (int i = 0; i < 30000; ++i) {
     std::string word;
     const size_t len = rng() % 16;

@@ -12,6 +12,8 @@
 namespace recplat::common {
 namespace {
 
+// clang-format off: the word -> stem tables are laid out by hand.
+
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 void ExpectStems(const Pairs& pairs) {
@@ -232,6 +234,8 @@ TEST(EnglishStemmerTest, StopWordsAreMongosEnglishList) {
     EXPECT_FALSE(IsEnglishStopWord(w)) << w;
   }
 }
+
+// clang-format on
 
 }  // namespace
 }  // namespace recplat::common

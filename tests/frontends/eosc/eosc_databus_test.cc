@@ -43,8 +43,8 @@ json Action(int service) {
               {"panel_id", "v1"},
               {"resource_type", "service"},
               {"resource_id", service}}}}},
-          {"target", {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"},
-                      {"page_id", "service_about"}}},
+          {"target",
+           {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"}, {"page_id", "service_about"}}},
           {"action", {{"type", "button"}, {"text", "Details"}, {"order", false}}},
           {"client_id", "marketplace"}};
 }
@@ -70,7 +70,8 @@ class EoscDatabusTest : public ::testing::Test {
     frontend_ = *std::move(frontend);
     ASSERT_TRUE(frontend_->AddRoutes(&router_).ok());
     ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return DatabusStatus() == "UP"; }));
-    ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return !broker_->ReceivedOf("SUBSCRIBE").empty(); }));
+    ASSERT_TRUE(
+        TestStompBroker::WaitUntil([&] { return !broker_->ReceivedOf("SUBSCRIBE").empty(); }));
   }
   void TearDown() override { frontend_.reset(); }
 
@@ -179,7 +180,8 @@ TEST_F(EoscDatabusTest, HealthIsDownWhileDisconnectedAndRecoversAfterReconnect) 
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return DatabusStatus() == "UP"; }));
   EXPECT_EQ(broker_->sessions(), 2);
   // Subscribed again: actions flow after the reconnect.
-  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker_->ReceivedOf("SUBSCRIBE").size() == 2; }));
+  ASSERT_TRUE(
+      TestStompBroker::WaitUntil([&] { return broker_->ReceivedOf("SUBSCRIBE").size() == 2; }));
   ASSERT_TRUE(broker_->SendMessage(Action(9).dump()));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return ActionWrites() == 1; }));
 }

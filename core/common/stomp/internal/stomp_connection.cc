@@ -61,8 +61,8 @@ asio::awaitable<absl::Status> Connection::Connect(const std::string& host, uint1
   co_await asio::async_connect(stream.next_layer(), results,
                                asio::redirect_error(asio::use_awaitable, ec));
   if (ec || closed) {
-    co_return absl::UnavailableError(absl::StrCat("connect to ", host, ":", port, ": ",
-                                                  closed ? "timed out" : ec.message()));
+    co_return absl::UnavailableError(
+        absl::StrCat("connect to ", host, ":", port, ": ", closed ? "timed out" : ec.message()));
   }
   stream.next_layer().set_option(tcp::no_delay(true), ec);
   if (!tls) co_return absl::OkStatus();

@@ -38,10 +38,28 @@ TEST(StompFrameFuzzTest, SeedsAndMutantsKeepTheProperty) {
     EXPECT_EQ(fuzz::CheckStompFrameProperty(seed), "") << seed;
     entries.push_back(&seed);
   }
-  static const std::vector<std::string> kTokens = {
-      "\n", "\r\n", "\r", ":", "\\", "\\c", "\\n", "\\r", "\\\\", "\\t", std::string(1, '\0'),
-      "content-length:", "content-length:0\n", "content-length:5\n", "content-length:99999999\n",
-      "MESSAGE\n", "ERROR\n", "CONNECTED\n", "\n\n", std::string(300, 'h'), "\xff", "-1"};
+  static const std::vector<std::string> kTokens = {"\n",
+                                                   "\r\n",
+                                                   "\r",
+                                                   ":",
+                                                   "\\",
+                                                   "\\c",
+                                                   "\\n",
+                                                   "\\r",
+                                                   "\\\\",
+                                                   "\\t",
+                                                   std::string(1, '\0'),
+                                                   "content-length:",
+                                                   "content-length:0\n",
+                                                   "content-length:5\n",
+                                                   "content-length:99999999\n",
+                                                   "MESSAGE\n",
+                                                   "ERROR\n",
+                                                   "CONNECTED\n",
+                                                   "\n\n",
+                                                   std::string(300, 'h'),
+                                                   "\xff",
+                                                   "-1"};
   std::mt19937_64 rng(30);
   for (int i = 0; i < 20000; ++i) {
     std::string text = corpus[rng() % corpus.size()];

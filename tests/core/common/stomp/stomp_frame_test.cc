@@ -67,7 +67,8 @@ TEST(StompFrameTest, ConnectFramesAreNotEscaped) {
 
 TEST(StompFrameTest, CrLfLinesHeartBeatsAndRepeatedHeaders) {
   const std::string wire =
-      "\n\r\n\nMESSAGE\r\nfoo:1\r\nfoo:2\r\nmessage-id:7\r\n\r\nhello\0\n\nRECEIPT\nreceipt-id:9\n\n\0"
+      "\n\r\n\nMESSAGE\r\nfoo:1\r\nfoo:2\r\nmessage-id:7\r\n\r\nhello\0\n\nRECEIPT\nreceipt-id:"
+      "9\n\n\0"
       "\r\n"s;
   FrameParser p;
   p.Feed(wire);
@@ -88,9 +89,9 @@ TEST(StompFrameTest, CrLfLinesHeartBeatsAndRepeatedHeaders) {
 }
 
 TEST(StompFrameTest, ByteByByteGivesTheSameFrames) {
-  const std::string wire = EncodeFrame({"MESSAGE", {{"a", "b\nc"}, {"content-length", "4"}},
-                                        std::string("\0\0ab", 4)}) +
-                           "\n" + EncodeFrame({"ERROR", {{"message", "bad"}}, "details"});
+  const std::string wire =
+      EncodeFrame({"MESSAGE", {{"a", "b\nc"}, {"content-length", "4"}}, std::string("\0\0ab", 4)}) +
+      "\n" + EncodeFrame({"ERROR", {{"message", "bad"}}, "details"});
   FrameParser p;
   std::vector<Frame> got;
   for (char c : wire) {
@@ -106,14 +107,14 @@ TEST(StompFrameTest, ByteByByteGivesTheSameFrames) {
 }
 
 TEST(StompFrameTest, MalformedInputIsAnError) {
-  EXPECT_FALSE(FirstError("send\n\n").ok());                       // Lower-case command.
+  EXPECT_FALSE(FirstError("send\n\n").ok());  // Lower-case command.
   EXPECT_FALSE(FirstError("SEND\nno colon\n\n").ok());
   EXPECT_FALSE(FirstError("SEND\n:empty name\n\n").ok());
-  EXPECT_FALSE(FirstError("SEND\nx:bad\\q\n\n").ok());             // Undefined escape.
+  EXPECT_FALSE(FirstError("SEND\nx:bad\\q\n\n").ok());  // Undefined escape.
   EXPECT_FALSE(FirstError("SEND\ncontent-length:abc\n\n").ok());
   EXPECT_FALSE(FirstError("SEND\ncontent-length:-1\n\n").ok());
   EXPECT_FALSE(FirstError("SEND\ncontent-length:1\n\nab\0"s).ok());  // No NUL.
-  EXPECT_FALSE(FirstError("\rX").ok());                             // CR without LF.
+  EXPECT_FALSE(FirstError("\rX").ok());                              // CR without LF.
   // An error is sticky.
   FrameParser p;
   p.Feed("bad\n\n");
