@@ -28,6 +28,7 @@ MODULES = {
     "core/common": [],
     "core/common/metrics": ["core/common"],
     "core/common/s3": ["core/common"],
+    "core/common/stomp": ["core/common"],
     "core/api": ["core/common"],
     "core/config": ["core/common"],
     "core/catalog": ["core/common"],
@@ -52,7 +53,8 @@ MODULES = {
     "frontends/http_rest": ["core/common", "core/common/metrics", "core/api"],
     "frontends/http_rest/ecoseller": ["core/common", "core/api", "frontends/http_rest"],
     "frontends/http_rest/article_rec": ["core/common", "core/api", "frontends/http_rest"],
-    "frontends/http_rest/eosc": ["core/common", "core/api", "frontends/http_rest"],
+    "frontends/http_rest/eosc": ["core/common", "core/common/stomp", "core/api",
+                                 "frontends/http_rest"],
     "frontends/renewal_ws": ["core/common", "core/common/metrics", "core/api"],
     "frontends/batch": ["core/common", "core/common/metrics", "core/common/s3", "core/api"],
     # The simulator speaks the recsystem protocol from the other end, with the same codec.

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "apps/recplat/security.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
 #include "frontends/batch/batch_config.h"
@@ -112,6 +113,29 @@ absl::StatusOr<std::unique_ptr<RunningFrontend>> StartEosc(const FrontendContext
   options.engines = section->engines;
   options.random_engine = section->random_engine;
   options.train_models = section->train_models;
+  if (section->databus_enabled) {
+    eosc::DatabusOptions bus;
+    bus.stomp.host = section->databus_host;
+    bus.stomp.port = static_cast<uint16_t>(section->databus_port);
+    bus.stomp.virtual_host = section->databus_virtual_host;
+    bus.stomp.login = section->databus_login;
+    bus.stomp.passcode = section->databus_passcode;
+    bus.stomp.ack = section->databus_ack;
+    bus.stomp.heartbeat_send_ms = section->databus_heartbeat_ms;
+    bus.stomp.heartbeat_receive_ms = section->databus_heartbeat_ms;
+    bus.stomp.max_queue = static_cast<size_t>(section->databus_queue);
+    bus.stomp.tls.enabled = section->databus_tls;
+    bus.stomp.tls.server_name = section->databus_tls_server_name;
+    if (section->databus_tls && !section->databus_tls_ca_file.empty()) {
+      RECPLAT_ASSIGN_OR_RETURN(bus.stomp.tls.ca_pem,
+                               ReadPemFile(section->databus_tls_ca_file,
+                                           "eosc.databus_tls_ca_file"));
+    }
+    bus.publish_topic = section->databus_publish_topic;
+    bus.subscription_topic = section->databus_subscription_topic;
+    bus.metrics = c.metrics;
+    options.databus = std::move(bus);
+  }
   RECPLAT_ASSIGN_OR_RETURN(std::unique_ptr<eosc::EoscFrontend> frontend,
                            eosc::EoscFrontend::Create(c.api, options));
   RECPLAT_RETURN_IF_ERROR(frontend->AddRoutes(c.router));

@@ -14,29 +14,16 @@
 namespace recplat::app {
 namespace {
 
-// The text of the file `path` named by configuration key `key`; "" when `path` is empty.
-absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view key) {
-  if (path.empty()) return std::string();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, ": cannot read '", path, "': ", std::strerror(errno)));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return absl::InvalidArgumentError(absl::StrCat(key, ": cannot read '", path, "'"));
-  return text.str();
-}
-
 absl::StatusOr<common::ServerTls> LoadListenerTls(const config::ListenerTlsConfig& tls,
                                                   absl::string_view listener) {
   common::ServerTls out;
   RECPLAT_ASSIGN_OR_RETURN(out.cert_chain_pem,
-                           ReadPem(tls.cert_file, absl::StrCat(listener, ".tls.cert_file")));
+                           ReadPemFile(tls.cert_file, absl::StrCat(listener, ".tls.cert_file")));
   RECPLAT_ASSIGN_OR_RETURN(out.private_key_pem,
-                           ReadPem(tls.key_file, absl::StrCat(listener, ".tls.key_file")));
-  RECPLAT_ASSIGN_OR_RETURN(out.client_ca_pem,
-                           ReadPem(tls.client_ca_file, absl::StrCat(listener, ".tls.client_ca_file")));
+                           ReadPemFile(tls.key_file, absl::StrCat(listener, ".tls.key_file")));
+  RECPLAT_ASSIGN_OR_RETURN(
+      out.client_ca_pem,
+      ReadPemFile(tls.client_ca_file, absl::StrCat(listener, ".tls.client_ca_file")));
   if (absl::Status s = common::CheckServerTls(out); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(listener, ".tls: ", s.message()));
   }
@@ -47,9 +34,9 @@ absl::StatusOr<common::ClientTls> LoadCoreTls(const config::CoreTlsConfig& tls) 
   common::ClientTls out;
   out.enabled = tls.enabled;
   out.server_name = tls.server_name;
-  RECPLAT_ASSIGN_OR_RETURN(out.ca_pem, ReadPem(tls.ca_file, "core.tls.ca_file"));
-  RECPLAT_ASSIGN_OR_RETURN(out.cert_chain_pem, ReadPem(tls.cert_file, "core.tls.cert_file"));
-  RECPLAT_ASSIGN_OR_RETURN(out.private_key_pem, ReadPem(tls.key_file, "core.tls.key_file"));
+  RECPLAT_ASSIGN_OR_RETURN(out.ca_pem, ReadPemFile(tls.ca_file, "core.tls.ca_file"));
+  RECPLAT_ASSIGN_OR_RETURN(out.cert_chain_pem, ReadPemFile(tls.cert_file, "core.tls.cert_file"));
+  RECPLAT_ASSIGN_OR_RETURN(out.private_key_pem, ReadPemFile(tls.key_file, "core.tls.key_file"));
   if (absl::Status s = common::CheckClientTls(out); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("core.tls: ", s.message()));
   }
@@ -73,6 +60,19 @@ absl::StatusOr<api::ApiKeys> LoadKeys(const config::AuthConfig& auth) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view key) {
+  if (path.empty()) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, ": cannot read '", path, "': ", std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return absl::InvalidArgumentError(absl::StrCat(key, ": cannot read '", path, "'"));
+  return text.str();
+}
 
 absl::StatusOr<Security> LoadSecurity(const config::Config& config) {
   Security security;

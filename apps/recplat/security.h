@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "core/api/api_keys.h"
 #include "core/common/metrics/metrics.h"
 #include "core/common/tls.h"
@@ -42,5 +43,9 @@ struct Security {
 // level are configured, and warns when user keys are set without an admin key (admin
 // operations then accept user keys).
 absl::StatusOr<Security> LoadSecurity(const config::Config& config);
+
+// The text of the file `path` named by configuration key `key` (for messages); "" when `path` is
+// empty; INVALID_ARGUMENT naming the key and the path when it cannot be read.
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view key);
 
 }  // namespace recplat::app

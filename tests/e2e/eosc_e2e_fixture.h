@@ -30,7 +30,8 @@ inline json Services(bool head, int count = kServices) {
   json out = json::array();
   for (int id = 1; id <= count; ++id) {
     json s = {{"id", id},
-              {"name", absl::StrCat("Service ", id, id == 7 || id == 8 ? " GPUs" : " storage")},
+              {"name",
+               absl::StrCat("Service ", id, id == 7 || id == 8 ? " GPU computing" : " storage")},
               {"description", absl::StrCat("A service for ", id % 2 ? "clouds" : "data")},
               {"tagline", "research, science"},
               {"countries", {"PL", "WW"}},

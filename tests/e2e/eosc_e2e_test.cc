@@ -66,6 +66,9 @@ TEST_F(EoscE2eTest, MarketplaceTraffic) {
             std::set<int>({7, 8}));
   EXPECT_EQ(Recommend({{"search_data", {{"q", "GPU"}}}}),
             json({{"recommendations", json::array()}}));  // 2 < K = 3.
+  // Snowball English stemming as Mongo's $text: "compute" meets "computing".
+  EXPECT_EQ(Ids(Recommend({{"panel_id", "v2"}, {"search_data", {{"q", "Computers"}}}})),
+            std::set<int>({7, 8}));
   // Category 1 (ids 3, 6, 9, 12) and domain 1 (even ids): 6 and 12.
   json filtered = Recommend({{"panel_id", "v2"},
                              {"search_data",

@@ -10,6 +10,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,32 @@ struct EoscSection final : common::CopyableSection<EoscSection> {
   std::string random_engine = "Random";
   // Models trained by GET /training and after POST /update (those the core configures).
   std::vector<std::string> train_models = {"NCF", "RL"};
+
+  // The STOMP databus (the 2024 original's JMS/STOMP integration, docs/eosc.md "Databus"):
+  // recommendations answered to client_id "marketplace" are published to
+  // `databus_publish_topic`; user actions are consumed from `databus_subscription_topic`.
+  bool databus_enabled = false;
+  std::string databus_host = "127.0.0.1";
+  int32_t databus_port = 61613;
+  // The CONNECT `host` header (RabbitMQ: the virtual host); empty: `databus_host`.
+  std::string databus_virtual_host;
+  std::string databus_login;
+  std::string databus_passcode;  // Secret.
+  // RS_DATABUS_PUBLISH_TOPIC of the original.
+  std::string databus_publish_topic = "/topic/recommendations";
+  // RS_DATABUS_SUBSCRIPTION_TOPIC of the original; empty: no subscription.
+  std::string databus_subscription_topic = "/topic/user_actions";
+  // Subscription ack mode: auto or client-individual (ACK after the action is stored).
+  std::string databus_ack = "auto";
+  // TLS towards the broker; CAs from `databus_tls_ca_file` (PEM; empty: system roots), the
+  // certificate checked against `databus_tls_server_name` (empty: `databus_host`).
+  bool databus_tls = false;
+  std::string databus_tls_ca_file;
+  std::string databus_tls_server_name;
+  // Heart-beat offered both ways, milliseconds (0: none).
+  int32_t databus_heartbeat_ms = 10000;
+  // Recommendations waiting to be published, at most (more are dropped and counted).
+  int32_t databus_queue = 1000;
 
   void Bind(common::SectionBinder& binder) override;
 };

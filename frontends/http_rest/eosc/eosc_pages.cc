@@ -64,7 +64,7 @@ std::optional<json> Engine(api::Api& api, const std::string& tenant, const std::
 }  // namespace
 
 json HealthTree(api::Api& api, const std::string& tenant, const std::vector<std::string>& engines,
-                const std::string& random_engine) {
+                const std::string& random_engine, const std::optional<json>& databus) {
   json database = {{"user_table", Table(UserRows(api, tenant))},
                    {"service_table", Table(ServiceRows(api, tenant))}};
   const bool db_up = IsUp(database["user_table"]) && IsUp(database["service_table"]);
@@ -82,11 +82,13 @@ json HealthTree(api::Api& api, const std::string& tenant, const std::vector<std:
     engines_up = engines_up && IsUp(*node);
     engines_node[name] = *std::move(node);
   }
-  const bool up = db_up && IsUp(worker) && engines_up;
-  return json{{"status", up ? "UP" : "DOWN"},
-              {"database", database},
-              {"celery_worker", worker},
-              {"recommender_engines", engines_node}};
+  const bool up = db_up && IsUp(worker) && engines_up && (!databus || IsUp(*databus));
+  json tree = {{"status", up ? "UP" : "DOWN"},
+               {"database", database},
+               {"celery_worker", worker},
+               {"recommender_engines", engines_node}};
+  if (databus.has_value()) tree["databus"] = *databus;
+  return tree;
 }
 
 HttpResponse SwaggerResponse() {

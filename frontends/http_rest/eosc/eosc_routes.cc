@@ -60,6 +60,9 @@ struct EoscFrontend::Impl {
   api::Api* api = nullptr;
   EoscOptions options;
   std::unique_ptr<DumpImporter> importer;
+  // Null without a databus. Declared last among the workers: destroyed first, so that its
+  // I/O thread (which calls StoreUserActionText) stops before the rest goes.
+  std::unique_ptr<EoscDatabus> databus;
 
   // The known user a request names by user_id or aai_uid, or "" (anonymous). `record`, when
   // given, receives the user's record of the last dump (the users document's body; "" when
@@ -148,18 +151,21 @@ struct EoscFrontend::Impl {
     // Fewer candidates than the panel shows: the original's InsufficientRecommendationSpace.
     if (got->items_size() < k) return JsonOf(json{{"recommendations", json::array()}});
     if (!ranking) got->mutable_items()->DeleteSubrange(k, got->items_size() - k);
-    return JsonOf(EncodeRecommendations(ctx, panel, *got, options.random_engine, ranking));
+    json answer = EncodeRecommendations(ctx, panel, *got, options.random_engine, ranking);
+    // The 2024 original publishes what it answered the Marketplace.
+    if (databus != nullptr && ctx.client_id == "marketplace") {
+      databus->PublishRecommendation(std::get<json>(body), answer);
+    }
+    return JsonOf(answer);
   }
 
-  HttpResponse UserActions(const HttpRequest& request) {
-    auto body = ParseBody(request);
-    if (auto* error = std::get_if<HttpResponse>(&body)) return *error;
-    const json& value = std::get<json>(body);
-    SchemaErrors errors;
-    UserAction action = ParseUserAction(value, &errors);
-    if (!errors.empty()) return SchemaErrorResponse(errors);
+  // Decodes, validates and stores one user action (POST /user_actions and the databus).
+  // INVALID_ARGUMENT with `errors` filled for a schema violation.
+  absl::Status StoreUserAction(const json& value, SchemaErrors* errors) {
+    UserAction action = ParseUserAction(value, errors);
+    if (!errors->empty()) return absl::InvalidArgumentError("Input payload validation failed");
     absl::StatusOr<std::string> user = KnownUser(action.user_id, action.aai_uid);
-    if (!user.ok()) return StatusResponse(user.status());
+    if (!user.ok()) return user.status();
     const int64_t now = options.clock->NowMs();
     absl::Status s =
         api->Write(EncodeUserAction(action, value, *user, options.tenant, now, true)).status();
@@ -167,8 +173,31 @@ struct EoscFrontend::Impl {
       // The root names a service the catalogue does not have: keep the journey only.
       s = api->Write(EncodeUserAction(action, value, *user, options.tenant, now, false)).status();
     }
+    return s;
+  }
+
+  HttpResponse UserActions(const HttpRequest& request) {
+    auto body = ParseBody(request);
+    if (auto* error = std::get_if<HttpResponse>(&body)) return *error;
+    SchemaErrors errors;
+    absl::Status s = StoreUserAction(std::get<json>(body), &errors);
+    if (!errors.empty()) return SchemaErrorResponse(errors);
     if (!s.ok()) return StatusResponse(s);
     return EmptyResponse(204);
+  }
+
+  // The databus sink: a message body as POST /user_actions would get it.
+  absl::Status StoreUserActionText(const std::string& text) {
+    absl::StatusOr<json> value = json_fields::ParseJsonText(text, text.size() + 1, kMaxJsonDepth);
+    if (!value.ok()) return absl::InvalidArgumentError("the message body is not JSON");
+    SchemaErrors errors;
+    absl::Status s = StoreUserAction(*value, &errors);
+    if (errors.empty()) return s;
+    std::string why;
+    for (const auto& [field, message] : errors) {
+      absl::StrAppend(&why, why.empty() ? "" : "; ", field, ": ", message);
+    }
+    return absl::InvalidArgumentError(why);
   }
 
   HttpResponse Dumps(const HttpRequest& request, bool train) {
@@ -187,12 +216,17 @@ struct EoscFrontend::Impl {
   }
 
   HttpResponse Health() {
-    return JsonOf(HealthTree(*api, options.tenant, options.engines, options.random_engine));
+    std::optional<json> bus;
+    if (databus != nullptr) bus = databus->HealthNode();
+    return JsonOf(HealthTree(*api, options.tenant, options.engines, options.random_engine, bus));
   }
 };
 
 EoscFrontend::EoscFrontend(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-EoscFrontend::~EoscFrontend() = default;
+EoscFrontend::~EoscFrontend() {
+  // The databus first: its I/O thread stores user actions through the rest.
+  if (impl_ != nullptr) impl_->databus.reset();
+}
 
 absl::StatusOr<std::unique_ptr<EoscFrontend>> EoscFrontend::Create(api::Api* api,
                                                                    EoscOptions options) {
@@ -203,6 +237,13 @@ absl::StatusOr<std::unique_ptr<EoscFrontend>> EoscFrontend::Create(api::Api* api
   impl->options = options;
   impl->importer =
       std::make_unique<DumpImporter>(api, options.clock, options.tenant, options.train_models);
+  if (options.databus.has_value()) {
+    Impl* raw = impl.get();
+    RECPLAT_ASSIGN_OR_RETURN(impl->databus,
+                             EoscDatabus::Start(*options.databus, [raw](const std::string& text) {
+                               return raw->StoreUserActionText(text);
+                             }));
+  }
   return std::unique_ptr<EoscFrontend>(new EoscFrontend(std::move(impl)));
 }
 

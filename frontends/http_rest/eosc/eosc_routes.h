@@ -23,16 +23,22 @@
 // rejected dump changes nothing), then written by one background thread, in arrival order, as
 // one atomic core write; a dump still queued when the frontend is destroyed is written first.
 //
+// With a databus (eosc_databus.h), answers to client_id "marketplace" are also published to the
+// STOMP broker, user actions consumed from it are stored like POST /user_actions, and
+// /health has a `databus` node.
+//
 // Thread-safety: the frontend is thread-safe; it must outlive the router it is added to.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/api/api.h"
 #include "core/common/clock.h"
+#include "frontends/http_rest/eosc/eosc_databus.h"
 #include "frontends/http_rest/router.h"
 
 namespace recplat::http::eosc {
@@ -46,13 +52,16 @@ struct EoscOptions {
   std::vector<std::string> train_models = {"NCF", "RL"};
   // Wall time; nullptr: the system clock. Not owned.
   const common::Clock* clock = nullptr;
+  // The STOMP databus; none when unset.
+  std::optional<DatabusOptions> databus;
 };
 
 class EoscFrontend {
  public:
-  // `api` must outlive the frontend. Starts the import worker.
+  // `api` must outlive the frontend. Starts the import worker and the databus client (which
+  // connects in the background; a broker that is down only makes /health's databus DOWN).
   static absl::StatusOr<std::unique_ptr<EoscFrontend>> Create(api::Api* api, EoscOptions options);
-  // Writes the dumps still queued, then stops the import worker.
+  // Stops the databus, writes the dumps still queued, then stops the import worker.
   ~EoscFrontend();
 
   absl::Status AddRoutes(Router* router);
