@@ -93,7 +93,15 @@ first, so a bad value fails whichever template Helm renders first.
 {{- fail (printf "profile %q has no built-in configuration yet (config/%s.yaml comes with the profile): set profileConfig to a profile YAML" $v.profile $v.profile) -}}
 {{- end -}}
 {{- if and (eq $v.mode "scaleout") (gt (int $v.core.replicas) 1) -}}
-{{- fail "core.replicas > 1 is not supported yet: each core replica would keep its own event log on its own PVC and answer differently; it needs the shared NATS JetStream log (eventLog.nats, pending)" -}}
+{{- if not $v.eventLog.nats.enabled -}}
+{{- fail "core.replicas > 1 needs eventLog.nats.enabled: without the shared JetStream log each core replica would keep its own event log on its own PVC and answer differently" -}}
+{{- end -}}
+{{- if not (and $v.objectStore.s3.enabled $v.objectStore.s3.models) -}}
+{{- fail "core.replicas > 1 needs objectStore.s3.enabled with models: true, so that every replica serves the versions one trainer publishes" -}}
+{{- end -}}
+{{- if not $v.trainer.enabled -}}
+{{- fail "core.replicas > 1 needs trainer.enabled: one trainer at a time (the replicas then do not train; two trainers could pick the same version number)" -}}
+{{- end -}}
 {{- end -}}
 {{- if and $info.renewalToken (not $v.renewal.existingSecret) (not $v.renewal.token) -}}
 {{- fail "profile renewal needs the recsystem token: set renewal.existingSecret (a Secret with key renewal.existingSecretKey) or renewal.token" -}}
@@ -130,8 +138,8 @@ first, so a bad value fails whichever template Helm renders first.
 {{- end -}}
 {{- end -}}
 {{- with $v.eventLog.nats -}}
-{{- if and .enabled (not .existingSecret) (not .creds) -}}
-{{- fail "eventLog.nats.enabled needs eventLog.nats.existingSecret or eventLog.nats.creds" -}}
+{{- if and .enabled (not .servers) -}}
+{{- fail "eventLog.nats.enabled needs eventLog.nats.servers (nats://host:port of the cluster)" -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -171,6 +179,13 @@ first, so a bad value fails whichever template Helm renders first.
 {{- define "recplat.s3SecretName" -}}
 {{- default (printf "%s-s3" (include "recplat.fullname" .)) .Values.objectStore.s3.existingSecret -}}
 {{- end -}}
+{{/* "true" when the JetStream log is on and has credentials (a Secret to mount). */}}
+{{- define "recplat.hasNatsCreds" -}}
+{{- with .Values.eventLog.nats -}}
+{{- if and .enabled (or .existingSecret .creds) -}}true{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "recplat.natsSecretName" -}}
 {{- default (printf "%s-nats" (include "recplat.fullname" .)) .Values.eventLog.nats.existingSecret -}}
 {{- end -}}
@@ -254,6 +269,17 @@ against that page and every flag against apps/recplat/main.cc.
 {{- end -}}
 {{- if $v.objectStore.s3.region -}}
 {{- $sets = append $sets (printf "registry.s3.region=%s" $v.objectStore.s3.region) -}}
+{{- end -}}
+{{- end -}}
+{{- /* The JetStream event log: the processes that own a data directory and serve. */ -}}
+{{- if and (has $role (list "all" "core")) $v.eventLog.nats.enabled -}}
+{{- $sets = append $sets "log.backend=jetstream" -}}
+{{- $sets = append $sets (printf "nats.servers=[%s]" (join "," $v.eventLog.nats.servers)) -}}
+{{- $sets = append $sets (printf "nats.stream=%s" $v.eventLog.nats.stream) -}}
+{{- $sets = append $sets (printf "nats.replicas=%d" (int $v.eventLog.nats.replicas)) -}}
+{{- $sets = append $sets (printf "nats.max_ready_lag=%d" (int $v.eventLog.nats.maxReadyLag)) -}}
+{{- if include "recplat.hasNatsCreds" .root -}}
+{{- $sets = append $sets "nats.credentials_file=/var/run/secrets/recplat/nats/creds" -}}
 {{- end -}}
 {{- end -}}
 {{- if and (eq $role "core") $v.trainer.enabled -}}
@@ -366,7 +392,7 @@ against that page and every flag against apps/recplat/main.cc.
   mountPath: /var/run/secrets/recplat/s3
   readOnly: true
 {{- end }}
-{{- if .root.Values.eventLog.nats.enabled }}
+{{- if and (include "recplat.hasNatsCreds" .root) (has .role (list "all" "core")) }}
 - name: nats-credentials
   mountPath: /var/run/secrets/recplat/nats
   readOnly: true
@@ -451,7 +477,7 @@ against that page and every flag against apps/recplat/main.cc.
   secret:
     secretName: {{ include "recplat.s3SecretName" .root }}
 {{- end }}
-{{- if .root.Values.eventLog.nats.enabled }}
+{{- if and (include "recplat.hasNatsCreds" .root) (has .role (list "all" "core")) }}
 - name: nats-credentials
   secret:
     secretName: {{ include "recplat.natsSecretName" .root }}
