@@ -1,5 +1,6 @@
 // File: text_mutation.h
 //
+// ReadCorpusDir: the seed corpus of a fuzz target (every file of a directory, in name order).
 // MutateText: one seeded random edit of a text, for the deterministic mutation tests that run
 // a fuzz target's property over mutants of its seed corpus in CI (tests/core/config,
 // tests/frontends/ecoseller). The edits: insert one of `tokens`, delete a range, overwrite a byte,
@@ -7,12 +8,29 @@
 // towards the input's syntax so they stay near-valid.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace recplat::testing {
+
+// The contents of every file in `dir`, sorted by path (so mutation runs are reproducible).
+inline std::vector<std::string> ReadCorpusDir(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> corpus;
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return corpus;
+}
 
 struct MutationLimits {
   // Longest range a duplication copies, and a splice takes from another entry.

@@ -19,17 +19,7 @@ namespace recplat::config {
 namespace {
 
 std::vector<std::string> ReadCorpus() {
-  std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(RECPLAT_CONFIG_CORPUS_DIR)) {
-    paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  std::vector<std::string> corpus;
-  for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return corpus;
+  return ::recplat::testing::ReadCorpusDir(RECPLAT_CONFIG_CORPUS_DIR);
 }
 
 // One random edit of `text`, biased towards YAML syntax so that mutants stay near-valid.

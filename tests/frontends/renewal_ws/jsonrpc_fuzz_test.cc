@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tests/frontends/renewal_ws/jsonrpc_test_util.h"
 #include "tests/fuzz/jsonrpc_fuzz_check.h"
+#include "tests/testing/text_mutation.h"
 
 namespace recplat::renewal_ws {
 namespace {
@@ -23,17 +24,7 @@ namespace {
 using nlohmann::json;
 
 std::vector<std::string> ReadCorpus() {
-  std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(RECPLAT_JSONRPC_CORPUS_DIR)) {
-    paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  std::vector<std::string> corpus;
-  for (const auto& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return corpus;
+  return ::recplat::testing::ReadCorpusDir(RECPLAT_JSONRPC_CORPUS_DIR);
 }
 
 // Random JSON-RPC-shaped messages: mostly near-valid, with every envelope defect the spec
