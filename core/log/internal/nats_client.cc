@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +47,30 @@ absl::Status ToStatus(natsStatus s, int jerr, absl::string_view what) {
     default:
       return absl::InternalError(message);
   }
+}
+
+struct StreamInfoDeleter {
+  void operator()(jsStreamInfo* info) const { jsStreamInfo_Destroy(info); }
+};
+using StreamInfo = std::unique_ptr<jsStreamInfo, StreamInfoDeleter>;
+
+// Asks the JetStream API for `stream`'s configuration and state; `*jerr` receives the
+// JetStream error code when the request fails.
+natsStatus GetStreamInfo(jsCtx* js, const std::string& stream, const jsOptions& options,
+                         StreamInfo* out, jsErrCode* jerr) {
+  jsStreamInfo* info = nullptr;
+  jsOptions o = options;
+  *jerr = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetStreamInfo(&info, js, stream.c_str(), &o, jerr);
+  out->reset(info);
+  return s;
+}
+
+jsOptions WaitOptions(absl::Duration timeout) {
+  jsOptions o;
+  jsOptions_Init(&o);
+  o.Wait = Ms(timeout);
+  return o;
 }
 
 }  // namespace
@@ -159,17 +185,11 @@ bool NatsClient::Connected() const {
 absl::StatusOr<int64_t> NatsClient::EnsureStream(const std::string& stream,
                                                  const std::string& subject, int replicas,
                                                  absl::Duration timeout) {
-  jsOptions o;
-  jsOptions_Init(&o);
-  o.Wait = Ms(timeout);
-  jsStreamInfo* si = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), &o, &jerr);
-  if (s == NATS_OK) {
-    const int64_t r = si->Config != nullptr ? si->Config->Replicas : 0;
-    jsStreamInfo_Destroy(si);
-    return r;
-  }
+  jsOptions o = WaitOptions(timeout);
+  StreamInfo info;
+  jsErrCode jerr;
+  natsStatus s = GetStreamInfo(js_, stream, o, &info, &jerr);
+  if (s == NATS_OK) return info->Config != nullptr ? info->Config->Replicas : 0;
   if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
     return ToStatus(s, jerr, absl::StrCat("JetStream stream info of '", stream, "'"));
   }
@@ -181,6 +201,7 @@ absl::StatusOr<int64_t> NatsClient::EnsureStream(const std::string& stream,
   cfg.SubjectsLen = 1;
   cfg.Storage = js_FileStorage;
   cfg.Replicas = replicas;
+  jsStreamInfo* si = nullptr;
   jerr = static_cast<jsErrCode>(0);
   s = js_AddStream(&si, js_, &cfg, &o, &jerr);
   if (s == NATS_OK) {
@@ -196,17 +217,13 @@ absl::StatusOr<int64_t> NatsClient::EnsureStream(const std::string& stream,
 
 absl::StatusOr<uint64_t> NatsClient::LastSequence(const std::string& stream,
                                                   absl::Duration timeout) {
-  jsOptions o;
-  jsOptions_Init(&o);
-  o.Wait = Ms(timeout);
-  jsStreamInfo* si = nullptr;
-  jsErrCode jerr = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetStreamInfo(&si, js_, stream.c_str(), &o, &jerr);
-  if (s != NATS_OK)
+  StreamInfo info;
+  jsErrCode jerr;
+  const natsStatus s = GetStreamInfo(js_, stream, WaitOptions(timeout), &info, &jerr);
+  if (s != NATS_OK) {
     return ToStatus(s, jerr, absl::StrCat("JetStream stream info of '", stream, "'"));
-  const uint64_t last = si->State.LastSeq;
-  jsStreamInfo_Destroy(si);
-  return last;
+  }
+  return info->State.LastSeq;
 }
 
 absl::StatusOr<uint64_t> NatsClient::Publish(const std::string& subject, const std::string& body,
