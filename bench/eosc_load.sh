@@ -8,6 +8,11 @@
 #   3. POST /user_actions under wrk (2024 payloads naming services), throughput.
 # Usage: bench/eosc_load.sh [build dir]
 #   env: SERVICES=10000 USERS=50000 EPOCHS=10 DURATION=20s CONNECTIONS=8 THREADS=2
+#        ROUTES="rec action"
+#   CONNECTIONS may be a list ("1 2 8"): each route is measured at each (wrk threads = the
+#   smaller of THREADS and the connections); ROUTES=rec measures only /recommendations.
+#   Each line also gives the server's CPU time per request (utime + stime of the process over
+#   the run / requests), which a loaded machine disturbs far less than the latencies.
 # Prints one line per measurement; record figures in docs/eosc.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +24,7 @@ EPOCHS="${EPOCHS:-10}"
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-8}"
 THREADS="${THREADS:-2}"
+ROUTES="${ROUTES:-rec action}"
 [ -x "$bin" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
@@ -89,14 +95,23 @@ request = function()
     1 + n % $USERS, n, n, 1 + n % $SERVICES, n, 1 + n % $SERVICES))
 end
 LUA
-for route in rec action; do
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/$route.lua" "http://$http")"
+for route in $ROUTES; do
+for connections in $CONNECTIONS; do
+  threads=$((THREADS < connections ? THREADS : connections))
+  cpu0="$(cut -d' ' -f14,15 "/proc/$pid/stat")"
+  out="$(wrk -t"$threads" -c"$connections" -d"$DURATION" --latency -s "$work/$route.lua" "http://$http")"
+  cpu1="$(cut -d' ' -f14,15 "/proc/$pid/stat")"
   echo "$out" | python3 -c '
-import re, sys
+import os, re, sys
 text = sys.stdin.read()
+ticks = sum(map(int, sys.argv[4].split())) - sum(map(int, sys.argv[3].split()))
+done = int(re.search(r"(\d+) requests in", text).group(1))
+cpu = 1000.0 * ticks / os.sysconf("SC_CLK_TCK") / max(done, 1)
 rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
 lat = dict(re.findall(r"\s+(50|90|99)%\s+(\S+)", text))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(sys.argv[1], "req/s", rps, "p50", lat.get("50"), "p90", lat.get("90"), "p99", lat.get("99"),
-      "non-2xx", errors.group(1) if errors else 0)' "$route"
+print(sys.argv[1], "connections", sys.argv[2], "req/s", rps, "p50", lat.get("50"), "p90", lat.get("90"), "p99", lat.get("99"),
+      "non-2xx", errors.group(1) if errors else 0, "server CPU ms/req", round(cpu, 2))' \
+    "$route" "$connections" "$cpu0" "$cpu1"
+done
 done

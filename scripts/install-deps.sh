@@ -45,6 +45,8 @@ test_packages=(
   prometheus
   # The JetStream tests start their own nats-server cluster on loopback.
   nats-server
+  # The STOMP databus tests start their own RabbitMQ (with its STOMP plugin) on loopback.
+  rabbitmq-server
 )
 # npm only when no npm is on PATH: a nodejs from outside Debian (e.g. NodeSource's) ships its
 # own npm and conflicts with Debian's package, which would remove it.

@@ -41,9 +41,11 @@ void AvailableFirst(const catalog::Catalog::Reader& catalog,
 
 void RunOrdering(const StageEnv& env, RequestState* st) {
   st->ordered.reserve(st->candidates.size());
-  for (const Candidate& c : st->candidates) {
-    st->ordered.push_back(c.scored);
-    st->origin[c.scored.item] = c.origin;
+  for (const Candidate& c : st->candidates) st->ordered.push_back(c.scored);
+  // Without a scorer, each item of the answer names the model that retrieved it.
+  if (st->scorer == nullptr) {
+    st->origin.reserve(st->candidates.size());
+    for (const Candidate& c : st->candidates) st->origin[c.scored.item] = c.origin;
   }
   for (const std::string& stage : st->surface.ordering) {
     if (stage == "diversity") {

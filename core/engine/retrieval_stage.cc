@@ -1,7 +1,9 @@
 #include "core/engine/retrieval_stage.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,34 @@
 
 namespace recplat::engine {
 namespace {
+
+// The items already chosen by the retrieval cascade: a bitmap over the catalog's dense item
+// indices when that is small next to the candidates (e.g. 10,000 services retrieved whole),
+// otherwise a hash set (a few candidates of a large catalog).
+class ChosenItems {
+ public:
+  ChosenItems(size_t catalog_size, size_t expected) {
+    if (catalog_size / 64 <= 4 * expected + 64) {
+      bits_.assign(catalog_size / 64 + 1, 0);
+    } else {
+      set_.reserve(expected);
+    }
+  }
+  // True when `item` was not chosen before (it is now).
+  bool Insert(uint32_t item) {
+    if (bits_.empty()) return set_.insert(item).second;
+    const size_t word = item / 64;
+    if (word >= bits_.size()) bits_.resize(word + 1, 0);  // An item newer than the snapshot size.
+    const uint64_t bit = uint64_t{1} << (item % 64);
+    if ((bits_[word] & bit) != 0) return false;
+    bits_[word] |= bit;
+    return true;
+  }
+
+ private:
+  std::vector<uint64_t> bits_;
+  absl::flat_hash_set<uint32_t> set_;
+};
 
 // The request's own candidates: the allowed items that pass the filter.
 void RestrictedCandidates(RequestState* st) {
@@ -36,7 +66,7 @@ void RunRetrieval(const StageEnv& env, RequestState* st, v1::RecommendResponse* 
   const size_t k = static_cast<size_t>(st->request.k());
   const size_t min_k = static_cast<size_t>(std::max(0, st->request.min_k()));
   const size_t want = std::max<size_t>(k, static_cast<size_t>(st->surface.candidates));
-  absl::flat_hash_set<uint32_t> chosen;
+  ChosenItems chosen(st->catalog.size(), want);
   auto add_from = [&](const registry::ModelHandle& h, std::vector<models::ScoredItem>& got) {
     // Later models only fill up: their items rank below everything already chosen.
     double floor = std::numeric_limits<double>::infinity();
@@ -44,8 +74,9 @@ void RunRetrieval(const StageEnv& env, RequestState* st, v1::RecommendResponse* 
     const bool shift = !st->candidates.empty();
     double top = got.empty() ? 0 : got.front().score;
     for (const auto& s : got) top = std::max(top, s.score);
+    st->candidates.reserve(st->candidates.size() + got.size());
     for (models::ScoredItem s : got) {
-      if (st->filter.Excluded(s.item) || !chosen.insert(s.item).second) continue;
+      if (st->filter.Excluded(s.item) || !chosen.Insert(s.item)) continue;
       if (shift) s.score = floor - 1.0 - (top - s.score);
       st->candidates.push_back({s, h.get()});
     }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tests/e2e/eosc_databus_payloads.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/testing/stomp_broker.h"
@@ -21,42 +22,6 @@ namespace recplat::testing {
 namespace {
 
 using nlohmann::json;
-
-// The seed dump of the fuzz corpus with services 1..4.
-json Dump() {
-  std::ifstream in(SourceDir() / "tests/fuzz/corpus/eosc_payloads/dump_seed.json");
-  json dump = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
-  json service = dump["services"][0];
-  dump["services"] = json::array();
-  for (int id = 1; id <= 4; ++id) {
-    service["id"] = id;
-    dump["services"].push_back(service);
-  }
-  return dump;
-}
-
-json Context() {
-  return {{"unique_id", "5642c351-80fe-44cf-b606-304f2f338122"},
-          {"timestamp", "2021-03-18T18:49:55.006Z"},
-          {"visit_id", "202090a4-de4c-4230-acba-6e2931d9e37c"},
-          {"page_id", "some_page_identifier"},
-          {"panel_id", "v1"},
-          {"candidates", {1, 2, 3}},
-          {"client_id", "marketplace"},
-          {"search_data", json::object()}};
-}
-
-json Action() {
-  return {{"unique_id", "5642c351-80fe-44cf-b606-304f2f338122"},
-          {"timestamp", "2021-03-18T19:33:21.620Z"},
-          {"source",
-           {{"visit_id", "202090a4-de4c-4230-acba-6e2931d9e37c"},
-            {"page_id", "services_catalogue_list"},
-            {"root", {{"type", "recommendation_panel"}, {"panel_id", "v1"}, {"service_id", 2}}}}},
-          {"target",
-           {{"visit_id", "9f543b80-dd5b-409b-a619-6312a0b04f4f"}, {"page_id", "service_about"}}},
-          {"action", {{"type", "button"}, {"text", "Details"}, {"order", false}}}};
-}
 
 TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   auto broker = TestStompBroker::Start();
@@ -77,10 +42,10 @@ TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   EXPECT_EQ(broker->ReceivedOf("SUBSCRIBE").at(0).Header("destination"), "/topic/user_actions");
 
   // Import 4 services; answers before the import are empty and not published.
-  ASSERT_EQ(http.Post("/database_dumps", Dump().dump()).status, 204);
+  ASSERT_EQ(http.Post("/database_dumps", EoscDatabusDump().dump()).status, 204);
   json answer;
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] {
-    HttpResult r = http.Post("/recommendations", Context().dump());
+    HttpResult r = http.Post("/recommendations", EoscDatabusContext().dump());
     answer = json::parse(r.body, nullptr, false);
     return r.status == 200 && answer.value("recommendations", json::array()).size() == 3;
   }));
@@ -89,16 +54,16 @@ TEST(EoscDatabusE2eTest, PublishesConsumesAndReportsHealth) {
   ASSERT_EQ(broker->ReceivedOf("SEND").size(), 1u);
   const stomp::Frame send = broker->ReceivedOf("SEND").at(0);
   EXPECT_EQ(send.Header("destination"), "/topic/recommendations");
-  EXPECT_EQ(
-      json::parse(send.body),
-      json({{"recommender_system", "cyfronet"}, {"context", Context()}, {"response", answer}}));
+  EXPECT_EQ(json::parse(send.body), json({{"recommender_system", "cyfronet"},
+                                          {"context", EoscDatabusContext()},
+                                          {"response", answer}}));
 
   // A user action from the subscription is written through the core.
   auto log_offset = [&] {
     return json::parse(http.Get("/v1/stats").body).value("log_next_offset", std::string("0"));
   };
   const std::string before = log_offset();
-  ASSERT_TRUE(broker->SendMessage(Action().dump()));
+  ASSERT_TRUE(broker->SendMessage(EoscDatabusAction().dump()));
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] {
     HttpClient metrics(server.metrics_address());
     return metrics.Get("/metrics")

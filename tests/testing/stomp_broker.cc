@@ -167,6 +167,12 @@ void TestStompBroker::ServeConnection(int fd) {
       } else if (frame.command == "DISCONNECT") {
         open = false;
       }
+      // Any frame but CONNECT may ask for a RECEIPT (STOMP 1.2), sent after it was handled.
+      if (frame.command != "CONNECT" && frame.command != "STOMP" && receipts_) {
+        if (auto id = frame.Header("receipt"); id.has_value()) {
+          QueueLocked(stomp::EncodeFrame({"RECEIPT", {{"receipt-id", *id}}, ""}));
+        }
+      }
     }
   }
   // What is still queued (an ERROR before the close) goes out first.

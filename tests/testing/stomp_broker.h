@@ -62,6 +62,9 @@ class TestStompBroker {
   void SetRefuseLogin(bool refuse) { refuse_login_ = refuse; }
   // The heart-beat header of CONNECTED ("0,0" by default: none).
   void SetHeartBeat(const std::string& value);
+  // While false, frames asking for a RECEIPT get none (a broker that stops confirming); true
+  // by default.
+  void SetReceipts(bool receipts) { receipts_ = receipts; }
 
  private:
   TestStompBroker() = default;
@@ -78,6 +81,7 @@ class TestStompBroker {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accepting_{true};
   std::atomic<bool> refuse_login_{false};
+  std::atomic<bool> receipts_{true};
 
   mutable absl::Mutex mu_;
   bool connection_open_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,30 +1,14 @@
 #include "trainers/torch_ncf/ncf_model.h"
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "core/common/status_macros.h"
+#include "trainers/torch_ncf/internal/ncf_forward.h"
 
 namespace recplat::ncf {
 namespace {
-
-using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-using ConstMap = Eigen::Map<const RowMat>;
-using Vec = Eigen::RowVectorXf;
-
-ConstMap MapOf(const Matrix& m) { return ConstMap(m.data.data(), m.rows, m.cols); }
-Eigen::Map<const Vec> VecOf(const std::vector<float>& v) {
-  return Eigen::Map<const Vec>(v.data(), static_cast<Eigen::Index>(v.size()));
-}
-
-// relu then the folded BatchNorm, in place, on every row of `x`.
-void ReluBn(const Dense& d, RowMat* x) {
-  *x = x->cwiseMax(0.0f);
-  x->array().rowwise() *= VecOf(d.scale).array();
-  x->array().rowwise() += VecOf(d.shift).array();
-}
 
 absl::Status CheckMatrix(const Matrix& m, int64_t rows, int64_t cols, const char* name) {
   if (m.rows != rows || m.cols != cols ||
@@ -56,14 +40,6 @@ int64_t LastSize(const std::vector<Dense>& layers) {
 }
 
 }  // namespace
-
-struct NcfModel::Precomputed {
-  // [num_items, mlp0]: qm · mlp_itemᵀ + b0.
-  RowMat mlp_item;
-  // [num_items, content0]: the service's content half (with the bias), and its user-side sum.
-  RowMat content_item;
-  RowMat content_user;
-};
 
 NcfModel::NcfModel(NcfWeights weights, ItemFeatures features,
                    std::vector<std::pair<std::string, double>> metrics)
@@ -100,94 +76,31 @@ absl::StatusOr<std::unique_ptr<NcfModel>> NcfModel::Create(
   }
   auto model =
       std::unique_ptr<NcfModel>(new NcfModel(std::move(w), std::move(f), std::move(metrics)));
-  auto pre = std::make_unique<Precomputed>();
-  const NcfWeights& ww = model->w_;
-  pre->mlp_item = MapOf(ww.qm) * MapOf(ww.mlp_item).transpose();
-  pre->mlp_item.rowwise() += VecOf(ww.mlp[0].b);
-  pre->content_item = RowMat::Zero(n, c0);
-  pre->content_user = RowMat::Zero(n, c0);
-  const ConstMap cu = MapOf(ww.content_user), ci = MapOf(ww.content_item);
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t k = model->features_.offsets[i]; k < model->features_.offsets[i + 1]; ++k) {
-      const int64_t feature = model->features_.ids[k];
-      pre->content_item.row(i) += ci.row(feature);
-      pre->content_user.row(i) += cu.row(feature);
-    }
-  }
-  pre->content_item.rowwise() += VecOf(ww.content[0].b);
-  model->pre_ = std::move(pre);
+  model->forward_ = internal::NcfForward::Create(model->w_, model->features_);
   return model;
 }
 
 std::vector<float> NcfModel::Probabilities(std::span<const uint32_t> history,
                                            std::span<const uint32_t> items) const {
-  const int64_t n = w_.num_items, d = w_.dim;
-  std::vector<uint32_t> h;
-  for (uint32_t j : history) {
-    if (j < n && std::find(h.begin(), h.end(), j) == h.end()) h.push_back(j);
-  }
-  Vec ug = Vec::Zero(d), um = Vec::Zero(d), fu = Vec::Zero(pre_->content_user.cols());
-  const ConstMap pg = MapOf(w_.pg), pm = MapOf(w_.pm);
-  for (uint32_t j : h) {
-    ug += pg.row(j);
-    um += pm.row(j);
-    fu += pre_->content_user.row(j);
-  }
-  if (!h.empty()) {
-    const float inv = 1.0f / static_cast<float>(h.size());
-    ug *= inv;
-    um *= inv;
-    fu *= inv;
-  }
-  const Vec mu = um * MapOf(w_.mlp_user).transpose();
-
-  std::vector<float> out(items.size(), -1.0f);
-  std::vector<Eigen::Index> rows;
-  std::vector<size_t> where;
-  for (size_t k = 0; k < items.size(); ++k) {
-    if (items[k] < n) {
-      rows.push_back(items[k]);
-      where.push_back(k);
-    }
-  }
-  if (rows.empty()) return out;
-  const Eigen::Index m = static_cast<Eigen::Index>(rows.size());
-  RowMat x(m, pre_->mlp_item.cols()), c(m, pre_->content_item.cols()), g(m, d);
-  const ConstMap qg = MapOf(w_.qg);
-  for (Eigen::Index r = 0; r < m; ++r) {
-    x.row(r) = pre_->mlp_item.row(rows[r]) + mu;
-    c.row(r) = pre_->content_item.row(rows[r]) + fu;
-    g.row(r) = qg.row(rows[r]).cwiseProduct(ug);
-  }
-  ReluBn(w_.mlp[0], &x);
-  for (size_t l = 1; l < w_.mlp.size(); ++l) {
-    RowMat next = x * MapOf(w_.mlp[l].w).transpose();
-    next.rowwise() += VecOf(w_.mlp[l].b);
-    ReluBn(w_.mlp[l], &next);
-    x = std::move(next);
-  }
-  ReluBn(w_.content[0], &c);
-  for (size_t l = 1; l < w_.content.size(); ++l) {
-    RowMat next = c * MapOf(w_.content[l].w).transpose();
-    next.rowwise() += VecOf(w_.content[l].b);
-    ReluBn(w_.content[l], &next);
-    c = std::move(next);
-  }
-  const Eigen::Map<const Eigen::VectorXf> head(w_.head.data(),
-                                               static_cast<Eigen::Index>(w_.head.size()));
-  const Eigen::VectorXf logits =
-      g * head.head(d) + x * head.segment(d, x.cols()) + c * head.tail(c.cols());
-  for (Eigen::Index r = 0; r < m; ++r) {
-    out[where[r]] = 1.0f / (1.0f + std::exp(-(logits[r] + w_.head_bias)));
-  }
+  std::vector<float> out(items.size());
+  forward_->Probabilities(history, items, out);
   return out;
+}
+
+void NcfModel::Probabilities(std::span<const uint32_t> history, std::span<const uint32_t> items,
+                             std::span<float> out) const {
+  forward_->Probabilities(history, items, out);
 }
 
 absl::Status NcfModel::Score(const models::RecommendContext& ctx,
                              std::span<models::ScoredItem> items) const {
-  std::vector<uint32_t> ids(items.size());
+  // Per-thread buffers: a request allocates nothing once its thread has served one as large.
+  thread_local std::vector<uint32_t> ids;
+  thread_local std::vector<float> p;
+  ids.resize(items.size());
+  p.resize(items.size());
   for (size_t k = 0; k < items.size(); ++k) ids[k] = items[k].item;
-  const std::vector<float> p = Probabilities(ctx.user_history, ids);
+  forward_->Probabilities(ctx.user_history, ids, p);
   for (size_t k = 0; k < items.size(); ++k) items[k].score = p[k];
   return absl::OkStatus();
 }

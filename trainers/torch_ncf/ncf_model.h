@@ -1,9 +1,10 @@
 // File: ncf_model.h
 //
 // NcfModel: the serving half of the `ncf` family: the network of ncf_weights.h evaluated with
-// Eigen, no torch. At load time every service's half of the first MLP and content layers is
-// computed once ([num_items, mlp_layers[0]] and [num_items, content_layers[0]]); a request
-// then costs one user half (from its history) and, per candidate, the remaining layers.
+// Eigen, no torch (internal/ncf_forward.h). At load time every service's half of the first MLP
+// and content layers is computed once and the BatchNorms are folded into the next layers; a
+// request then costs one user half (from its history) and, per block of candidates, a few
+// small GEMMs.
 //
 // The user is their history (RecommendContext::user_history: the services they accessed; the
 // profile keeps other events out of it), so a user who accessed services after the training,
@@ -23,6 +24,10 @@
 #include "trainers/torch_ncf/ncf_weights.h"
 
 namespace recplat::ncf {
+
+namespace internal {
+class NcfForward;
+}  // namespace internal
 
 class NcfModel final : public models::Model {
  public:
@@ -44,19 +49,22 @@ class NcfModel final : public models::Model {
   // `history`. Shapes: history and items any length.
   std::vector<float> Probabilities(std::span<const uint32_t> history,
                                    std::span<const uint32_t> items) const;
+  // The same into `out` (out.size() == items.size(); when not, only the first
+  // min(items, out) are written); no allocation once the thread is warm.
+  void Probabilities(std::span<const uint32_t> history, std::span<const uint32_t> items,
+                     std::span<float> out) const;
 
   const NcfWeights& weights() const { return w_; }
   const ItemFeatures& features() const { return features_; }
 
  private:
-  struct Precomputed;
   NcfModel(NcfWeights weights, ItemFeatures features,
            std::vector<std::pair<std::string, double>> metrics);
 
   NcfWeights w_;
   ItemFeatures features_;
   std::vector<std::pair<std::string, double>> metrics_;
-  std::unique_ptr<Precomputed> pre_;
+  std::unique_ptr<internal::NcfForward> forward_;
 };
 
 // Artifact I/O of the weights (the family's Save/Load; core/models/artifact_io.h).

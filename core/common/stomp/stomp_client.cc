@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/connect.hpp"
@@ -50,24 +51,58 @@ struct StompClient::Impl {
 
   absl::Mutex mu;
   std::deque<Frame> queue ABSL_GUARDED_BY(mu);
+  // With options.receipts: SEND frames written and not confirmed yet, by receipt number, in
+  // the order written.
+  std::deque<std::pair<uint64_t, Frame>> unconfirmed ABSL_GUARDED_BY(mu);
+  uint64_t next_receipt ABSL_GUARDED_BY(mu) = 1;
   bool stopping ABSL_GUARDED_BY(mu) = false;
 
   std::atomic<bool> is_connected{false};
   mutable absl::Mutex error_mu;
   std::string last_error ABSL_GUARDED_BY(error_mu);
   std::atomic<uint64_t> connects{0}, disconnects{0}, sent{0}, dropped{0}, messages{0}, errors{0},
-      receipts{0};
+      receipts{0}, resent{0};
 
   bool Stopping() {
     absl::MutexLock lock(&mu);
     return stopping;
   }
+  // The next frame to send, with its receipt header when receipts are on (the frame then
+  // stays in `unconfirmed` until its RECEIPT or the connection's loss).
   std::optional<Frame> PopQueued() {
     absl::MutexLock lock(&mu);
     if (queue.empty()) return std::nullopt;
     Frame f = std::move(queue.front());
     queue.pop_front();
+    if (options.receipts) {
+      const uint64_t n = next_receipt++;
+      f.headers.emplace_back("receipt", absl::StrCat("p", n));
+      unconfirmed.emplace_back(n, f);
+    }
     return f;
+  }
+  // A RECEIPT for `receipt_id` ("p<n>"): forgets that frame. False when it names none.
+  bool Confirm(absl::string_view receipt_id) {
+    uint64_t n = 0;
+    if (!absl::ConsumePrefix(&receipt_id, "p") || !absl::SimpleAtoi(receipt_id, &n)) return false;
+    absl::MutexLock lock(&mu);
+    auto it = std::find_if(unconfirmed.begin(), unconfirmed.end(),
+                           [n](const auto& e) { return e.first == n; });
+    if (it == unconfirmed.end()) return false;
+    unconfirmed.erase(it);
+    return true;
+  }
+  // After a lost connection: the unconfirmed frames go back to the front of the queue, in the
+  // order they were written, without their receipt header (a new one is added when sent).
+  void RequeueUnconfirmed() {
+    absl::MutexLock lock(&mu);
+    for (auto it = unconfirmed.rbegin(); it != unconfirmed.rend(); ++it) {
+      Frame f = std::move(it->second);
+      f.headers.pop_back();
+      queue.push_front(std::move(f));
+      ++resent;
+    }
+    unconfirmed.clear();
   }
   void SetState(bool up, const std::string& error) {
     is_connected = up;
@@ -100,6 +135,7 @@ asio::awaitable<void> StompClient::Impl::Run() {
     if (conn != nullptr) conn->Close();
     conn = nullptr;
     ++disconnects;
+    RequeueUnconfirmed();
     if (reached) delay = options.reconnect_base_ms;
     const std::string error = s.ok() ? "connection closed" : std::string(s.message());
     SetState(false, error);
@@ -221,6 +257,10 @@ asio::awaitable<absl::Status> StompClient::Impl::Session(bool* reached_connected
 void StompClient::Impl::Dispatch(Connection& c, const Frame& frame) {
   if (frame.command == "RECEIPT") {
     ++receipts;
+    const std::optional<std::string> id = frame.Header("receipt-id");
+    if (!id.has_value() || !Confirm(*id)) {
+      RECPLAT_LOG(Warn, "stomp: RECEIPT for no frame sent", {{"receipt_id", id.value_or("")}});
+    }
     return;
   }
   if (frame.command != "MESSAGE") {
@@ -326,7 +366,7 @@ bool StompClient::Publish(std::string destination, std::string body, std::string
   Impl* s = impl_.get();
   {
     absl::MutexLock lock(&s->mu);
-    if (s->stopping || s->queue.size() >= s->options.max_queue) {
+    if (s->stopping || s->queue.size() + s->unconfirmed.size() >= s->options.max_queue) {
       ++s->dropped;
       return false;
     }
@@ -351,8 +391,14 @@ std::string StompClient::last_error() const {
 }
 
 StompStats StompClient::stats() const {
-  const Impl& s = *impl_;
-  return StompStats{s.connects, s.disconnects, s.sent, s.dropped, s.messages, s.errors, s.receipts};
+  Impl& s = *impl_;
+  uint64_t unconfirmed = 0;
+  {
+    absl::MutexLock lock(&s.mu);
+    unconfirmed = s.unconfirmed.size();
+  }
+  return StompStats{s.connects, s.disconnects, s.sent,   s.dropped,  s.messages,
+                    s.errors,   s.receipts,    s.resent, unconfirmed};
 }
 
 void StompClient::Stop() {

@@ -10,13 +10,20 @@
 //     MESSAGE is ACKed after the handler returns);
 //   - sends queued SEND frames (content-type, content-length) and heart-beats, and checks the
 //     broker's heart-beats (a silent broker for twice its interval is a dead connection);
+//   - with `receipts` (default), asks a RECEIPT for every SEND and keeps the frame until it
+//     comes: frames sent on a connection that is lost before their RECEIPT are sent again,
+//     first, after the next CONNECTED (at-least-once: a frame the broker took just before the
+//     loss reaches its subscribers twice);
 //   - on any failure, reconnects with exponential backoff (base, doubling, capped, reset by a
 //     successful CONNECTED), until Stop().
 // Publish() never blocks: frames go to a bounded queue; when it is full the frame is dropped
 // and Publish() returns false (callers count drops). Frames queued while disconnected are sent
-// after the next CONNECTED, as long as they fit the queue.
+// after the next CONNECTED, as long as they fit the queue. The bound (`max_queue`) counts the
+// frames waiting and those sent without a RECEIPT yet, so a broker that stops confirming
+// makes Publish() refuse rather than grow memory. Frames still waiting or unconfirmed at
+// Stop() are lost.
 //
-// What it is not: a broker, a transaction or receipt tracker (RECEIPT frames are only counted).
+// What it is not: a broker or a transaction manager.
 //
 // Thread-safety: Publish(), connected() and stats() are thread-safe. The message and state
 // callbacks run on the I/O thread, one at a time; they must not call Stop(). Stop() (and the
@@ -52,8 +59,10 @@ struct StompOptions {
   std::string subscription;
   // Subscription ack mode: "auto" or "client-individual".
   std::string ack = "auto";
-  // Frames waiting to be sent, at most.
+  // Frames waiting to be sent or to be confirmed by a RECEIPT, at most.
   size_t max_queue = 1000;
+  // Ask a RECEIPT for every SEND and send again what a lost connection left unconfirmed.
+  bool receipts = true;
   // Reconnect backoff: first wait, and the cap of the doubling.
   int64_t reconnect_base_ms = 500;
   int64_t reconnect_max_ms = 30000;
@@ -70,6 +79,8 @@ struct StompStats {
   uint64_t messages = 0;     // MESSAGE frames received.
   uint64_t errors = 0;       // ERROR frames received.
   uint64_t receipts = 0;     // RECEIPT frames received.
+  uint64_t resent = 0;       // SEND frames queued again after a connection lost before RECEIPT.
+  uint64_t unconfirmed = 0;  // Now: SEND frames written and not yet confirmed.
 };
 
 class StompClient {

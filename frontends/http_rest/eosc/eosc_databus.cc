@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "core/common/logging.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -26,6 +27,13 @@ struct EoscDatabus::Impl {
   prometheus::Counter* m_invalid = nullptr;
   prometheus::Counter* m_failed = nullptr;
   prometheus::Gauge* m_connected = nullptr;
+  prometheus::Counter* m_confirmed = nullptr;
+  prometheus::Counter* m_resent = nullptr;
+  prometheus::Gauge* m_unconfirmed = nullptr;
+  // The client's receipt counts already added to m_confirmed / m_resent.
+  absl::Mutex sync_mu;
+  uint64_t synced_receipts ABSL_GUARDED_BY(sync_mu) = 0;
+  uint64_t synced_resent ABSL_GUARDED_BY(sync_mu) = 0;
 
   static void Inc(std::atomic<uint64_t>& n, prometheus::Counter* m) {
     ++n;
@@ -35,10 +43,18 @@ struct EoscDatabus::Impl {
   void DeclareMetrics(prometheus::Registry& registry) {
     auto& sent = prometheus::BuildCounter()
                      .Name("recplat_eosc_databus_publications_total")
-                     .Help("Recommendations for the databus, by result (queued, dropped)")
+                     .Help("Recommendations for the databus, by result (queued, dropped, "
+                           "confirmed by a broker RECEIPT, resent after a lost connection)")
                      .Register(registry);
     m_published = &sent.Add({{"result", "queued"}});
     m_dropped = &sent.Add({{"result", "dropped"}});
+    m_confirmed = &sent.Add({{"result", "confirmed"}});
+    m_resent = &sent.Add({{"result", "resent"}});
+    m_unconfirmed = &prometheus::BuildGauge()
+                         .Name("recplat_eosc_databus_unconfirmed")
+                         .Help("Recommendations sent to the broker and not yet confirmed")
+                         .Register(registry)
+                         .Add({});
     auto& actions = prometheus::BuildCounter()
                         .Name("recplat_eosc_databus_user_actions_total")
                         .Help("User actions received from the databus, by result")
@@ -51,6 +67,23 @@ struct EoscDatabus::Impl {
                        .Help("1 while connected to the STOMP broker")
                        .Register(registry)
                        .Add({});
+  }
+
+  // Brings the receipt metrics up to the client's counts (called on publish, health and
+  // connection changes: the client has no per-receipt callback).
+  void SyncReceiptMetrics() {
+    if (m_confirmed == nullptr || client == nullptr) return;
+    const stomp::StompStats stats = client->stats();
+    absl::MutexLock lock(&sync_mu);
+    if (stats.receipts > synced_receipts) {
+      m_confirmed->Increment(static_cast<double>(stats.receipts - synced_receipts));
+      synced_receipts = stats.receipts;
+    }
+    if (stats.resent > synced_resent) {
+      m_resent->Increment(static_cast<double>(stats.resent - synced_resent));
+      synced_resent = stats.resent;
+    }
+    m_unconfirmed->Set(static_cast<double>(stats.unconfirmed));
   }
 
   void OnMessage(const stomp::Frame& frame) {
@@ -114,9 +147,11 @@ void EoscDatabus::PublishRecommendation(const json& context, const json& respons
   } else {
     Impl::Inc(impl_->dropped, impl_->m_dropped);
   }
+  impl_->SyncReceiptMetrics();
 }
 
 json EoscDatabus::HealthNode() const {
+  impl_->SyncReceiptMetrics();
   if (impl_->client->connected()) return json{{"status", "UP"}};
   std::string error = impl_->client->last_error();
   if (error.empty()) error = "not connected yet";

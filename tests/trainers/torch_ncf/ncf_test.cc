@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
+#include "tests/trainers/torch_ncf/ncf_reference.h"
 #include "tests/trainers/torch_ncf/synthetic_marketplace.h"
 #include "trainers/torch_ncf/ncf_family.h"
 #include "trainers/torch_ncf/ncf_model.h"
@@ -122,6 +123,53 @@ TEST(NcfFamilyTest, ArtifactRoundTripKeepsTheScores) {
   EXPECT_FALSE(a.Metrics().empty());
   std::filesystem::resize_file(dir.path() / models::kModelArtifactFile, 100);
   EXPECT_EQ(family.Load(dir.path(), SmallParams()).status().code(), absl::StatusCode::kDataLoss);
+}
+
+// The serving forward (precomputed service halves, folded BatchNorm, blocks of candidates)
+// equals the literal per-candidate network of ncf_weights.h on trained models: the seed-like
+// deep towers, the profile's, and one-layer towers (BatchNorm folded straight into the head);
+// more candidates than one block, unknown ids, repeated and empty histories.
+TEST(NcfServingTest, FastForwardEqualsThePerCandidateNetwork) {
+  SyntheticMarketplace m = MakeSyntheticMarketplace(700, 120, 6, 4, 0.8, 5);
+  const std::vector<std::map<std::string, std::string>> networks = {
+      {{"dim", "16"}, {"mlp_layers", "32,16,8"}, {"content_layers", "32,16,8"}},
+      {{"dim", "32"}, {"mlp_layers", "16,8"}, {"content_layers", "32,16"}},
+      {{"dim", "8"}, {"mlp_layers", "8"}, {"content_layers", "4"}}};
+  for (std::map<std::string, std::string> network : networks) {
+    network["epochs"] = "2";
+    network["batch_size"] = "64";
+    NcfFamily family;
+    auto fitted = family.Fit(m.train, models::ModelParams(network));
+    ASSERT_TRUE(fitted.ok()) << fitted.status();
+    const auto& model = dynamic_cast<const NcfModel&>(**fitted);
+    std::vector<uint32_t> items(m.train.num_items);
+    std::iota(items.begin(), items.end(), 0);
+    std::reverse(items.begin(), items.end());
+    items.insert(items.begin() + 300, {5000, 3, 3});
+    const std::vector<std::vector<uint32_t>> histories = {
+        m.history[0], m.history[1], {}, {7, 7, 9, 123456}, {123456}};
+    double worst = 0;
+    for (const auto& history : histories) {
+      const std::vector<float> fast = model.Probabilities(history, items);
+      ASSERT_EQ(fast.size(), items.size());
+      for (size_t k = 0; k < items.size(); ++k) {
+        const double want =
+            testing::ReferenceProbability(model.weights(), model.features(), history, items[k]);
+        worst = std::max(worst, std::abs(fast[k] - want));
+        ASSERT_NEAR(fast[k], want, 1e-5)
+            << "item " << items[k] << " network " << network["mlp_layers"];
+      }
+      // Score (the engine's path) answers the same, item by item.
+      std::vector<models::ScoredItem> scored(items.size());
+      for (size_t k = 0; k < items.size(); ++k) scored[k].item = items[k];
+      models::RecommendContext ctx;
+      ctx.user_history = history;
+      ASSERT_TRUE(model.Score(ctx, std::span<models::ScoredItem>(scored)).ok());
+      for (size_t k = 0; k < items.size(); ++k) EXPECT_EQ(scored[k].score, fast[k]);
+    }
+    std::cout << "network mlp " << network["mlp_layers"] << ": largest |fast - reference| " << worst
+              << "\n";
+  }
 }
 
 // The synthetic-marketplace evaluation recorded in docs/eosc.md: NCF with `params` against

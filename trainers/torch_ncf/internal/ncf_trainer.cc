@@ -8,7 +8,6 @@
 // Adam, gradient-norm clipping. Validation: each held-out (user, last service) pair against one
 // fixed sampled negative, with the whole training history; the weights of the epoch with the
 // lowest validation loss are kept (the seed's best-validation checkpoint).
-#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/models/training_data.h"
+#include "trainers/torch_common/blas_threads.h"
 #include "trainers/torch_ncf/internal/torch_api.h"
 
 namespace recplat::ncf::internal {
@@ -27,28 +27,7 @@ namespace {
 using torch::Tensor;
 namespace nn = torch::nn;
 
-// See trainers/torch_gru4rec/internal/torch_trainer.cc: OpenBLAS's own pool ignores
-// at::set_num_threads.
-class BlasThreads {
- public:
-  explicit BlasThreads(int threads) {
-    set_ = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-    if (set_ != nullptr && get != nullptr) {
-      previous_ = get();
-      set_(threads);
-    }
-  }
-  ~BlasThreads() {
-    if (set_ != nullptr && previous_ > 0) set_(previous_);
-  }
-  BlasThreads(const BlasThreads&) = delete;
-  BlasThreads& operator=(const BlasThreads&) = delete;
-
- private:
-  void (*set_)(int) = nullptr;
-  int previous_ = 0;
-};
+using torch_common::BlasThreads;
 
 struct Sample {
   int64_t user;

@@ -1,6 +1,6 @@
 // StompClient (core/common/stomp/stomp_client.h) against the loopback TestStompBroker: CONNECT
 // headers, SUBSCRIBE, SEND, MESSAGE + ACK, reconnect after a drop, ERROR on CONNECT, the bounded
-// queue, and the broker heart-beat check.
+// queue, receipts (confirmed, sent again after a loss, bounded), and the broker heart-beat check.
 #include "core/common/stomp/stomp_client.h"
 
 #include <chrono>
@@ -155,6 +155,79 @@ TEST(StompClientTest, QueueIsBoundedAndDropsAreCounted) {
   ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->ReceivedOf("SEND").size() == 2; }));
   EXPECT_EQ(broker->ReceivedOf("SEND")[0].body, "1");
   EXPECT_EQ(broker->ReceivedOf("SEND")[1].body, "2");
+}
+
+TEST(StompClientTest, EverySendAsksAReceiptAndIsConfirmed) {
+  auto broker = TestStompBroker::Start();
+  ASSERT_NE(broker, nullptr);
+  auto client = StompClient::Start(OptionsFor(*broker), nullptr);
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE((*client)->Publish("/q", std::to_string(i)));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->stats().receipts == 5; }));
+  std::vector<std::string> ids;
+  for (const Frame& f : broker->ReceivedOf("SEND")) ids.push_back(f.Header("receipt").value_or(""));
+  EXPECT_THAT(ids, ::testing::ElementsAre("p1", "p2", "p3", "p4", "p5"));
+  EXPECT_EQ((*client)->stats().unconfirmed, 0u);
+  EXPECT_EQ((*client)->stats().resent, 0u);
+}
+
+TEST(StompClientTest, SendsLeftUnconfirmedByALostConnectionAreSentAgain) {
+  auto broker = TestStompBroker::Start();
+  ASSERT_NE(broker, nullptr);
+  broker->SetReceipts(false);  // The broker takes the frames but confirms none of them.
+  auto client = StompClient::Start(OptionsFor(*broker), nullptr);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->connected(); }));
+  EXPECT_TRUE((*client)->Publish("/q", "a"));
+  EXPECT_TRUE((*client)->Publish("/q", "b"));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->ReceivedOf("SEND").size() == 2; }));
+  EXPECT_EQ((*client)->stats().unconfirmed, 2u);
+
+  broker->SetReceipts(true);
+  broker->DropConnection();
+  // After the reconnect both go again, in order, with new receipts, and are confirmed.
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->ReceivedOf("SEND").size() == 4; }));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->stats().unconfirmed == 0; }));
+  const std::vector<Frame> sends = broker->ReceivedOf("SEND");
+  EXPECT_EQ(sends[2].body, "a");
+  EXPECT_EQ(sends[3].body, "b");
+  EXPECT_EQ(sends[2].Header("receipt"), "p3");
+  EXPECT_EQ((*client)->stats().resent, 2u);
+  EXPECT_EQ((*client)->stats().receipts, 2u);
+}
+
+TEST(StompClientTest, UnconfirmedSendsCountAgainstTheQueueBound) {
+  auto broker = TestStompBroker::Start();
+  ASSERT_NE(broker, nullptr);
+  broker->SetReceipts(false);
+  StompOptions o = OptionsFor(*broker);
+  o.max_queue = 3;
+  auto client = StompClient::Start(o, nullptr);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->connected(); }));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE((*client)->Publish("/q", std::to_string(i)));
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return broker->ReceivedOf("SEND").size() == 3; }));
+  // Written, not confirmed: a broker that stops confirming cannot grow the client's memory.
+  EXPECT_FALSE((*client)->Publish("/q", "3"));
+  EXPECT_EQ((*client)->stats().dropped, 1u);
+}
+
+TEST(StompClientTest, WithoutReceiptsNothingIsAskedOrKept) {
+  auto broker = TestStompBroker::Start();
+  ASSERT_NE(broker, nullptr);
+  StompOptions o = OptionsFor(*broker);
+  o.receipts = false;
+  o.max_queue = 1;
+  auto client = StompClient::Start(o, nullptr);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(TestStompBroker::WaitUntil([&] { return (*client)->connected(); }));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE((*client)->Publish("/q", std::to_string(i)));
+    ASSERT_TRUE(TestStompBroker::WaitUntil(
+        [&] { return broker->ReceivedOf("SEND").size() == static_cast<size_t>(i + 1); }));
+  }
+  EXPECT_FALSE(broker->ReceivedOf("SEND")[0].Header("receipt").has_value());
+  EXPECT_EQ((*client)->stats().unconfirmed, 0u);
 }
 
 TEST(StompClientTest, SilentBrokerPastItsHeartBeatIsDropped) {
