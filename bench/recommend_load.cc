@@ -6,7 +6,11 @@
 // and prints throughput and latency percentiles. Clients and server share the machine.
 //
 //   build/bench/recommend_load --items 100000 --users 20000 --events 400000 --clients 8 --seconds 10
-//     [--k 20] [--surface default] [--dry-run 1] [--echo 1]
+//     [--k 20] [--surface default] [--dry-run 1] [--echo 1] [--nats nats://127.0.0.1:4222]
+//
+// --nats URL runs the core with log.backend jetstream on that NATS server (stream of its own,
+// one replica): writes go through the stream, reads stay local (bench/recommend_backends.sh
+// runs both backends in one go).
 //
 // --echo 1 measures the ceiling instead: a bare gRPC server (callback API, no core) whose
 // Recommend answers a canned k-item response, loaded by the same clients.
@@ -38,6 +42,7 @@ struct Args {
   double seconds = 10;
   int k = 20;
   std::string surface = "default";
+  std::string nats;
   // Skip recording what was served (RecommendRequest.dry_run), to measure its cost.
   bool dry_run = false;
   // Load a bare gRPC echo server instead of recplat.
@@ -75,6 +80,7 @@ Args Parse(int argc, char** argv) {
     else if (f == "--surface") a.surface = v;
     else if (f == "--dry-run") a.dry_run = std::string(v) == "1";
     else if (f == "--echo") a.echo = std::string(v) == "1";
+    else if (f == "--nats") a.nats = v;
     else {
       std::fprintf(stderr, "unknown flag %s\n", f.c_str());
       std::exit(2);
@@ -189,6 +195,12 @@ int main(int argc, char** argv) {
   cfg.metrics.enabled = false;
   cfg.http.enabled = false;
   cfg.log.sync = config::SyncPolicy::kNone;
+  if (!args.nats.empty()) {
+    cfg.log.backend = "jetstream";
+    cfg.nats.servers = {args.nats};
+    cfg.nats.stream = absl::StrCat("load", std::random_device()() % 1000000);
+    cfg.nats.replicas = 1;
+  }
   cfg.event_types = {{"view", {1.0}}, {"order", {8.0}}};
   cfg.models["popularity"].family = "popularity";
   cfg.models["item_knn"].family = "item_knn";

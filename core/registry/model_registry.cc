@@ -28,6 +28,7 @@ ModelRegistry::Impl::Impl(const RegistryOptions& options)
       store(options.root),
       source(options.source != nullptr ? options.source : NewDirectoryModelSource(options.root)),
       publisher(options.publisher),
+      on_published_current(options.on_published_current),
       opened_at_ms(options.clock->NowMs()) {
   if (options.metrics != nullptr) {
     source_metrics = std::make_unique<internal::SourceMetrics>(*options.metrics);

@@ -45,6 +45,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -99,6 +100,11 @@ struct RegistryOptions {
   // the publisher knows, published (artifact, then version.json) when committed, and a promotion
   // publishes the statuses and then CURRENT (model_publisher.h).
   std::shared_ptr<const ModelPublisher> publisher;
+  // Called after a promotion of this process was published (ModelPublisher::PublishCurrent
+  // succeeded), with (tenant, model, version), on the promoting thread under the model's write
+  // lock: it must be quick and must not call back into the registry. Used to announce
+  // promotions to other processes (which then SyncModelFromSource); empty: none.
+  std::function<void(const std::string&, const std::string&, int64_t)> on_published_current;
   // How often the source is polled for versions published by other processes; zero or negative:
   // never (SyncFromSource() still works).
   absl::Duration poll_interval = absl::ZeroDuration();
@@ -202,6 +208,12 @@ class ModelRegistry {
   // publishes; returns how many serving snapshots it replaced. The poller calls it every
   // poll_interval; passes are serialised.
   int SyncFromSource();
+
+  // The follower pass for one (tenant, model) (e.g. when another process announced that it
+  // promoted a version of it); returns whether the serving snapshot was replaced. Unknown or
+  // untrained models and invalid tenant names are ignored (false). Serialised with
+  // SyncFromSource.
+  bool SyncModelFromSource(absl::string_view tenant, absl::string_view model);
 
  private:
   ModelRegistry() = default;

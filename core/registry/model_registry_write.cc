@@ -346,6 +346,9 @@ absl::StatusOr<v1::ModelVersion> ModelRegistry::Promote(
                                        " serves here, but publishing the promotion failed: ",
                                        published.message()));
     }
+    if (impl_->on_published_current) {
+      impl_->on_published_current(std::string(tenant), std::string(model), version);
+    }
   }
   RECPLAT_LOG(Info, "model version promoted",
               {{"tenant", tenant},

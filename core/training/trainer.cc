@@ -66,10 +66,21 @@ struct Trainer::Metrics {
                   .Name("recplat_training_queue_length")
                   .Help("Trainings waiting in the queue")
                   .Register(r)
-                  .Add({})) {}
+                  .Add({})),
+        lease_held(prometheus::BuildGauge()
+                       .Name("recplat_training_lease_held")
+                       .Help("1 while this process holds the training lease of a model")
+                       .Register(r)),
+        lease_skips(prometheus::BuildCounter()
+                        .Name("recplat_training_lease_skips_total")
+                        .Help("Trainings skipped because of the training lease, by model and "
+                              "reason (held, unavailable, up_to_date)")
+                        .Register(r)) {}
   prometheus::Family<prometheus::Counter>& trainings;
   prometheus::Family<prometheus::Histogram>& duration;
   prometheus::Gauge& queue;
+  prometheus::Family<prometheus::Gauge>& lease_held;
+  prometheus::Family<prometheus::Counter>& lease_skips;
 };
 
 Trainer::Trainer(TrainerOptions options, const state::StateStore& state,
@@ -79,7 +90,9 @@ Trainer::Trainer(TrainerOptions options, const state::StateStore& state,
       state_(state),
       registry_(registry),
       clock_(clock),
-      metrics_(std::make_unique<Metrics>(metrics)) {}
+      metrics_(std::make_unique<Metrics>(metrics)) {
+  if (options_.lease == nullptr) options_.lease = NewInProcessTrainingLease();
+}
 
 Trainer::~Trainer() { Stop(); }
 
@@ -127,8 +140,33 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
     return absl::FailedPreconditionError(absl::StrCat("model '", model, "' needs no training"));
   }
   absl::MutexLock train_lock(&train_mu_);
+  RECPLAT_ASSIGN_OR_RETURN(LeaseGrant grant, TakeLease(tenant, model, trigger));
+  prometheus::Gauge& held = metrics_->lease_held.Add({{"model", model}});
+  held.Set(1);
+  struct HeldReset {
+    prometheus::Gauge& gauge;
+    ~HeldReset() { gauge.Set(0); }
+  } held_reset{held};
   const double t0 = clock_.MonotonicSeconds();
   common::ResetPeakRss();
+
+  const models::ModelFamily* family = registry_.FamilyOf(model);
+  const models::ModelParams params(cfg->params);
+  TrainingDataExtras extras;
+  if (family != nullptr) {
+    extras.item_attributes = family->uses_item_attributes();
+    extras.served_lists = family->uses_served_lists();
+    extras.document_collections = family->TrainingDocuments(params);
+  }
+  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(), extras);
+  std::string why;
+  if (built.ok() && AlreadyTrained(grant, *cfg, trigger, built->log_offset, &why)) {
+    metrics_->lease_skips.Add({{"model", model}, {"reason", "up_to_date"}}).Increment();
+    RECPLAT_LOG(Info, "training skipped: already trained under the lease",
+                {{"tenant", tenant}, {"model", model}, {"trigger", trigger}, {"why", why}});
+    return absl::AbortedError(absl::StrCat("training of '", model, "' skipped: ", why));
+  }
+  // Numbered only now, under the lease: no other holder numbers a version meanwhile.
   RECPLAT_ASSIGN_OR_RETURN(registry::PendingVersion pending, registry_.BeginVersion(tenant, model));
   v1::TrainingStats stats;
   stats.set_trigger(trigger);
@@ -148,16 +186,12 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
     }
     return error;
   };
+  auto lease_lost = [&] {
+    return absl::AbortedError(absl::StrCat(
+        "the training lease of '", model, "' was lost while training (renewals failed): "
+        "another process may be training it; this version is not promoted"));
+  };
 
-  const models::ModelFamily* family = registry_.FamilyOf(model);
-  const models::ModelParams params(cfg->params);
-  TrainingDataExtras extras;
-  if (family != nullptr) {
-    extras.item_attributes = family->uses_item_attributes();
-    extras.served_lists = family->uses_served_lists();
-    extras.document_collections = family->TrainingDocuments(params);
-  }
-  auto built = BuildTrainingData(state_, tenant, options_.event_types, clock_.NowMs(), extras);
   if (!built.ok()) return fail(built.status());
   built->data.stop = stop_source_.get_token();
   const models::TrainingData& data = built->data;
@@ -186,6 +220,7 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   finish_stats();
   const CommittedModel committed(*trained, {{kIncrementalMetric, incremental ? 1.0 : 0.0},
                                             {kSinceFullMetric, static_cast<double>(since_full)}});
+  if (grant.hold->Lost()) return fail(lease_lost());
   if (absl::Status s = registry_.CommitVersion(pending, committed, stats); !s.ok()) return fail(s);
 
   metrics_->trainings.Add({{"model", model}, {"outcome", "ok"}}).Increment();
@@ -197,6 +232,7 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
                {"trigger", trigger}, {"incremental", incremental}});
 
   v1::ModelVersion result = pending.meta;
+  if (cfg->auto_promote && grant.hold->Lost()) return fail(lease_lost());
   if (cfg->auto_promote) {
     RECPLAT_ASSIGN_OR_RETURN(result, registry_.Promote(tenant, model, pending.version, trained));
   } else {
@@ -207,7 +243,48 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   if (absl::Status s = registry_.Prune(tenant, model, cfg->keep_versions); !s.ok()) {
     RECPLAT_LOG(Warn, "pruning old versions failed", {{"model", model}, {"error", s.ToString()}});
   }
+  grant.hold->Release(built->log_offset);
   return result;
+}
+
+absl::StatusOr<LeaseGrant> Trainer::TakeLease(const std::string& tenant, const std::string& model,
+                                              const std::string& trigger) {
+  absl::StatusOr<LeaseGrant> grant = options_.lease->Acquire(tenant, model);
+  if (!grant.ok()) {
+    metrics_->lease_skips.Add({{"model", model}, {"reason", "unavailable"}}).Increment();
+    RECPLAT_LOG(Warn, "training skipped: the training lease is unavailable",
+                {{"tenant", tenant}, {"model", model}, {"trigger", trigger},
+                 {"error", grant.status().ToString()}});
+    return absl::UnavailableError(absl::StrCat("training of '", model, "' skipped: ",
+                                               grant.status().message()));
+  }
+  if (grant->hold == nullptr) {
+    metrics_->lease_skips.Add({{"model", model}, {"reason", "held"}}).Increment();
+    RECPLAT_LOG(Info, "training skipped: the training lease is held elsewhere",
+                {{"tenant", tenant}, {"model", model}, {"trigger", trigger},
+                 {"holder", grant->holder}});
+    return absl::AbortedError(absl::StrCat("training of '", model, "' skipped: ", grant->holder,
+                                           " holds its training lease"));
+  }
+  return grant;
+}
+
+bool Trainer::AlreadyTrained(const LeaseGrant& grant, const config::ModelConfig& cfg,
+                             const std::string& trigger, uint64_t data_offset,
+                             std::string* why) const {
+  if (trigger == "events" || trigger == "item_writes" || trigger == "startup") {
+    if (grant.trained_offset == 0 || data_offset > grant.trained_offset) return false;
+    *why = absl::StrCat("the last training under the lease covered the log up to offset ",
+                        grant.trained_offset, " and this data ends at ", data_offset);
+    return true;
+  }
+  if (trigger == "schedule" && grant.trained_at_ms > 0 && cfg.train.every_seconds > 0) {
+    const double ago_s = static_cast<double>(clock_.NowMs() - grant.trained_at_ms) / 1000.0;
+    if (ago_s >= cfg.train.every_seconds / 2) return false;
+    *why = absl::StrCat("the last training under the lease ended ", ago_s, " s ago");
+    return true;
+  }
+  return false;
 }
 
 absl::StatusOr<v1::ModelVersion> Trainer::RecordFailure(const std::string& tenant,
@@ -385,7 +462,9 @@ void Trainer::WorkerLoop() {
       running_job_ = false;
       KeyState& ks = keys_[Key(job->tenant, job->model)];
       ks.last_finished = clock_.MonotonicSeconds();
-      ks.last_failed = result.ok() ? -1 : ks.last_finished;
+      // A training skipped because of the lease (ABORTED) is not a failure: another process
+      // trained or is training the same data.
+      ks.last_failed = result.ok() || absl::IsAborted(result.status()) ? -1 : ks.last_finished;
     }
     job->promise.set_value(std::move(result));
   }

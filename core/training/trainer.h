@@ -27,6 +27,19 @@
 // trainings since the last full one, this one included; 0 for a full one), which is also how
 // the count survives restarts.
 //
+// The training lease (training_lease.h): TrainNow takes the lease of (tenant, model) before it
+// numbers a version and holds it until the version is promoted or failed, so that one trainer
+// at a time trains a (tenant, model) across the processes sharing the lease (replicas of a
+// JetStream cluster; one process with the in-process lease). When another holder has it, or
+// the lease's store is unreachable, the training is skipped: ABORTED or UNAVAILABLE, no version
+// is recorded, recplat_training_lease_skips_total{model, reason} counts it. An automatic
+// training is also skipped (ABORTED, reason `up_to_date`) when the lease says another process
+// already trained what it would: for `events`, `item_writes` and `startup` triggers when its
+// data ends at or before the log offset the last training under the lease covered; for
+// `schedule` when that training ended less than half the model's `train.every_seconds` ago.
+// A hold that is lost while training (its renewals failed) is not promoted: the version is
+// recorded FAILED with ABORTED.
+//
 // Thread-safety: all public methods are thread-safe.
 #pragma once
 
@@ -50,6 +63,7 @@
 #include "core/ingest/materializer.h"
 #include "core/registry/model_registry.h"
 #include "core/state/state_store.h"
+#include "core/training/training_lease.h"
 #include "prometheus/registry.h"
 #include "recplat/v1/models.pb.h"
 
@@ -58,6 +72,8 @@ namespace recplat::training {
 struct TrainerOptions {
   std::map<std::string, config::EventTypeConfig> event_types;
   config::TrainingConfig training;
+  // Who may train what (see the file comment); null: an in-process lease.
+  std::shared_ptr<TrainingLease> lease;
 };
 
 // The outcome of one queued training.
@@ -146,6 +162,14 @@ class Trainer {
   void MaybeEnqueueLocked(const std::string& tenant, const std::string& model,
                           const std::string& trigger) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool IsTrainable(const std::string& model) const;
+  // Takes the lease of (tenant, model) for TrainNow; ABORTED or UNAVAILABLE (counted as skips)
+  // when it cannot.
+  absl::StatusOr<LeaseGrant> TakeLease(const std::string& tenant, const std::string& model,
+                                       const std::string& trigger);
+  // Whether the lease's record of the last training makes this automatic training redundant;
+  // `why` explains it then.
+  bool AlreadyTrained(const LeaseGrant& grant, const config::ModelConfig& cfg,
+                      const std::string& trigger, uint64_t data_offset, std::string* why) const;
   // Whether the model's `train.gate` holds for the tenant (automatic triggers only).
   bool TrainGateHolds(const std::string& tenant, const std::string& model) const;
   // The incremental training to try for (tenant, model), or nullopt for a full fit.
@@ -153,7 +177,7 @@ class Trainer {
                                                  const std::string& model,
                                                  const models::ModelParams& params) const;
 
-  const TrainerOptions options_;
+  TrainerOptions options_;
   const state::StateStore& state_;
   registry::ModelRegistry& registry_;
   const common::Clock& clock_;

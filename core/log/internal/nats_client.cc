@@ -17,6 +17,9 @@ namespace {
 // in the background (without one, libnats retries synchronously, MaxReconnect times).
 void OnConnected(natsConnection*, void*) {}
 
+}  // namespace
+
+// Shared with internal/nats_kv.cc (declared there).
 int64_t Ms(absl::Duration d) { return std::max<int64_t>(1, absl::ToInt64Milliseconds(d)); }
 
 // `what` failed with `s` (and JetStream error `jerr` when not 0).
@@ -48,6 +51,8 @@ absl::Status ToStatus(natsStatus s, int jerr, absl::string_view what) {
       return absl::InternalError(message);
   }
 }
+
+namespace {
 
 struct StreamInfoDeleter {
   void operator()(jsStreamInfo* info) const { jsStreamInfo_Destroy(info); }
@@ -86,8 +91,13 @@ absl::StatusOr<std::optional<StreamMessage>> NatsSubscription::Next(absl::Durati
   natsMsg* msg = nullptr;
   natsStatus s = natsSubscription_NextMsg(&msg, sub_, Ms(timeout));
   if (s == NATS_TIMEOUT) return std::nullopt;
-  if (s != NATS_OK) return ToStatus(s, 0, "JetStream subscription");
+  if (s != NATS_OK) return ToStatus(s, 0, "NATS subscription");
   StreamMessage out;
+  if (!jetstream_) {
+    out.body.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    natsMsg_Destroy(msg);
+    return out;
+  }
   jsMsgMetaData* meta = nullptr;
   s = natsMsg_GetMetaData(&meta, msg);
   if (s == NATS_OK) {
@@ -261,7 +271,7 @@ absl::StatusOr<std::unique_ptr<NatsSubscription>> NatsClient::Subscribe(const st
   if (s != NATS_OK) return ToStatus(s, jerr, "JetStream subscribe");
   // An ordered consumer's backlog may be large (a replica catching up): allow it.
   natsSubscription_SetPendingLimits(sub, 1 << 20, 1 << 30);
-  return std::unique_ptr<NatsSubscription>(new NatsSubscription(sub));
+  return std::unique_ptr<NatsSubscription>(new NatsSubscription(sub, /*jetstream=*/true));
 }
 
 }  // namespace recplat::log::internal

@@ -26,6 +26,7 @@
 struct __natsConnection;
 struct __jsCtx;
 struct __natsSubscription;
+struct __kvStore;
 
 namespace recplat::log::internal {
 
@@ -61,12 +62,45 @@ class NatsSubscription {
 
   // The next message, or nullopt when none came within `timeout`. UNAVAILABLE when the
   // subscription broke (connection lost, slow consumer, missed heartbeats): make a new one.
+  // Messages of a plain (core NATS) subscription have stream_seq and pending 0.
   absl::StatusOr<std::optional<StreamMessage>> Next(absl::Duration timeout);
 
  private:
   friend class NatsClient;
-  explicit NatsSubscription(__natsSubscription* sub) : sub_(sub) {}
+  NatsSubscription(__natsSubscription* sub, bool jetstream) : sub_(sub), jetstream_(jetstream) {}
   __natsSubscription* sub_;
+  bool jetstream_;
+};
+
+// One value of a key-value bucket and its revision (the stream sequence that wrote it).
+struct KvRecord {
+  std::string value;
+  uint64_t revision = 0;
+};
+
+// A bound JetStream key-value bucket (internal/nats_kv.cc), with a JetStream context of its own
+// whose requests wait at most kKvWait. Thread-safe.
+class NatsKv {
+ public:
+  static constexpr absl::Duration kKvWait = absl::Seconds(5);
+  ~NatsKv();
+  NatsKv(const NatsKv&) = delete;
+  NatsKv& operator=(const NatsKv&) = delete;
+
+  // The key's value, nullopt when it has none (never written, or deleted).
+  absl::StatusOr<std::optional<KvRecord>> Get(const std::string& key);
+  // Writes `value` when the key has none; answers the new revision. Any failure is returned
+  // as libnats reported it (the caller tells a conflict from an outage by reading the key).
+  absl::StatusOr<uint64_t> Create(const std::string& key, const std::string& value);
+  // Writes `value` when the key's revision is `last`; answers the new revision.
+  absl::StatusOr<uint64_t> Update(const std::string& key, const std::string& value,
+                                  uint64_t last);
+
+ private:
+  friend class NatsClient;
+  NatsKv(__kvStore* kv, __jsCtx* js) : kv_(kv), js_(js) {}
+  __kvStore* kv_;
+  __jsCtx* js_;
 };
 
 class NatsClient {
@@ -99,6 +133,17 @@ class NatsClient {
   absl::StatusOr<std::unique_ptr<NatsSubscription>> Subscribe(const std::string& stream,
                                                               const std::string& subject,
                                                               uint64_t start_seq);
+
+  // --- internal/nats_kv.cc: key-value buckets and plain subjects ---
+
+  // Binds bucket `bucket`, creating it when missing (history 1, file storage, `replicas`).
+  absl::StatusOr<std::unique_ptr<NatsKv>> KeyValue(const std::string& bucket, int replicas);
+  // Publishes `body` on `subject` (core NATS, at most once: no stream keeps it) and flushes.
+  absl::Status PublishPlain(const std::string& subject, const std::string& body,
+                            absl::Duration timeout);
+  // A plain subscription to `subject` (messages published while it exists; re-established by
+  // libnats across reconnections).
+  absl::StatusOr<std::unique_ptr<NatsSubscription>> SubscribePlain(const std::string& subject);
 
  private:
   NatsClient() = default;

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -128,6 +129,8 @@ struct ModelRegistry::Impl {
   std::shared_ptr<const ModelSource> source;
   // RegistryOptions::publisher; may be null.
   std::shared_ptr<const ModelPublisher> publisher;
+  // RegistryOptions::on_published_current; may be empty.
+  std::function<void(const std::string&, const std::string&, int64_t)> on_published_current;
   std::unique_ptr<internal::SourceMetrics> source_metrics;
   // When the registry was opened: the creation time reported for untrained versions.
   int64_t opened_at_ms;

@@ -42,6 +42,15 @@ SourceMetrics::SourceMetrics(prometheus::Registry& registry)
 
 int ModelRegistry::SyncFromSource() { return impl_->Sync(); }
 
+bool ModelRegistry::SyncModelFromSource(absl::string_view tenant, absl::string_view model) {
+  absl::MutexLock lock(&impl_->sync_mu);
+  ModelEntry* entry = impl_->Find(model);
+  if (entry == nullptr || !entry->trainable() || !ValidateName("tenant", tenant).ok()) {
+    return false;
+  }
+  return impl_->SyncSlot(*entry, tenant);
+}
+
 int ModelRegistry::Impl::Sync() {
   absl::MutexLock lock(&sync_mu);
   absl::StatusOr<std::vector<PublishedModel>> published = source->ListModels();
