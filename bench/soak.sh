@@ -21,7 +21,7 @@
 #              with WRITES=1 every round starts with another batch (new versions, the old ones
 #              go stale and are pruned) while wrk runs.
 # Usage: bench/soak.sh <profile> [build dir]
-#   env: ROUNDS=4 ROUND=60 (seconds) CONNECTIONS=8 THREADS=2
+#   env: ROUNDS=4 ROUND=60 (seconds) CONNECTIONS=8 THREADS=2 SETS="key=value ..." (server overrides)
 #        WRITES=1: the rounds after the warm-up write too (the data keeps growing, and with it
 #        the state and what each training reads); WRITES=0: they only read (default and
 #        ecoseller; the warm-up always writes), which isolates leaks on the serving path.
@@ -82,6 +82,9 @@ if [ "$profile" = eosc ]; then
   # A short NCF training: the soak is about the serving path and the retrainings it triggers.
   extra=(--set models.NCF.params.epochs=5 --set models.NCF.train.on_start=false)
 fi
+# SETS="key=value ...": more --set overrides for the server (e.g. training.enabled=false, to
+# tell the write path's memory from the retrainings' working set).
+for kv in ${SETS:-}; do extra+=(--set "$kv"); done
 "$bin" --profile "config/$profile.yaml" --data-dir "$work/data" "${extra[@]}" \
   --set log.sync=none --set logging.level=warn --set grpc.listen=127.0.0.1:0 \
   --set metrics.listen=127.0.0.1:0 --set http.listen=127.0.0.1:0 \

@@ -273,6 +273,16 @@ EOSC = [
         table("Serving model versions",
               [(f"max by (tenant, model) (recplat_model_current_version{sel()})", "")]),
     ]),
+    ("Databus (eosc.databus_enabled)", [
+        stat("Connected to the broker", "short",
+             [(f"min(recplat_eosc_databus_connected{sel()})", "connected")]),
+        ts("Recommendations published by result", "ops",
+           [(rate("recplat_eosc_databus_publications_total", "", "result"), "{{result}}")]),
+        ts("Recommendations awaiting the broker's receipt", "short",
+           [(f"sum(recplat_eosc_databus_unconfirmed{sel()})", "unconfirmed")]),
+        ts("User actions received by result", "ops",
+           [(rate("recplat_eosc_databus_user_actions_total", "", "result"), "{{result}}")]),
+    ]),
 ]
 
 ARTICLE_REC_ROUTES = "/|/health|/recs|/models.*"
@@ -289,6 +299,45 @@ ARTICLE_REC = [
              "{{model}} {{outcome}}")]),
         ts("Versions loaded from the model source", "ops",
            [(rate("recplat_registry_source_loads_total", "", "result"), "{{result}}")]),
+    ]),
+]
+
+CLUSTER = [
+    ("JetStream event log (log.backend: jetstream)", [
+        ts("Stream messages behind, by replica", "short",
+           [(f"recplat_log_stream_lag{sel()}", "{{instance}}")]),
+        ts("Stream sequence copied, by replica", "short",
+           [(f"recplat_log_stream_sequence{sel()}", "{{instance}}")]),
+        ts("Publish latency p50 / p99 (append until the stream's ack)", "s",
+           [(quantile(0.5, "recplat_log_publish_seconds", "instance"), "p50 {{instance}}"),
+            (quantile(0.99, "recplat_log_publish_seconds", "instance"), "p99 {{instance}}")]),
+        ts("Failed appends by code", "ops",
+           [(rate("recplat_log_publish_failures_total", "", "code"), "{{code}}")]),
+    ]),
+    ("Training lease", [
+        table("Lease holders now (1: this replica trains the model)",
+              [(f"max by (instance, model) (recplat_training_lease_held{sel()}) == 1", "")]),
+        ts("Trainings skipped for the lease, by reason", "short",
+           [(f"sum by (model, reason) (increase(recplat_training_lease_skips_total{sel()}[1h]))",
+             "{{model}} {{reason}} per hour")]),
+        ts("Trainings per hour by model and outcome", "short",
+           [(f"sum by (model, outcome) (increase(recplat_trainings_total{sel()}[1h]))",
+             "{{model}} {{outcome}}")]),
+        table("Serving versions by replica",
+              [(f"max by (instance, tenant, model) (recplat_model_current_version{sel()})", "")]),
+    ]),
+    ("S3 model store (registry.store: s3)", [
+        ts("Requests by operation and code", "ops",
+           [(rate("recplat_registry_store_requests_total", "", "operation, code"),
+             "{{operation}} {{code}}")]),
+        ts("Request latency p99 by operation", "s",
+           [(quantile(0.99, "recplat_registry_store_request_seconds", "operation"),
+             "{{operation}}")]),
+        ts("Versions loaded from the store, by result", "short",
+           [(f"sum by (result) (increase(recplat_registry_source_loads_total{sel()}[1h]))",
+             "{{result}} per hour")]),
+        ts("Readiness by replica", "short",
+           [(f"recplat_ready{sel()}", "{{instance}}")]),
     ]),
 ]
 
@@ -357,6 +406,11 @@ DASHBOARDS = {
         "recplat-overview", "recplat / overview",
         "Every recplat process: traffic, errors, latency, recommendations, the event log, "
         "training and models, the process (docs/operations.md).", OVERVIEW),
+    "recplat-cluster.json": build(
+        "recplat-cluster", "recplat / cluster",
+        "Several core replicas on the NATS JetStream log and the S3 model store: stream lag and "
+        "publishing, the training lease, model versions per replica, store requests "
+        "(docs/operations.md).", CLUSTER),
     "recplat-renewal.json": build(
         "recplat-renewal", "recplat / renewal",
         "The renewal profile: the Renewal backend's JSON-RPC calls, its connection and syncs, "

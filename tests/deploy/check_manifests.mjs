@@ -88,6 +88,7 @@ function checkManifests() {
     if (d.object.kind === "Service" && n.length > 63) problem(`${where}: a Service name is at most 63 characters`);
   }
   checkReferences(objects);
+  checkScrapeSecurity(objects, values);
   const recplat = args["config-doc"] ? new RecplatCli(args["config-doc"], args["main-cc"], args["pending-subcommand"]) : null;
   for (const o of objects) {
     for (const pod of podsOf(o)) checkPod(o, pod, objects, recplat, values);
@@ -99,6 +100,33 @@ function checkManifests() {
     }
     for (const m of text.matchAll(/^# expect-not: (.+)$/gm)) {
       for (const want of m[1].trim().split(/\s+/)) if (seen.has(want)) problem(`did not expect ${want} (${args.expect})`);
+    }
+  }
+}
+
+// The ServiceMonitor must scrape the way the pods serve /metrics: HTTPS trusting the metrics
+// certificate's CA when a pod sets metrics.tls.cert_file, a client certificate when it sets
+// metrics.tls.client_ca_file, and a bearer token from a Secret with key `token` when it sets
+// metrics.bearer_token_file.
+function checkScrapeSecurity(objects, values) {
+  const sets = objects.flatMap((o) => podsOf(o)).flatMap((p) => p.spec.containers).flatMap((c) => c.args ?? []);
+  const has = (prefix) => sets.some((a) => a.startsWith(prefix));
+  for (const sm of objects.filter((o) => o.kind === "ServiceMonitor")) {
+    for (const ep of sm.spec.endpoints) {
+      const where = `ServiceMonitor/${sm.metadata.name} endpoint ${ep.port}`;
+      if (has("metrics.tls.cert_file=")) {
+        if (ep.scheme !== "https") problem(`${where}: the pods serve /metrics over HTTPS but the scheme is ${ep.scheme ?? "http"}`);
+        if (ep.tlsConfig?.ca?.secret?.name !== values.tls?.metrics?.secretName) problem(`${where}: tlsConfig.ca does not name the metrics certificate's Secret`);
+        if (has("metrics.tls.client_ca_file=") && !(ep.tlsConfig?.cert?.secret?.name && ep.tlsConfig?.keySecret?.name)) problem(`${where}: the pods require a client certificate but the endpoint presents none`);
+      } else if (ep.scheme === "https") problem(`${where}: scheme https but the pods serve /metrics over plain HTTP`);
+      const cred = ep.authorization?.credentials;
+      if (has("metrics.bearer_token_file=")) {
+        if (!cred) problem(`${where}: the pods require a bearer token but the endpoint sends none`);
+        else if (cred.name !== values.metricsAuth?.existingSecret) {
+          const s = objects.find((o) => o.kind === "Secret" && o.metadata.name === cred.name);
+          if (!s || !(cred.key in (s.data ?? {}))) problem(`${where}: the token Secret ${cred.name} (key ${cred.key}) is neither rendered nor an existingSecret`);
+        }
+      } else if (cred) problem(`${where}: sends a bearer token that no pod asks for`);
     }
   }
 }
@@ -172,7 +200,8 @@ function checkPod(owner, pod, objects, recplat, values) {
   const spec = pod.spec;
   const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
   const externalSecrets = [values.renewal?.existingSecret, values.objectStore?.s3?.existingSecret, values.eventLog?.nats?.existingSecret,
-    values.auth?.existingSecret, values.tls?.http?.secretName, values.tls?.grpc?.secretName, values.tls?.grpc?.clientSecretName].filter(Boolean);
+    values.auth?.existingSecret, values.tls?.http?.secretName, values.tls?.grpc?.secretName, values.tls?.grpc?.clientSecretName, values.tls?.metrics?.secretName,
+    values.metricsAuth?.existingSecret].filter(Boolean);
   for (const v of spec.volumes ?? []) {
     if (v.configMap && !objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name)) problem(`${where}: volume ${v.name}: ConfigMap ${v.configMap.name} is not rendered`);
     if (v.secret && !externalSecrets.includes(v.secret.secretName)) {
@@ -289,7 +318,7 @@ class RecplatCli {
     if (sub === null) sub = "serve";
     // Keys and certificates are files on Secret volumes, never values in the pod spec.
     for (const [key, value] of sets) {
-      if (!/^(auth\.[a-z_]+_file|core\.api_key_file|(http|grpc|core)\.tls\.[a-z_]+_file)$/.test(key)) continue;
+      if (!/^(auth\.[a-z_]+_file|core\.api_key_file|metrics\.bearer_token_file|(http|grpc|core|metrics)\.tls\.[a-z_]+_file)$/.test(key)) continue;
       if (!mounts.some((m) => value.startsWith(`${m.mountPath}/`) && volumes.get(m.name)?.secret)) problem(`${where}: --set ${key}=${value} is not a file on a Secret volume`);
       const m = mounts.find((x) => value.startsWith(`${x.mountPath}/`));
       const items = m && volumes.get(m.name)?.secret?.items;

@@ -114,6 +114,21 @@ first, so a bad value fails whichever template Helm renders first.
 {{- fail "trainer.enabled needs persistence.enabled: the trainer mounts the core's data volume" -}}
 {{- end -}}
 {{- end -}}
+{{- if and $v.tls.metrics.enabled (not $v.tls.metrics.secretName) -}}
+{{- fail "tls.metrics.enabled needs tls.metrics.secretName (a kubernetes.io/tls Secret with ca.crt)" -}}
+{{- end -}}
+{{- if and $v.tls.metrics.requireClientCert (not $v.tls.metrics.enabled) -}}
+{{- fail "tls.metrics.requireClientCert needs tls.metrics.enabled: client certificates are checked over TLS only" -}}
+{{- end -}}
+{{- if and $v.tls.metrics.requireClientCert $v.serviceMonitor.enabled (not $v.tls.metrics.scrapeClientSecretName) -}}
+{{- fail "tls.metrics.requireClientCert needs tls.metrics.scrapeClientSecretName: the ServiceMonitor must present a client certificate to /metrics" -}}
+{{- end -}}
+{{- if and $v.metricsAuth.enabled (not $v.metricsAuth.existingSecret) (not $v.metricsAuth.token) -}}
+{{- fail "metricsAuth.enabled needs metricsAuth.existingSecret (a Secret with key token) or metricsAuth.token" -}}
+{{- end -}}
+{{- if and $v.metricsAuth.enabled (not $v.metricsAuth.existingSecret) (lt (len $v.metricsAuth.token) 16) -}}
+{{- fail "metricsAuth.token must be at least 16 characters (the format of API keys)" -}}
+{{- end -}}
 {{- if and $v.auth.enabled (not $v.auth.existingSecret) (not $v.auth.adminKeys) -}}
 {{- fail "auth.enabled needs auth.existingSecret (a Secret with keys api-keys and admin-keys) or auth.adminKeys (the frontends reach the core with the first admin key)" -}}
 {{- end -}}
@@ -186,6 +201,10 @@ first, so a bad value fails whichever template Helm renders first.
 {{- end -}}
 {{- end -}}
 
+{{- define "recplat.metricsAuthSecretName" -}}
+{{- default (printf "%s-metrics-auth" (include "recplat.fullname" .)) .Values.metricsAuth.existingSecret -}}
+{{- end -}}
+
 {{- define "recplat.natsSecretName" -}}
 {{- default (printf "%s-nats" (include "recplat.fullname" .)) .Values.eventLog.nats.existingSecret -}}
 {{- end -}}
@@ -237,6 +256,16 @@ against that page and every flag against apps/recplat/main.cc.
 {{- if $v.tls.http.enabled -}}
 {{- $sets = append $sets "http.tls.cert_file=/var/run/secrets/recplat/tls-http/tls.crt" -}}
 {{- $sets = append $sets "http.tls.key_file=/var/run/secrets/recplat/tls-http/tls.key" -}}
+{{- end -}}
+{{- if $v.tls.metrics.enabled -}}
+{{- $sets = append $sets "metrics.tls.cert_file=/var/run/secrets/recplat/tls-metrics/tls.crt" -}}
+{{- $sets = append $sets "metrics.tls.key_file=/var/run/secrets/recplat/tls-metrics/tls.key" -}}
+{{- if $v.tls.metrics.requireClientCert -}}
+{{- $sets = append $sets "metrics.tls.client_ca_file=/var/run/secrets/recplat/tls-metrics/ca.crt" -}}
+{{- end -}}
+{{- end -}}
+{{- if $v.metricsAuth.enabled -}}
+{{- $sets = append $sets "metrics.bearer_token_file=/var/run/secrets/recplat/metrics-auth/token" -}}
 {{- end -}}
 {{- end -}}
 {{- if and (has $role (list "all" "core")) $v.tls.grpc.enabled -}}
@@ -381,6 +410,16 @@ against that page and every flag against apps/recplat/main.cc.
   mountPath: /var/run/secrets/recplat/tls-grpc
   readOnly: true
 {{- end }}
+{{- if and $v.tls.metrics.enabled (has .role (list "all" "core" "frontend")) }}
+- name: tls-metrics
+  mountPath: /var/run/secrets/recplat/tls-metrics
+  readOnly: true
+{{- end }}
+{{- if and $v.metricsAuth.enabled (has .role (list "all" "core" "frontend")) }}
+- name: metrics-auth
+  mountPath: /var/run/secrets/recplat/metrics-auth
+  readOnly: true
+{{- end }}
 {{- if and $v.tls.grpc.requireClientCert (has .role (list "frontend" "batch")) }}
 - name: tls-grpc-client
   mountPath: /var/run/secrets/recplat/tls-grpc-client
@@ -460,6 +499,28 @@ against that page and every flag against apps/recplat/main.cc.
     items:
       - key: ca.crt
         path: ca.crt
+{{- end }}
+{{- if and $v.tls.metrics.enabled (has .role (list "all" "core" "frontend")) }}
+- name: tls-metrics
+  secret:
+    secretName: {{ $v.tls.metrics.secretName }}
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+      {{- if $v.tls.metrics.requireClientCert }}
+      - key: ca.crt
+        path: ca.crt
+      {{- end }}
+{{- end }}
+{{- if and $v.metricsAuth.enabled (has .role (list "all" "core" "frontend")) }}
+- name: metrics-auth
+  secret:
+    secretName: {{ include "recplat.metricsAuthSecretName" .root }}
+    items:
+      - key: token
+        path: token
 {{- end }}
 {{- if and $v.tls.grpc.requireClientCert (has .role (list "frontend" "batch")) }}
 - name: tls-grpc-client
@@ -586,5 +647,8 @@ volumeClaimTemplates:
 checksum/profile: {{ include "recplat.profileYaml" . | sha256sum }}
 {{- if and .Values.auth.enabled (not .Values.auth.existingSecret) }}
 checksum/auth: {{ toJson (list .Values.auth.apiKeys .Values.auth.adminKeys) | sha256sum }}
+{{- end }}
+{{- if and .Values.metricsAuth.enabled (not .Values.metricsAuth.existingSecret) }}
+checksum/metrics-auth: {{ .Values.metricsAuth.token | sha256sum }}
 {{- end }}
 {{- end -}}
