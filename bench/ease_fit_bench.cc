@@ -8,12 +8,14 @@
 // Matrix: users = 5n; user u has k_u = 10 + h(u, 0) mod 61 draws (mean 40) of item
 // h(u, t) mod n, t = 1..k_u, duplicates merged, binary; h(u, t) = splitmix64(seed << 48 ^
 // (u * 128 + t)). Per n it prints one line of key=value pairs: phase times (Gram, inverse,
-// B), GFLOP/s of the inverse (spotrf n³/3 + spotri 2n³/3 = n³ flops) and checksums of B.
+// B), GFLOP/s of the inverse (spotrf n³/3 + spotri 2n³/3 = n³ flops), checksums of B and the
+// process's peak RSS so far (getrusage; run one n per process to attribute it to that n).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <sys/resource.h>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -92,11 +94,13 @@ int main(int argc, char** argv) {
       abs_sum += std::fabs(w);
     }
     const double flops = static_cast<double>(n) * n * n;
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
     std::printf(
         "impl=cpp n=%u users=%zu nnz=%zu gram_s=%.4f invert_s=%.4f weights_s=%.4f total_s=%.4f "
-        "invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e\n",
+        "invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e peak_rss_mb=%.0f\n",
         n, x.num_rows(), x.cols.size(), t.gram_seconds, t.invert_seconds, t.weights_seconds, total,
-        flops / t.invert_seconds / 1e9, abs_sum, (*b)[1]);
+        flops / t.invert_seconds / 1e9, abs_sum, (*b)[1], usage.ru_maxrss / 1024.0);
     std::fflush(stdout);
   }
   return 0;

@@ -3,19 +3,25 @@
 
 Builds the same synthetic users x items matrix as bench/ease_fit_bench.cc (same generator,
 same seed, so the same X) and fits EASE the way the usual numpy implementation does (Steck's
-reference code), in float32 like the C++ solver:
+reference code), with float32 arrays like the C++ solver:
 
     G = XᵀX (+ λ on the diagonal);  P = np.linalg.inv(G);  B = P / -diag(P);  diag(B) = 0
 
 np.linalg.inv is LAPACK gesv against the identity (LU: getrf 2n³/3 + getrs 2n³ = 8n³/3
-flops); numpy has no Cholesky-based inverse (that needs scipy). The Gram matrix is built
-without scipy: per block of rows of G, np.bincount over the (i, j) pairs of each user's items.
+flops); numpy has no Cholesky-based inverse (that needs scipy). numpy's linalg (1.24) computes
+in float64 whatever the input (`_commonType`: "always double"), so inv of a float32 G runs
+dgesv on a float64 copy against a float64 identity and casts back: its peak is about 32·n²
+bytes (3.6 GB measured at n = 10,000) against recplat's 4·n², which puts n = 20,000 (~13 GB)
+and 35,000 (~39 GB) out of reach of a 23 GB machine. The Gram matrix is built without scipy:
+per block of rows of G, np.bincount over the (i, j) pairs of each user's items. Each n prints
+the process's peak RSS so far (run one n per process, as ease_fit_compare.sh does).
 
 Usage: /usr/bin/python3 bench/ease_numpy.py [n ...]   (default 1000 5000 20000)
   env EASE_BENCH_L2 (default 500), EASE_BENCH_SEED (default 1)
 Prints one key=value line per n, in the format of ease_fit_bench.
 """
 import os
+import resource
 import sys
 import time
 
@@ -65,6 +71,13 @@ def gram(users, items, n, block_rows):
     return g
 
 
+def abs_sum(p):
+    """Σ|p| in float64, a block of rows at a time (no n x n temporary to inflate the peak RSS)."""
+    step = max(1, 4_000_000 // p.shape[1])
+    return sum(float(np.abs(p[a:a + step]).sum(dtype=np.float64))
+               for a in range(0, p.shape[0], step))
+
+
 def main():
     sizes = [int(a) for a in sys.argv[1:]] or [1000, 5000, 20000]
     l2 = float(os.environ.get("EASE_BENCH_L2", "500"))
@@ -76,7 +89,7 @@ def main():
     for n in sizes:
         users, items = make_matrix(n, seed)
         t0 = time.perf_counter()
-        g = gram(users, items, n, max(1, 100_000_000 // n))
+        g = gram(users, items, n, max(1, 25_000_000 // n))
         g[np.diag_indices(n)] += np.float32(l2)
         t1 = time.perf_counter()
         p = np.linalg.inv(g)
@@ -87,9 +100,10 @@ def main():
         t3 = time.perf_counter()
         flops = 8.0 / 3.0 * n ** 3
         print("impl=numpy n=%d users=%d nnz=%d gram_s=%.4f invert_s=%.4f weights_s=%.4f "
-              "total_s=%.4f invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e" % (
+              "total_s=%.4f invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e peak_rss_mb=%.0f" % (
                   n, 5 * n, len(items), t1 - t0, t2 - t1, t3 - t2, t3 - t0,
-                  flops / (t2 - t1) / 1e9, np.abs(p).sum(dtype=np.float64), p[0, 1]),
+                  flops / (t2 - t1) / 1e9, abs_sum(p), p[0, 1],
+                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0),
               flush=True)
         del p
 

@@ -23,12 +23,17 @@
 // (ties: the earlier trial). A trial whose fit fails (e.g. a λ too small for the solver) is
 // reported with its error and skipped.
 //
+// Family `blend` without a `components` base param is tuned by the blind choice rule of
+// blend_tune.h (candidate families searched on the same folds, components picked by validation
+// NDCG with one family per kind); its best_params is {"components": "..."}.
+//
 // Thread-safety: RunTune is reentrant; it scores on several threads (EvaluateDataset).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/common/clock.h"
@@ -68,10 +73,18 @@ struct TuneOptions {
   const common::Clock* clock = nullptr;
   // Reads a whole file; empty = from disk. The tuner calls it once, for train_path.
   std::function<absl::StatusOr<std::string>(const std::string&)> read_file;
+  // Blind blend choice only (blend_tune.h): the candidate families (empty = the default list
+  // kDefaultBlendCandidates, those registered) and the trials each candidate's search may run
+  // (its max_trials; method auto).
+  std::vector<std::string> blend_candidates;
+  int blend_candidate_trials = 6;
 };
 
 struct TrialResult {
   int index = 0;
+  // The family the trial fitted when it is not the tuned one (the blind blend's candidates and
+  // blends); empty otherwise.
+  std::string family;
   // The trial's params (the family's fixed params included, base params not).
   ParamSet params;
   // Halving only: the rung and the budget param's value.
@@ -85,13 +98,18 @@ struct TrialResult {
 
 struct TuneResult {
   std::string family;
-  SearchMethod method = SearchMethod::kAuto;  // The one used (never kAuto).
+  // The one used (never kAuto, except for the blind blend, which searches each candidate
+  // with its own auto method).
+  SearchMethod method = SearchMethod::kAuto;
   ParamSet best_params;
   double validation_ndcg = 0;
   double validation_recall = 0;
   int trials = 0;
   int64_t validation_users = 0;
   double seconds = 0;
+  // Human-readable lines about how the result was chosen (the blind blend's candidate ranking);
+  // `recplat tune` prints them to stderr.
+  std::vector<std::string> notes;
 };
 
 // Runs the search, calling on_trial (may be empty) after every trial. INVALID_ARGUMENT for bad
@@ -102,7 +120,8 @@ absl::StatusOr<TuneResult> RunTune(const TuneOptions& options,
                                    const models::ModelFamilyRegistry& families,
                                    const std::function<void(const TrialResult&)>& on_trial);
 
-// {"trial":i,"params":{...},["rung":r,"budget":b,]"validation_ndcg":..,"validation_recall":..,
+// {"trial":i,["family":f,]"params":{...},["rung":r,"budget":b,]"validation_ndcg":..,
+//  "validation_recall":..,
 //  "fit_seconds":..,"score_seconds":..} or, for a failed trial, {"trial":i,"params":{...},
 //  "error":"..."}.
 std::string TrialToJson(const TrialResult& trial);

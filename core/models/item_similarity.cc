@@ -5,6 +5,8 @@
 #include <cmath>
 #include <thread>
 
+#include "core/common/status_macros.h"
+
 namespace recplat::models {
 namespace {
 
@@ -118,6 +120,8 @@ absl::StatusOr<NeighborLists> ComputeItemNeighbors(const TrainingData& data,
     std::vector<Neighbor> candidates;
     for (uint32_t begin = next.fetch_add(kChunk); begin < num_items;
          begin = next.fetch_add(kChunk)) {
+      // A process shutting down stops the fit between chunks (CANCELLED below).
+      if (data.stop.stop_requested()) return;
       const uint32_t end = std::min(num_items, begin + kChunk);
       for (uint32_t i = begin; i < end; ++i) {
         touched.clear();
@@ -161,6 +165,7 @@ absl::StatusOr<NeighborLists> ComputeItemNeighbors(const TrainingData& data,
   for (std::thread& t : pool) {
     t.join();
   }
+  RECPLAT_RETURN_IF_ERROR(CheckStop(data.stop));
 
   NeighborLists out;
   out.offsets.assign(static_cast<size_t>(num_items) + 1, 0);

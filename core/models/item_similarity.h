@@ -50,7 +50,8 @@ struct SimilarityOptions {
   int threads = 0;
 };
 
-// FAILED_PRECONDITION when `data` holds no usable interaction (none, or all of weight <= 0).
+// FAILED_PRECONDITION when `data` holds no usable interaction (none, or all of weight <= 0);
+// CANCELLED when `data.stop` is requested while it runs (checked between chunks of items).
 absl::StatusOr<NeighborLists> ComputeItemNeighbors(const TrainingData& data,
                                                    const SimilarityOptions& options);
 

@@ -97,6 +97,38 @@ TEST_F(TuneCliTest, TuneThenEvalWithTheBestParams) {
   EXPECT_EQ(WithoutTimes(again.lines), WithoutTimes(tune.lines));
 }
 
+// `recplat tune --model blend` without components chooses them itself (blend_tune.h); the
+// printed best_params feed `recplat eval --model blend` as they are, and a second run with the
+// same seed makes the same trials and the same choice.
+TEST_F(TuneCliTest, BlindBlendChoiceFeedsEval) {
+  const std::string args = absl::StrCat("tune --train ", Path("train.txt"),
+                                        " --model blend --blend-candidates popularity,item_knn,ease"
+                                        " --blend-trials 2");
+  const CliRun tune = Recplat(args);
+  ASSERT_EQ(tune.exit_code, 0) << tune.err;
+  ASSERT_GE(tune.lines.size(), 3u);
+  for (size_t i = 0; i + 1 < tune.lines.size(); ++i) {
+    const nlohmann::json t = nlohmann::json::parse(tune.lines[i]);
+    EXPECT_EQ(t["trial"], i);
+    EXPECT_TRUE(t["family"].is_string());
+  }
+  const nlohmann::json last = nlohmann::json::parse(tune.lines.back());
+  EXPECT_EQ(last["model"], "blend");
+  ASSERT_TRUE(last["best_params"]["components"].is_string());
+  EXPECT_EQ(last["best_params"].size(), 1u);
+  EXPECT_THAT(tune.err, HasSubstr("chosen components: "));
+
+  const CliRun eval = Recplat(absl::StrCat("eval --train ", Path("train.txt"), " --test ",
+                                           Path("test.txt"), " --model blend --params '",
+                                           last["best_params"].dump(), "'"));
+  ASSERT_EQ(eval.exit_code, 0) << eval.err;
+  EXPECT_EQ(nlohmann::json::parse(eval.lines[0])["users_evaluated"], 3);
+
+  const CliRun again = Recplat(args);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(WithoutTimes(again.lines), WithoutTimes(tune.lines));
+}
+
 TEST_F(TuneCliTest, BadInputExitsTwo) {
   const CliRun bad_json = Recplat(absl::StrCat("eval --train ", Path("train.txt"), " --test ",
                                             Path("test.txt"), " --model ease --params '{l2'"));

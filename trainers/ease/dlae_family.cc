@@ -14,7 +14,7 @@ namespace {
 struct DlaeParams {
   double l2 = 200;
   double dropout = 0.5;
-  uint32_t max_items = 20000;
+  uint32_t max_items = kDefaultMaxItems;
 };
 
 absl::StatusOr<DlaeParams> ParseParams(const models::ModelParams& params) {
@@ -23,22 +23,9 @@ absl::StatusOr<DlaeParams> ParseParams(const models::ModelParams& params) {
   RECPLAT_ASSIGN_OR_RETURN(p.l2, params.GetDouble("l2", 200, 1e-30, 1e30));
   RECPLAT_ASSIGN_OR_RETURN(p.dropout, params.GetDouble("dropout", 0.5, 0, 0.95));
   RECPLAT_ASSIGN_OR_RETURN(int64_t max_items,
-                           params.GetInt("max_items", 20000, 1, kMaxSolverItems));
+                           params.GetInt("max_items", kDefaultMaxItems, 1, kMaxSolverItems));
   p.max_items = static_cast<uint32_t>(max_items);
   return p;
-}
-
-// P (upper triangle) -> DLAE's B = −P Λ off the diagonal, 0 on it, full row-major, in place.
-void InverseToDlaeWeights(uint32_t n, const std::vector<float>& lambda, std::vector<float>* g) {
-  float* const a = g->data();
-  for (uint64_t i = 0; i < n; ++i) {
-    a[i * n + i] = 0.0f;
-    for (uint64_t j = i + 1; j < n; ++j) {
-      const float pij = a[i * n + j];
-      a[i * n + j] = -pij * lambda[j];
-      a[j * n + i] = -pij * lambda[i];
-    }
-  }
 }
 
 }  // namespace
@@ -76,7 +63,7 @@ absl::StatusOr<std::unique_ptr<models::Model>> DlaeFamily::Fit(
   if (emphasized_) {
     RECPLAT_RETURN_IF_ERROR(InverseToWeights(n, 0, g));
   } else {
-    InverseToDlaeWeights(n, lambda, &g);
+    ScaleColumnsToWeights(n, 0, lambda, g);
   }
   EaseModel::MetricList metrics = {{"l2", p.l2},
                                    {"dropout", p.dropout},

@@ -18,7 +18,7 @@
 // amazonelectronics-bars-m1, between them; docs/models.md):
 //   l2         double > 0, default 200: λ
 //   dropout    double in [0, 0.95], default 0.5: p
-//   max_items  int in [1, 46000], default 20000
+//   max_items  int in [1, 46000], default 35000 (kDefaultMaxItems)
 // Search space (`recplat tune`): l2 log-uniform in [1, 5000] (grid 10, 50, 100, 200, 400, 800)
 // × dropout in [0.05, 0.9] (grid 0.1, 0.25, 0.5, 0.75): 24 grid points.
 //

@@ -36,7 +36,7 @@ struct EaseParams {
   bool weighted = false;
   bool use_value = false;
   double weight_cap = 10.0;
-  uint32_t max_items = 20000;
+  uint32_t max_items = kDefaultMaxItems;
   double validation_fraction = 0.1;
   uint64_t seed = 42;
   // Per-model event-type weights ("review:1,order:1,add_to_cart:0.5"); when set they replace
@@ -83,7 +83,7 @@ absl::StatusOr<EaseParams> ParseParams(const ModelParams& params) {
   RECPLAT_ASSIGN_OR_RETURN(p.use_value, params.GetBool("use_value", false));
   RECPLAT_ASSIGN_OR_RETURN(p.weight_cap, params.GetDouble("weight_cap", 10.0, 1e-30, 1e30));
   RECPLAT_ASSIGN_OR_RETURN(int64_t max_items,
-                           params.GetInt("max_items", 20000, 1, kMaxSolverItems));
+                           params.GetInt("max_items", kDefaultMaxItems, 1, kMaxSolverItems));
   p.max_items = static_cast<uint32_t>(max_items);
   RECPLAT_ASSIGN_OR_RETURN(p.validation_fraction,
                            params.GetDouble("validation_fraction", 0.1, 1e-9, 1.0));

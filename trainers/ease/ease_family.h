@@ -12,7 +12,9 @@
 // ease_model.h (binary sum of B rows over the request's distinct history/session/anchor items).
 //
 // Kept items: those with at least one interaction; when more than max_items, the max_items
-// with the most interactions (ties: lower index). Other items are unknown to the model.
+// with the most interactions (ties: lower index). Other items are unknown to the model (scored
+// kUnknownScore, never retrieved); to cover a catalogue beyond max_items, blend EASE with a
+// family that has no item cap (rp3beta, item_knn): the blend ranks the tail by that family.
 //
 // λ selection: with l2_grid, each candidate is really evaluated. A seeded random
 // validation_fraction of the users with >= 2 entries (at most 5000 users, at least one) hold
@@ -24,10 +26,10 @@
 // `validation_ndcg@20_l2=<λ as written in l2_grid>` per candidate.
 //
 // Memory: fitting holds one n² float buffer (G, then G⁻¹, then B, in place: n² × 4 bytes,
-// 1.6 GB at n = 20000, 400 MB at 10000) plus X (~20 bytes per entry); a grid holds one such
-// buffer at a time. The model keeps B (n² × 4 bytes). Fit time is dominated by n³ flops of
-// spotrf + spotri: 0.7–1.8 s at n = 5000, 38–64 s at 20000 on 2 EPYC cores, 5–8× faster
-// than numpy (bench/RESULTS.md, "EASE fit vs numpy").
+// 4.9 GB at n = 35000, 1.6 GB at 20000, 400 MB at 10000) plus X (~20 bytes per entry); a grid
+// holds one such buffer at a time. The model keeps B (n² × 4 bytes). Fit time is dominated by
+// n³ flops of spotrf + spotri (bench/RESULTS.md, "EASE fit vs numpy", with the figures at 10k,
+// 20k and 35k items).
 //
 // Params (l2 tuned on the five MovieLens-100k folds, see docs/models.md):
 //   l2                   double > 0, default 400: λ when no grid is given
@@ -35,7 +37,7 @@
 //   weighting            binary | weighted, default binary
 //   use_value            bool, default false: weighted only, multiply by Interaction::value
 //   weight_cap           double > 0, default 10: weighted only, cap of x_ui
-//   max_items            int in [1, 46000], default 20000
+//   max_items            int in [1, 46000], default 35000 (kDefaultMaxItems)
 //   validation_fraction  double in (0, 1], default 0.1: grid only, share of eligible users
 //   seed                 int >= 0, default 42: grid only, seeds the validation split
 //   event_weights        "type:w,type:w" (w >= 0), default none: this model's own event-type

@@ -16,8 +16,9 @@
 // item itself excluded. Ties go to the lower item index.
 //
 // Cost per request: |sources| × n float adds plus a partial sort of n (n = kept items).
-// Memory: n² × 4 bytes for B (1.6 GB at n = 20000). Save writes it into one artifact section
-// (transiently 2 more copies of B while serialising); Load holds 2 copies while parsing.
+// Memory: n² × 4 bytes for B (1.6 GB at n = 20000, 4.9 GB at 35000). Save writes it into one
+// artifact section (transiently 2 more copies of B while serialising); Load holds 2 copies
+// while parsing.
 //
 // Artifact (artifact_io.h, family "ease", or the family given): num_items (I64, catalog size at fit), kept_items
 // (U32, ascending item indices), weights (F32, n² row-major B), l2 (F64), metric_names

@@ -170,11 +170,19 @@ absl::Status InverseToWeights(uint32_t n, int threads, std::span<float> p) {
     }
     inv_diag[j] = 1.0f / d;
   }
+  ScaleColumnsToWeights(n, threads, inv_diag, p);
+  return absl::OkStatus();
+}
+
+void ScaleColumnsToWeights(uint32_t n, int threads, std::span<const float> scale,
+                           std::span<float> p) {
+  const uint64_t stride = n;
   // Tile (I, J), J >= I, of the upper triangle holds P[i][j]; it yields B[i][j] in place and
-  // B[j][i] = −P[i][j] / P[i][i] in the mirrored tile (J, I), which only this tile writes.
+  // B[j][i] = −P[i][j] · s[i] in the mirrored tile (J, I), which only this tile writes.
   const uint32_t tiles = (n + kTile - 1) / kTile;
   std::atomic<uint32_t> next{0};
   float* const data = p.data();
+  const float* const s = scale.data();
   RunOnThreads(std::max(1u, std::min(ThreadCount(threads), tiles)), [&](unsigned) {
     for (uint32_t bi = next.fetch_add(1); bi < tiles; bi = next.fetch_add(1)) {
       const uint32_t i0 = bi * kTile;
@@ -185,8 +193,8 @@ absl::Status InverseToWeights(uint32_t n, int threads, std::span<float> p) {
           float* const row = data + i * stride;
           for (uint32_t j = std::max(j0, i + 1); j < j1; ++j) {
             const float u = row[j];
-            data[j * stride + i] = -u * inv_diag[i];
-            row[j] = -u * inv_diag[j];
+            data[j * stride + i] = -u * s[i];
+            row[j] = -u * s[j];
           }
         }
       }
@@ -195,7 +203,6 @@ absl::Status InverseToWeights(uint32_t n, int threads, std::span<float> p) {
       }
     }
   });
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<float>> FitEaseWeights(const SparseRows& x, double l2, int threads,

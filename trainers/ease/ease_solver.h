@@ -17,7 +17,8 @@
 //
 // Cost and memory: Gram Σ_u k_u² / 2 multiply-adds (k_u = entries in row u), spotrf n³/3 and
 // spotri 2n³/3 flops (threaded BLAS-3 in OpenBLAS), B n² divisions. One n² float buffer
-// (n² × 4 bytes: 1.6 GB at n = 20000) is used throughout: G, then P, then B, in place.
+// (n² × 4 bytes: 1.6 GB at n = 20000, 4.9 GB at 35000) is used throughout: G, then P, then
+// B, in place; nothing else is O(n²).
 //
 // Thread-safety: the functions are reentrant. Gram and B use `threads` std::threads; the
 // inversion uses OpenBLAS's own threads (OPENBLAS_NUM_THREADS, default one per core).
@@ -75,6 +76,13 @@ absl::Status InvertSpdUpper(uint32_t n, std::span<float> a);
 // row-major B in place: B[i][j] = −P[i][j] / P[j][j], B[j][j] = 0. INTERNAL when a diagonal
 // entry of P is not a positive finite number.
 absl::Status InverseToWeights(uint32_t n, int threads, std::span<float> p);
+
+// The general form of the step above, shared with DLAE (B = −P·diagMat(s) off the diagonal):
+// turns P (upper triangle) into the full row-major B[i][j] = −P[i][j] · scale[j] for i != j,
+// B[j][j] = 0, in place, in 64 x 64 tiles on `threads` threads (0 = one per hardware thread).
+// REQUIRES: p.size() == n², scale.size() == n.
+void ScaleColumnsToWeights(uint32_t n, int threads, std::span<const float> scale,
+                           std::span<float> p);
 
 // The whole fit: Gram, + λ on the diagonal, inverse, B. Returns B (n² floats, row-major).
 // INVALID_ARGUMENT when λ <= 0 or not finite, n = 0, n > kMaxSolverItems, or G is not

@@ -23,13 +23,17 @@
 
 namespace recplat::ease {
 
+// Default cap on the kept items of ease / dlae / edlae: the whole catalogue of a 35k-item
+// shop. The fit then holds 4·n² bytes (4.9 GB at 35,000); see docs/models.md for the time.
+inline constexpr uint32_t kDefaultMaxItems = 35000;
+
 struct MatrixOptions {
   bool weighted = false;
   bool use_value = false;
   double weight_cap = 10.0;
-  uint32_t max_items = 20000;
+  uint32_t max_items = kDefaultMaxItems;
   // When not empty: the event-type weights to use instead of the profile's (unlisted types 0).
-  std::vector<std::pair<std::string, float>> event_weights;
+  std::vector<std::pair<std::string, float>> event_weights = {};
 };
 
 struct UserItemMatrix {

@@ -2,6 +2,7 @@
 #include "core/models/item_knn_family.h"
 
 #include <cmath>
+#include <stop_token>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -61,6 +62,14 @@ TEST(ItemKnnFamilyTest, ShrinkAndNeighborLimit) {
   EXPECT_NEAR(s1[1].score, 0.366025, 1e-6);
   ASSERT_OK_AND_ASSIGN(auto top1, ItemKnnFamily().Fit(Data(), Params({{"neighbors", "1"}})));
   EXPECT_THAT(Items(SimilarTo(*top1, 1)), ElementsAre(0u));
+}
+
+TEST(ItemKnnFamilyTest, AFitStopsWhenTheProcessShutsDown) {
+  TrainingData data = Data();
+  std::stop_source stop;
+  data.stop = stop.get_token();
+  stop.request_stop();
+  EXPECT_THAT(ItemKnnFamily().Fit(data, Params()), StatusIs(absl::StatusCode::kCancelled));
 }
 
 TEST(ItemKnnFamilyTest, SimilarRespectsFilterAndN) {

@@ -9,8 +9,10 @@
 #include "gtest/gtest.h"
 #include "tests/core/models/models_test_util.h"
 #include "tests/testing/status_matchers.h"
+#include "trainers/ease/dlae_family.h"
 #include "trainers/ease/ease_model.h"
 #include "trainers/ease/ease_solver.h"
+#include "trainers/ease/user_item_matrix.h"
 
 namespace recplat::ease {
 namespace {
@@ -265,6 +267,26 @@ TEST(EaseFamilyTest, BadParamsAreInvalidArgument) {
   EXPECT_OK(EaseFamily().ValidateParams(P({{"l2_grid", " 10, 100 ,1e3"}, {"max_items", "46000"}})));
   EXPECT_THAT(EaseFamily().Fit(MakeData(1, 1, {}), {}),
               StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+// The cap on kept items is no longer 20,000: the in-place float32 fit takes 4·n² bytes, so the
+// default covers a 35k-item catalogue and anything up to the solver's limit is accepted.
+TEST(EaseFamilyTest, MaxItemsAboveTheOldCapIsAccepted) {
+  EXPECT_GE(kDefaultMaxItems, 35000u);
+  for (const char* value : {"20001", "35000", "46000"}) {
+    const ModelParams params = P({{"max_items", value}});
+    EXPECT_OK(EaseFamily().ValidateParams(params)) << value;
+    EXPECT_OK(DlaeFamily(false).ValidateParams(params)) << value;
+    EXPECT_OK(DlaeFamily(true).ValidateParams(params)) << value;
+  }
+  EXPECT_THAT(DlaeFamily(false).ValidateParams(P({{"max_items", "46001"}})),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // A fit with such a cap keeps every item of a small catalogue.
+  ASSERT_OK_AND_ASSIGN(auto m, EaseFamily().Fit(Tiny(), P({{"max_items", "30000"}})));
+  const auto* ease = dynamic_cast<const EaseModel*>(m.get());
+  ASSERT_NE(ease, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto d, EaseFamily().Fit(Tiny(), {}));
+  EXPECT_EQ(ease->kept_items(), dynamic_cast<const EaseModel*>(d.get())->kept_items());
 }
 
 TEST(EaseFamilyTest, RegistersAsEase) {

@@ -185,6 +185,34 @@ TEST(EaseSolverTest, SeveralTilesAndThreadsMatchDirectInverse) {
   EXPECT_EQ(one, three);
 }
 
+// The in-place path (one n² buffer: Gram upper triangle, Cholesky inverse, B written over P)
+// against the straightforward one (dense XᵀX + λI, Gauss-Jordan inverse in double, B in a new
+// matrix), for odd and even n around a tile boundary; and the column scaling DLAE uses against
+// −P·diag(s) computed on a separate copy of P.
+TEST(EaseSolverTest, InPlacePathMatchesTheStraightforwardOneForOddAndEvenN) {
+  for (uint32_t n : {63u, 64u, 97u, 128u}) {
+    const SparseRows x = Random(n, 3 * n, 12, 100 + n);
+    ASSERT_OK_AND_ASSIGN(std::vector<float> b, FitEaseWeights(x, 3.0, 2));
+    ExpectNear(b, DirectWeights(x, 3.0), 2e-5);
+
+    std::vector<float> p;
+    ComputeGramUpper(x, 2, &p);
+    for (uint64_t j = 0; j < n; ++j) p[j * n + j] += 3.0f;
+    ASSERT_OK(InvertSpdUpper(n, p));
+    const std::vector<float> copy = p;  // Both triangles of P.
+    common::Rng rng(n);
+    std::vector<float> scale(n);
+    for (float& v : scale) v = static_cast<float>(0.5 + rng.UniformDouble());
+    ScaleColumnsToWeights(n, 3, scale, p);
+    for (uint64_t i = 0; i < n; ++i) {
+      for (uint64_t j = 0; j < n; ++j) {
+        const float want = i == j ? 0.0f : -copy[i * n + j] * scale[j];
+        ASSERT_EQ(p[i * n + j], want) << "n = " << n << ", B[" << i << "][" << j << "]";
+      }
+    }
+  }
+}
+
 // Debian bookworm's OpenBLAS (0.3.21) on a Cooper Lake core, single threaded, crashed in spotrf
 // 'L' for most odd sizes; InvertSpdUpper avoids that path. Single-threaded BLAS here whatever the
 // machine, odd sizes, and the answer checked as A·A⁻¹ = I on both triangles.

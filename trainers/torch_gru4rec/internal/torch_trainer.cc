@@ -2,7 +2,6 @@
 // module librecplat_gru4rec_torch.so that torch_api.h loads on first use.
 #include "trainers/torch_gru4rec/internal/torch_trainer.h"
 
-#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -12,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/models/training_data.h"
+#include "trainers/torch_common/blas_threads.h"
 #include "trainers/torch_gru4rec/internal/losses.h"
 #include "trainers/torch_gru4rec/internal/torch_api.h"
 #include "trainers/torch_gru4rec/negative_sampler.h"
@@ -23,30 +23,7 @@ using torch::Tensor;
 
 constexpr double kAdagradEpsilon = 1e-6;
 
-// Sets OpenBLAS's thread count for its lifetime. Debian's LibTorch multiplies matrices through
-// OpenBLAS, whose own thread pool at::set_num_threads does not reach: with the default (one
-// thread per core) its idle workers spin in sched_yield and take half the CPU of a training on
-// 2 cores. Looked up at run time, so any other BLAS works too (then nothing is set).
-class BlasThreads {
- public:
-  explicit BlasThreads(int threads) {
-    set_ = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-    if (set_ != nullptr && get != nullptr) {
-      previous_ = get();
-      set_(threads);
-    }
-  }
-  ~BlasThreads() {
-    if (set_ != nullptr && previous_ > 0) set_(previous_);
-  }
-  BlasThreads(const BlasThreads&) = delete;
-  BlasThreads& operator=(const BlasThreads&) = delete;
-
- private:
-  void (*set_)(int) = nullptr;
-  int previous_ = 0;
-};
+using torch_common::BlasThreads;
 
 Tensor ToTensor(const Matrix& m) {
   return torch::from_blob(const_cast<float*>(m.data.data()), {m.rows, m.cols}, torch::kFloat32)
