@@ -39,7 +39,9 @@ MODULES = {
     "core/models": ["core/common", "core/catalog"],
     "core/registry": ["core/common", "core/common/s3", "core/config", "core/models"],
     "core/training": ["core/common", "core/common/metrics", "core/config", "core/models",
-                      "core/registry", "core/state", "core/ingest", "core/catalog"],
+                      "core/registry", "core/state", "core/ingest", "core/catalog",
+                      # The training lease's key-value bucket (key_value_bucket.h).
+                      "core/log"],
     "core/engine": ["core/common", "core/common/metrics", "core/config", "core/catalog",
                     "core/models", "core/registry", "core/state"],
     "core/eval": ["core/common", "core/catalog", "core/models"],
@@ -74,6 +76,7 @@ MODULES = {
     "trainers/torch_gru4rec": ["core/common", "core/models", "trainers/torch_common"],
     "trainers/torch_ncf": ["core/common", "core/models", "trainers/torch_common"],
     "trainers/torch_rl": ["core/common", "core/models", "trainers/torch_common"],
+    "trainers/torch_simplex": ["core/common", "core/models", "trainers/torch_common"],
     # The executable wires everything.
     "apps/recplat": ["*"],
 }

@@ -50,6 +50,10 @@ struct TuneArgs {
   int max_trials = 24;
   double holdout = 0.2;
   int folds = 1;
+  // Blind blend choice (`--model blend` without components): candidate families (empty = the
+  // default list) and trials per candidate.
+  std::vector<std::string> blend_candidates;
+  int blend_trials = 6;
 };
 
 struct TrainArgs {

@@ -104,6 +104,13 @@ int main(int argc, char** argv) {
   tune->add_option("--folds", tune_args.folds,
                    "Independent seeded holdouts per trial, NDCG averaged (default 1)")
       ->check(CLI::Range(1, 20));
+  tune->add_option("--blend-candidates", tune_args.blend_candidates,
+                   "--model blend without components: candidate families, comma-separated "
+                   "(default dlae,edlae,ease,ials,rp3beta,item_knn)")
+      ->delimiter(',');
+  tune->add_option("--blend-trials", tune_args.blend_trials,
+                   "--model blend without components: trials per candidate family (default 6)")
+      ->check(CLI::Range(1, 1000));
 
   app::TrainArgs train_args;
   CLI::App* train = app.add_subcommand("train", "Train models once on the data directory, then exit");

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "apps/recplat/cluster_coordination.h"
 #include "apps/recplat/model_store.h"
 #include "apps/recplat/runtime_metrics.h"
 #include "core/common/clock.h"
@@ -40,6 +41,7 @@
 #include "trainers/torch_gru4rec/gru4rec_family.h"
 #include "trainers/torch_ncf/ncf_family.h"
 #include "trainers/torch_rl/rl_family.h"
+#include "trainers/torch_simplex/simplex_family.h"
 #endif
 
 namespace recplat::app {
@@ -56,6 +58,7 @@ absl::Status RegisterAllFamilies(models::ModelFamilyRegistry* registry) {
   RECPLAT_RETURN_IF_ERROR(gru4rec::RegisterGru4RecFamily(registry));
   RECPLAT_RETURN_IF_ERROR(ncf::RegisterNcfFamily(registry));
   RECPLAT_RETURN_IF_ERROR(rl::RegisterEoscRlFamily(registry));
+  RECPLAT_RETURN_IF_ERROR(simplex::RegisterSimplexFamily(registry));
 #endif
   RECPLAT_RETURN_IF_ERROR(similarity::RegisterSimilarityFamily(registry));
   // Last: a blend's components are looked up in this same registry.
@@ -70,6 +73,9 @@ struct Runtime::Impl {
   std::unique_ptr<state::StateStore> state;
   std::unique_ptr<ingest::Materializer> materializer;
   std::unique_ptr<registry::ModelRegistry> registry;
+  // log.backend jetstream: the training lease and promotion announcements. Declared between
+  // the registry (which it calls) and the trainer (which uses its lease).
+  std::unique_ptr<ClusterCoordination> cluster;
   std::unique_ptr<training::Trainer> trainer;
   std::unique_ptr<engine::Engine> engine;
   std::unique_ptr<service::LocalService> service;
@@ -242,11 +248,19 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Open(RuntimeOptions options) {
   ro.poll_interval = absl::Seconds(cfg.registry.poll_seconds);
   ro.metrics = impl->metrics.get();
   RECPLAT_RETURN_IF_ERROR(ConfigureModelStore(cfg, impl->metrics.get(), &ro));
+  if (cfg.log.backend == "jetstream") {
+    RECPLAT_ASSIGN_OR_RETURN(impl->cluster, ClusterCoordination::Create(cfg));
+    if (cfg.registry.store == "s3") impl->cluster->AnnouncePromotions(&ro);
+  }
   RECPLAT_ASSIGN_OR_RETURN(impl->registry, registry::ModelRegistry::Create(ro));
+  if (impl->cluster != nullptr && cfg.registry.store == "s3") {
+    impl->cluster->FollowPromotions(*impl->registry);
+  }
 
-  impl->trainer = std::make_unique<training::Trainer>(
-      training::TrainerOptions{cfg.event_types, cfg.training}, *impl->state, *impl->registry,
-      clock, *impl->metrics);
+  training::TrainerOptions trainer_options{cfg.event_types, cfg.training};
+  if (impl->cluster != nullptr) trainer_options.lease = impl->cluster->lease();
+  impl->trainer = std::make_unique<training::Trainer>(std::move(trainer_options), *impl->state,
+                                                      *impl->registry, clock, *impl->metrics);
   impl->engine = std::make_unique<engine::Engine>(engine::EngineOptionsFromConfig(cfg),
                                                   *impl->state, *impl->registry, clock,
                                                   *impl->metrics);
@@ -344,6 +358,7 @@ void Runtime::Shutdown(absl::Duration grace) {
   step("engine");
   if (s.trainer != nullptr) s.trainer->Stop();
   step("trainer");
+  if (s.cluster != nullptr) s.cluster->Stop();
   if (s.materializer != nullptr) s.materializer->Stop();
   step("materializer");
   if (s.log != nullptr) s.log->Close();

@@ -7,6 +7,7 @@
 #include "apps/recplat/frontends.h"
 #include "apps/recplat/runtime_metrics.h"
 #include "apps/recplat/security.h"
+#include "core/api/read_your_writes.h"
 #include "core/common/logging.h"
 #include "core/common/metrics/metrics.h"
 #include "core/common/metrics/process_metrics.h"
@@ -32,6 +33,9 @@ struct ServingProcess::Impl {
   std::unique_ptr<metrics::MetricsExposer> exposer;
   // What the frontends use; points into `runtime` or `remote`/`own_metrics`.
   api::Api* api = nullptr;
+  // `api` as the profile frontends see it: their users' and sessions' reads wait for their own
+  // writes (api.read_your_writes_keys). The native routes get `api` itself.
+  std::unique_ptr<api::ReadYourWritesApi> session_api;
   prometheus::Registry* metrics = nullptr;
   std::unique_ptr<http::Router> router;
   std::vector<std::unique_ptr<RunningFrontend>> frontends;
@@ -91,8 +95,11 @@ struct ServingProcess::Impl {
         config.role == config::Role::kCore
             ? std::vector<std::string>{std::string(config::FrontendRegistry::kNative)}
             : config.frontends;
-    FrontendContext context{api, &config, metrics, router.get()};
+    session_api = std::make_unique<api::ReadYourWritesApi>(
+        api, static_cast<size_t>(config.api.read_your_writes_keys));
     for (const std::string& name : names) {
+      FrontendContext context{name == config::FrontendRegistry::kNative ? api : session_api.get(),
+                              &config, metrics, router.get()};
       // No listener, no native JSON API (the loader lets only `native` go without it).
       if (router == nullptr && name == config::FrontendRegistry::kNative) continue;
       absl::StatusOr<std::unique_ptr<RunningFrontend>> started = StartFrontend(name, context);

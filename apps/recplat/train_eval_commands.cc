@@ -202,6 +202,8 @@ int RunTuneCommand(const config::Config& config, const TuneArgs& args) {
   options.holdout.fraction = args.holdout;
   options.holdout.seed = args.seed;
   options.folds = args.folds;
+  options.blend_candidates = args.blend_candidates;
+  options.blend_candidate_trials = args.blend_trials;
   absl::StatusOr<eval::SearchMethod> method = eval::ParseSearchMethod(args.search);
   if (!method.ok()) {
     std::fprintf(stderr, "recplat tune: %s\n", method.status().ToString().c_str());
@@ -218,6 +220,9 @@ int RunTuneCommand(const config::Config& config, const TuneArgs& args) {
                    absl::IsFailedPrecondition(result.status())
                ? 2
                : 1;
+  }
+  for (const std::string& note : result->notes) {
+    std::fprintf(stderr, "recplat tune: %s\n", note.c_str());
   }
   std::fprintf(stderr,
                "recplat tune: %s search, %d trials in %.1f s, %lld validation users\n",

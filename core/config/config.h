@@ -200,6 +200,9 @@ struct NatsConfig {
   int32_t ack_timeout_ms = 5000;
   // /readyz answers 503 while this replica's copy is more than this many stream messages behind.
   int64_t max_ready_lag = 1000;
+  // The JetStream key-value bucket of the training lease (created when missing, history 1,
+  // `replicas`); empty: "<stream>-leases".
+  std::string lease_bucket;
 
   friend bool operator==(const NatsConfig&, const NatsConfig&) = default;
 };
@@ -226,6 +229,9 @@ struct ApiConfig {
   bool require_known_items = true;
   // Tenant used when a request leaves it empty.
   std::string default_tenant = "default";
+  // Users and sessions whose latest write the profile frontends remember, to give their next
+  // read that write (api::ReadYourWritesApi); 0 turns it off.
+  int64_t read_your_writes_keys = 100000;
 
   friend bool operator==(const ApiConfig&, const ApiConfig&) = default;
 };
@@ -386,6 +392,9 @@ struct TrainingConfig {
   bool enabled = true;
   // Seconds between checks of schedules.
   double tick_seconds = 1.0;
+  // log.backend jetstream: how long a replica's training lease lasts without renewal (it is
+  // renewed every third of it while training); a replica that dies frees it after this.
+  double lease_seconds = 30.0;
 
   friend bool operator==(const TrainingConfig&, const TrainingConfig&) = default;
 };

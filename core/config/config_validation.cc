@@ -180,6 +180,11 @@ absl::Status CheckNats(const Config& config) {
                     "a client certificate and its key go together: set nats.tls.cert_file and "
                     "nats.tls.key_file");
   }
+  if (nats.subject == nats.stream + ".promotions") {
+    return KeyError(kSource, "nats.subject",
+                    "'<stream>.promotions' is where replicas announce promotions; the log needs "
+                    "another subject");
+  }
   return absl::OkStatus();
 }
 

@@ -119,6 +119,14 @@ TextRule NatsStreamName() {
                   }};
 }
 
+TextRule NatsBucketName() {
+  return TextRule{"empty or a key-value bucket name of 1 to 64 characters from [A-Za-z0-9_-]",
+                  [](absl::string_view text) {
+                    return text.size() <= 64 &&
+                           AllOf(text, [](char c) { return IsNameChar(c) && c != '.'; });
+                  }};
+}
+
 TextRule NatsSubject() {
   return TextRule{"empty or a subject of dot-separated tokens from [A-Za-z0-9_-]",
                   [](absl::string_view text) {

@@ -28,6 +28,8 @@ TextRule NatsUrl();
 TextRule NatsStreamName();
 // A NATS subject to publish to, or empty: dot-separated tokens of [A-Za-z0-9_-], no wildcards.
 TextRule NatsSubject();
+// Empty, or a JetStream key-value bucket name.
+TextRule NatsBucketName();
 // Event type names: [a-z0-9_]{1,64}.
 TextRule EventTypeName();
 // Frontend names: [a-z][a-z0-9_]{0,63}.

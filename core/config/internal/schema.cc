@@ -131,6 +131,7 @@ void Bind(Visitor& v, NatsConfig& c) {
   v.Scalar("connect_timeout_ms", IntRef(c.connect_timeout_ms, 1, 600000));
   v.Scalar("ack_timeout_ms", IntRef(c.ack_timeout_ms, 1, 600000));
   v.Scalar("max_ready_lag", IntRef(c.max_ready_lag, 0, kInt64Max));
+  v.Scalar("lease_bucket", StringRef(c.lease_bucket, NatsBucketName()));
 }
 
 void Bind(Visitor& v, StateConfig& c) {
@@ -146,11 +147,13 @@ void Bind(Visitor& v, ApiConfig& c) {
   v.Scalar("max_message_bytes", IntRef(c.max_message_bytes, 1, kInt32Max));
   v.Scalar("require_known_items", BoolRef(c.require_known_items));
   v.Scalar("default_tenant", StringRef(c.default_tenant, NonEmptyText()));
+  v.Scalar("read_your_writes_keys", IntRef(c.read_your_writes_keys, 0, 100000000));
 }
 
 void Bind(Visitor& v, TrainingConfig& c) {
   v.Scalar("enabled", BoolRef(c.enabled));
   v.Scalar("tick_seconds", DoubleRef(c.tick_seconds, 0, 86400, /*min_exclusive=*/true));
+  v.Scalar("lease_seconds", DoubleRef(c.lease_seconds, 0.3, 86400));
 }
 
 void Bind(Visitor& v, RegistryS3Config& c) {

@@ -275,6 +275,10 @@ TEST(ConfigNatsTest, JetStreamNeedsServersAndValidatesEachKey) {
   EXPECT_THAT(ErrorOf("nats: {tls: {cert_file: c.pem}}"),
               HasSubstr("key 'nats.tls.cert_file': a client certificate and its key go together"));
   EXPECT_THAT(ErrorOf("nats: {stram: x}"), HasSubstr("did you mean 'stream'?"));
+  EXPECT_THAT(ErrorOf("nats: {lease_bucket: \"a.b\"}"), HasSubstr("key 'nats.lease_bucket'"));
+  EXPECT_THAT(ErrorOf("nats: {stream: s, subject: s.promotions}"),
+              HasSubstr("key 'nats.subject': '<stream>.promotions' is where replicas announce"));
+  EXPECT_THAT(ErrorOf("training: {lease_seconds: 0.1}"), HasSubstr("key 'training.lease_seconds'"));
 }
 
 TEST(ConfigNatsTest, DefaultsAndSetOverrides) {
@@ -283,11 +287,14 @@ TEST(ConfigNatsTest, DefaultsAndSetOverrides) {
   EXPECT_EQ(defaults.nats.stream, "recplat");
   EXPECT_EQ(defaults.nats.replicas, 3);
   EXPECT_EQ(defaults.nats.max_ready_lag, 1000);
+  EXPECT_EQ(defaults.nats.lease_bucket, "");
+  EXPECT_EQ(defaults.training.lease_seconds, 30.0);
   ASSERT_OK_AND_ASSIGN(
       Config c, ParseConfig("", "p.yaml",
                             {"log.backend=jetstream",
                              "nats.servers=[nats://127.0.0.1:4222, tls://h.example:4443]",
-                             "nats.stream=events", "nats.replicas=1", "nats.ack_timeout_ms=250"},
+                             "nats.stream=events", "nats.replicas=1", "nats.ack_timeout_ms=250",
+                             "nats.lease_bucket=leases", "training.lease_seconds=9"},
                             {}));
   EXPECT_EQ(c.log.backend, "jetstream");
   EXPECT_EQ(c.nats.servers,
@@ -295,6 +302,8 @@ TEST(ConfigNatsTest, DefaultsAndSetOverrides) {
   EXPECT_EQ(c.nats.stream, "events");
   EXPECT_EQ(c.nats.replicas, 1);
   EXPECT_EQ(c.nats.ack_timeout_ms, 250);
+  EXPECT_EQ(c.nats.lease_bucket, "leases");
+  EXPECT_EQ(c.training.lease_seconds, 9.0);
 }
 
 }  // namespace
