@@ -25,7 +25,8 @@
 #        WRITES=1: the rounds after the warm-up write too (the data keeps growing, and with it
 #        the state and what each training reads); WRITES=0: they only read (default and
 #        ecoseller; the warm-up always writes), which isolates leaks on the serving path.
-# Prints one line per sample ("round N: rss MiB, fds, threads, requests/s") and the growth from
+# Prints one line per sample ("round N: rss MiB, fds, threads, requests/s; the state store's
+# RocksDB memtables, block cache and table readers") and the growth from
 # the first sample to the last; record figures in bench/RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +60,16 @@ answered() {
   curl -sf "http://$metrics/metrics" | awk '
     /^recplat_http_requests_total\{/ || /^recplat_renewal_calls_total\{/ { n += $NF }
     END { printf "%d\n", n }'
+}
+
+# The state store's RocksDB memory from its own metrics (recplat_state_memory_bytes), MiB:
+# "memtables M, block cache C, table readers T".
+state_memory() {
+  curl -sf "http://$metrics/metrics" | awk '
+    /^recplat_state_memory_bytes\{/ {
+      split($1, a, "\""); v[a[2]] = $NF / 1048576 }
+    END { printf "memtables %.0f, block cache %.0f, table readers %.1f MiB\n",
+                 v["memtables"], v["block_cache"], v["table_readers"] }'
 }
 
 extra=()
@@ -208,7 +219,7 @@ for round in $(seq 0 "$ROUNDS"); do
   read -r rss fds threads <<<"$(sample "$server")"
   label="round $round"
   [ "$round" -eq 0 ] && label="warm-up"
-  echo "$label: rss ${rss} MiB, fds $fds, threads $threads, ${rate} requests/s"
+  echo "$label: rss ${rss} MiB, fds $fds, threads $threads, ${rate} requests/s; state $(state_memory)"
   if [ "$round" -eq 0 ]; then first="$rss $fds $threads"; fi
   last="$rss $fds $threads"
 done

@@ -323,7 +323,8 @@ absl::Status Runtime::Start(bool serve, ListenerSecurity security) {
                                                                     std::move(security.metrics)));
     s.collectors = {std::make_shared<ModelCollector>(*s.registry),
                     std::make_shared<LogLagCollector>(*s.log, *s.materializer),
-                    std::make_shared<DataDirCollector>(cfg.data_dir)};
+                    std::make_shared<DataDirCollector>(cfg.data_dir),
+                    std::make_shared<StateMemoryCollector>(*s.state)};
     for (const auto& collector : s.collectors) s.exposer->Register(collector);
     s.ports.metrics = s.exposer->bound_address();
   }

@@ -80,6 +80,21 @@ std::vector<prometheus::MetricFamily> DataDirCollector::Collect() const {
   return {std::move(avail), std::move(size)};
 }
 
+std::vector<prometheus::MetricFamily> StateMemoryCollector::Collect() const {
+  const state::StorageMemory m = state_.MemoryUsage();
+  prometheus::MetricFamily bytes =
+      Gauge("recplat_state_memory_bytes",
+            "Memory held by the state store's RocksDB database, bytes, by kind (the block cache "
+            "includes the memtable reservation and the cached index and filter blocks)");
+  Add(&bytes, {{"kind", "memtables"}}, static_cast<double>(m.memtables));
+  Add(&bytes, {{"kind", "table_readers"}}, static_cast<double>(m.table_readers));
+  Add(&bytes, {{"kind", "block_cache"}}, static_cast<double>(m.block_cache));
+  prometheus::MetricFamily capacity = Gauge("recplat_state_block_cache_capacity_bytes",
+                                            "Capacity of the state store's block cache, bytes");
+  Add(&capacity, {}, static_cast<double>(m.block_cache_capacity));
+  return {std::move(bytes), std::move(capacity)};
+}
+
 std::vector<prometheus::MetricFamily> ReadyCollector::Collect() const {
   prometheus::MetricFamily ready =
       Gauge("recplat_ready", "1 while the process is ready to serve (/readyz answers 200)");

@@ -6,6 +6,8 @@
 //                       trained, and the quality figures measured at its training;
 //   LogLagCollector     records appended to the event log and not yet applied (the lag);
 //   DataDirCollector    free and total bytes of the filesystem holding the data directory;
+//   StateMemoryCollector  memory the state store's database holds (memtables, table readers,
+//                       block cache);
 //   ReadyCollector      1 while the process answers /readyz with 200.
 // Each object must outlive the exposer it is registered with (or expire first; the exposer
 // holds it weakly).
@@ -21,6 +23,7 @@
 #include "core/ingest/materializer.h"
 #include "core/log/event_log.h"
 #include "core/registry/model_registry.h"
+#include "core/state/state_store.h"
 #include "prometheus/collectable.h"
 #include "prometheus/metric_family.h"
 
@@ -58,6 +61,17 @@ class DataDirCollector final : public prometheus::Collectable {
 
  private:
   const std::string data_dir_;
+};
+
+// recplat_state_memory_bytes{kind=memtables|table_readers|block_cache} and
+// recplat_state_block_cache_capacity_bytes (state::StateStore::MemoryUsage).
+class StateMemoryCollector final : public prometheus::Collectable {
+ public:
+  explicit StateMemoryCollector(const state::StateStore& state) : state_(state) {}
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const state::StateStore& state_;
 };
 
 // recplat_ready: 1 when `ready()` holds, else 0.

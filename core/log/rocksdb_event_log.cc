@@ -203,6 +203,9 @@ absl::Status OpenDb(const RocksDbEventLogOptions& options, OpenedDb* out) {
   // compaction cheap.
   ro.write_buffer_size = 64 << 20;
   ro.max_write_buffer_number = 3;
+  // All families' memtables together (the records and their mirror): flushed when they pass
+  // this, so the log's memory stays bounded however fast appends come.
+  ro.db_write_buffer_size = 128 << 20;
   ro.compression = rocksdb::kNoCompression;
   ro.max_background_jobs = 2;
   rocksdb::BlockBasedTableOptions table;

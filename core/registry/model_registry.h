@@ -170,9 +170,11 @@ class ModelRegistry {
 
   // Marks `pending` FAILED with `error` (the previous current version keeps serving).
   // OK without change when it already failed (the first error stays); FAILED_PRECONDITION when
-  // it was promoted meanwhile.
+  // it was promoted meanwhile. `publish` false keeps the failure local (not written to the
+  // model source): for a trainer that lost its training lease, whose version number may
+  // already belong to the new holder's version in the shared store.
   absl::Status FailVersion(PendingVersion& pending, const absl::Status& error,
-                           const v1::TrainingStats& stats);
+                           const v1::TrainingStats& stats, bool publish = true);
 
   // Makes `version` the current one: loads its artifact (unless `loaded` is given, which must be
   // the model that was saved as that version), swaps the serving snapshot atomically, marks the

@@ -216,7 +216,7 @@ absl::Status ModelRegistry::Impl::CommitLocally(PendingVersion& pending,
 }
 
 absl::Status ModelRegistry::FailVersion(PendingVersion& pending, const absl::Status& error,
-                                        const v1::TrainingStats& stats) {
+                                        const v1::TrainingStats& stats, bool publish) {
   RECPLAT_ASSIGN_OR_RETURN(ModelEntry * entry,
                            impl_->TrainableEntry(pending.tenant, pending.model));
   Slot& slot = impl_->GetOrCreateSlot(*entry, pending.tenant);
@@ -242,7 +242,7 @@ absl::Status ModelRegistry::FailVersion(PendingVersion& pending, const absl::Sta
   DropArtifact(impl_->store.VersionDir(pending.tenant, pending.model, pending.version));
   pending.meta = meta;
   RECPLAT_RETURN_IF_ERROR(impl_->store.WriteVersion(meta));
-  if (impl_->publisher != nullptr) {
+  if (impl_->publisher != nullptr && publish) {
     // Best effort: the version's PENDING metadata is published already, and no pointer names it.
     impl_->publisher->PublishMetadata(meta).IgnoreError();
   }

@@ -17,6 +17,7 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
+#include "rocksdb/write_buffer_manager.h"
 
 namespace recplat::state {
 
@@ -47,6 +48,10 @@ bool DecodeHistoryValue(absl::string_view v, HistoryEntry* e) {
 
 }  // namespace
 
+int64_t StateMemtableBudget(int64_t block_cache_bytes) {
+  return std::max<int64_t>(int64_t{16} << 20, block_cache_bytes / 2);
+}
+
 absl::StatusOr<std::unique_ptr<StateStore>> OpenRocksDbStateStore(
     const StateStoreOptions& options) {
   return RocksDbStateStore::Open(options);
@@ -59,12 +64,28 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  // One cache bounds the database's memory: data blocks, index and filter blocks (high
+  // priority, level 0 pinned, so reads do not pay for them again) and a reservation for the
+  // memtables of all column families, which flush when the budget is used. Without this the
+  // table readers' index/filter blocks grow with the data, and 14 families x 2 x 32 MiB of
+  // memtables could fill before any flush.
+  std::shared_ptr<rocksdb::Cache> cache =
+      rocksdb::NewLRUCache(static_cast<size_t>(std::max<int64_t>(options.block_cache_bytes, 0)));
+  const int64_t memtable_budget = StateMemtableBudget(options.block_cache_bytes);
+  // A cache smaller than twice the budget would be filled by the reservation alone.
+  db_options.write_buffer_manager = std::make_shared<rocksdb::WriteBufferManager>(
+      static_cast<size_t>(memtable_budget),
+      options.block_cache_bytes >= 2 * memtable_budget ? cache : nullptr);
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(static_cast<size_t>(options.block_cache_bytes));
+  table.block_cache = cache;
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  cf_options.write_buffer_size = 32 << 20;
+  cf_options.write_buffer_size =
+      static_cast<size_t>(std::min<int64_t>(32 << 20, memtable_budget / 2));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
@@ -72,8 +93,8 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
   rocksdb::DB* raw = nullptr;
   RECPLAT_RETURN_IF_ERROR(
       internal::OpenRocksDb(options, db_options, descriptors, kMeta, &handles, &raw));
-  std::unique_ptr<RocksDbStateStore> store(
-      new RocksDbStateStore(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles)));
+  std::unique_ptr<RocksDbStateStore> store(new RocksDbStateStore(
+      options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles), std::move(cache)));
   absl::Status loaded = store->LoadMemoryState();
   if (!loaded.ok()) return loaded;
   return std::unique_ptr<StateStore>(std::move(store));
@@ -81,9 +102,11 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
 
 RocksDbStateStore::RocksDbStateStore(const StateStoreOptions& options,
                                      std::unique_ptr<rocksdb::DB> db,
-                                     std::vector<rocksdb::ColumnFamilyHandle*> handles)
+                                     std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                                     std::shared_ptr<rocksdb::Cache> cache)
     : options_(options),
       half_life_ms_(options.counter_half_life_hours * 3600.0 * 1000.0),
+      cache_(std::move(cache)),
       db_(std::move(db)),
       handles_(std::move(handles)) {}
 
@@ -97,6 +120,16 @@ absl::Status RocksDbStateStore::Flush() {
   if (options_.secondary) return absl::OkStatus();
   rocksdb::FlushOptions fo;
   return FromRocks(db_->Flush(fo, handles_), "state store flush");
+}
+
+StorageMemory RocksDbStateStore::MemoryUsage() const {
+  StorageMemory m;
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &m.memtables);
+  db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                &m.table_readers);
+  m.block_cache = cache_->GetUsage();
+  m.block_cache_capacity = cache_->GetCapacity();
+  return m;
 }
 
 absl::Status RocksDbStateStore::LoadMemoryState() {

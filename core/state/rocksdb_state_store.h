@@ -19,6 +19,7 @@
 #include "core/state/internal/keys.h"
 #include "core/state/internal/retention.h"
 #include "core/state/state_store.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 
 namespace recplat::state {
@@ -81,10 +82,12 @@ class RocksDbStateStore final : public StateStore {
   uint64_t LiveItemCount(absl::string_view tenant) const override;
   uint64_t ActivityStamp(absl::string_view tenant, absl::string_view id) const override;
   absl::Status Flush() override;
+  StorageMemory MemoryUsage() const override;
 
  private:
   RocksDbStateStore(const StateStoreOptions& options, std::unique_ptr<rocksdb::DB> db,
-                    std::vector<rocksdb::ColumnFamilyHandle*> handles);
+                    std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                    std::shared_ptr<rocksdb::Cache> cache);
 
   // Loads applied offset, event types, tenant metas and catalogs. Called once by Open().
   absl::Status LoadMemoryState();
@@ -106,6 +109,8 @@ class RocksDbStateStore final : public StateStore {
 
   const StateStoreOptions options_;
   const double half_life_ms_;
+  // The block cache of every column family (declared before db_: it outlives the database).
+  const std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
 

@@ -139,12 +139,30 @@ struct ServedListScan {
   std::string page_token;
 };
 
+// Memory held by a store's database (RocksDB), bytes. For metrics and soak checks.
+struct StorageMemory {
+  // Memtables of every column family (active, immutable and being flushed).
+  uint64_t memtables = 0;
+  // Table readers' own memory (index and filter blocks that are not in the block cache).
+  uint64_t table_readers = 0;
+  // Block cache usage (blocks, pinned index/filter blocks and the memtable reservation) and
+  // its capacity.
+  uint64_t block_cache = 0;
+  uint64_t block_cache_capacity = 0;
+};
+
+// The total memtable budget of a state store with a block cache of `block_cache_bytes`: half of
+// the cache, at least 16 MiB. Writes flush the largest memtables when it is exceeded.
+int64_t StateMemtableBudget(int64_t block_cache_bytes);
+
 struct StateStoreOptions {
   // Directory of the RocksDB database; created if missing.
   std::string path;
   // Half-life of per-item event counters, hours; 0 disables decay.
   double counter_half_life_hours = 168.0;
-  // Block cache size, bytes.
+  // Block cache size, bytes. It bounds the database's memory: data blocks, index and filter
+  // blocks (kept in the cache, the level-0 ones pinned) and the memtables, whose budget
+  // (StateMemtableBudget) is reserved in the cache. 0 keeps no blocks cached.
   int64_t block_cache_bytes = 128 << 20;
   // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
   const common::Clock* clock = nullptr;
@@ -323,6 +341,9 @@ class StateStore {
 
   // Flushes memtables to disk (called on clean shutdown so the next open is fast).
   virtual absl::Status Flush() = 0;
+
+  // Memory held by the store's database now (all zero for a store without one).
+  virtual StorageMemory MemoryUsage() const { return {}; }
 };
 
 // Whether a data gate (config GateConfig) holds for `tenant`: more than `per_item` x

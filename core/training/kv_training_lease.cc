@@ -99,6 +99,33 @@ class KvHold final : public LeaseHold {
     return lost_.load() || s_->clock->NowMs() >= expires_ms_.load();
   }
 
+  absl::Status Confirm() override {
+    if (lost_.load()) return LostError("it was lost before");
+    absl::MutexLock lock(&mu_);
+    const int64_t now = s_->clock->NowMs();
+    if (now >= value_.expires_ms) {
+      lost_.store(true);
+      return LostError("it expired");
+    }
+    LeaseValue next = value_;
+    next.expires_ms = now + absl::ToInt64Milliseconds(s_->duration);
+    absl::StatusOr<uint64_t> rev = s_->bucket->Update(key_, Encode(next), revision_);
+    if (rev.ok()) {
+      revision_ = *rev;
+      value_ = next;
+      expires_ms_.store(next.expires_ms);
+      return absl::OkStatus();
+    }
+    if (absl::IsFailedPrecondition(rev.status())) {
+      lost_.store(true);
+      RECPLAT_LOG(Warn, "training lease: lost (another holder wrote it)",
+                  {{"key", key_}, {"error", rev.status().ToString()}});
+      return LostError(rev.status().message());
+    }
+    return absl::UnavailableError(
+        absl::StrCat("training lease '", key_, "' could not be confirmed: ", rev.status().message()));
+  }
+
   void Release(std::optional<uint64_t> trained_offset) override {
     if (released_) return;
     released_ = true;
@@ -143,6 +170,11 @@ class KvHold final : public LeaseHold {
       RECPLAT_LOG(Warn, "training lease: renewal failed (retrying)",
                   {{"key", key_}, {"error", rev.status().ToString()}});
     }
+  }
+
+  absl::Status LostError(absl::string_view why) const {
+    return absl::AbortedError(
+        absl::StrCat("training lease '", key_, "' is no longer held by this process: ", why));
   }
 
   const std::shared_ptr<const Shared> s_;

@@ -74,7 +74,7 @@ struct Trainer::Metrics {
         lease_skips(prometheus::BuildCounter()
                         .Name("recplat_training_lease_skips_total")
                         .Help("Trainings skipped because of the training lease, by model and "
-                              "reason (held, unavailable, up_to_date)")
+                              "reason (held, unavailable, up_to_date, lost)")
                         .Register(r)) {}
   prometheus::Family<prometheus::Counter>& trainings;
   prometheus::Family<prometheus::Histogram>& duration;
@@ -166,7 +166,15 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
                 {{"tenant", tenant}, {"model", model}, {"trigger", trigger}, {"why", why}});
     return absl::AbortedError(absl::StrCat("training of '", model, "' skipped: ", why));
   }
-  // Numbered only now, under the lease: no other holder numbers a version meanwhile.
+  // Numbered only now, under the confirmed lease: no other holder numbers a version meanwhile.
+  if (absl::Status confirmed = grant.hold->Confirm(); !confirmed.ok()) {
+    metrics_->lease_skips.Add({{"model", model}, {"reason", "lost"}}).Increment();
+    RECPLAT_LOG(Info, "training skipped: the training lease did not confirm",
+                {{"tenant", tenant}, {"model", model}, {"trigger", trigger},
+                 {"error", confirmed.ToString()}});
+    return absl::Status(confirmed.code(), absl::StrCat("training of '", model, "' skipped: ",
+                                                       confirmed.message()));
+  }
   RECPLAT_ASSIGN_OR_RETURN(registry::PendingVersion pending, registry_.BeginVersion(tenant, model));
   v1::TrainingStats stats;
   stats.set_trigger(trigger);
@@ -186,10 +194,22 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
     }
     return error;
   };
-  auto lease_lost = [&] {
-    return absl::AbortedError(absl::StrCat(
-        "the training lease of '", model, "' was lost while training (renewals failed): "
-        "another process may be training it; this version is not promoted"));
+  // The lease must still be this process's before a shared side effect (commit, promotion).
+  // When it is not, the version fails locally only: its number may be the new holder's.
+  auto confirm_lease = [&]() -> absl::Status {
+    absl::Status confirmed = grant.hold->Confirm();
+    if (confirmed.ok()) return confirmed;
+    const absl::Status error = absl::AbortedError(absl::StrCat(
+        "the training lease of '", model, "' was lost while training (", confirmed.message(),
+        "): another process may be training it; this version is not committed or promoted"));
+    finish_stats();
+    metrics_->trainings.Add({{"model", model}, {"outcome", "failed"}}).Increment();
+    metrics_->lease_skips.Add({{"model", model}, {"reason", "lost"}}).Increment();
+    RECPLAT_LOG(Warn, "training abandoned: the training lease was lost",
+                {{"tenant", tenant}, {"model", model}, {"version", pending.version},
+                 {"error", confirmed.ToString()}});
+    registry_.FailVersion(pending, error, stats, /*publish=*/false).IgnoreError();
+    return error;
   };
 
   if (!built.ok()) return fail(built.status());
@@ -220,7 +240,7 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
   finish_stats();
   const CommittedModel committed(*trained, {{kIncrementalMetric, incremental ? 1.0 : 0.0},
                                             {kSinceFullMetric, static_cast<double>(since_full)}});
-  if (grant.hold->Lost()) return fail(lease_lost());
+  RECPLAT_RETURN_IF_ERROR(confirm_lease());
   if (absl::Status s = registry_.CommitVersion(pending, committed, stats); !s.ok()) return fail(s);
 
   metrics_->trainings.Add({{"model", model}, {"outcome", "ok"}}).Increment();
@@ -232,7 +252,9 @@ absl::StatusOr<v1::ModelVersion> Trainer::TrainNow(const std::string& tenant,
                {"trigger", trigger}, {"incremental", incremental}});
 
   v1::ModelVersion result = pending.meta;
-  if (cfg->auto_promote && grant.hold->Lost()) return fail(lease_lost());
+  if (cfg->auto_promote) {
+    RECPLAT_RETURN_IF_ERROR(confirm_lease());
+  }
   if (cfg->auto_promote) {
     RECPLAT_ASSIGN_OR_RETURN(result, registry_.Promote(tenant, model, pending.version, trained));
   } else {

@@ -22,6 +22,7 @@ class InProcessHold final : public LeaseHold {
       : state_(std::move(state)), key_(std::move(key)) {}
   ~InProcessHold() override { Release(std::nullopt); }
   bool Lost() const override { return false; }
+  absl::Status Confirm() override { return absl::OkStatus(); }
   void Release(std::optional<uint64_t>) override {
     if (released_) return;
     released_ = true;

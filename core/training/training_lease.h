@@ -38,6 +38,15 @@ class LeaseHold {
   // could not be made before the lease expired). A trainer whose lease is lost must not
   // promote what it trained.
   virtual bool Lost() const = 0;
+  // Re-asserts the lease now: a compare-and-set on the revision this holder last wrote (which
+  // also renews it). OK while this process holds the lease; ABORTED, and Lost() from then on,
+  // when another holder wrote it meanwhile; UNAVAILABLE when the store cannot be reached. A
+  // trainer confirms before each shared side effect (numbering a version, committing it,
+  // promoting it): nats-server before 2.9.21 (Debian bookworm ships 2.9.10) may accept two
+  // compare-and-sets of the same revision of a replicated bucket when they arrive within
+  // milliseconds (nats-server issue #4320), so two replicas reacting to the same event can both
+  // acquire; the first confirmation after that tells the loser.
+  virtual absl::Status Confirm() = 0;
   // Releases the lease; `trained_offset` (when set) becomes the log offset the lease remembers
   // as trained (and now as when). Best effort: a release that cannot be written lets the lease expire.
   // Idempotent.

@@ -136,10 +136,11 @@ TEST_F(JetStreamTrainingE2eTest, ExactlyOneVersionPerRoundAndEveryReplicaServesI
   for (int round = 1; round <= kRounds; ++round) {
     AppendRound(round % 2 == 1 ? *a : *b, round);
     // Both replicas serve version `round` soon: the trainer's own promotion, the other's
-    // announcement (polling is every 600 s).
+    // announcement (polling is every 600 s). The bound is generous for loaded machines; the time
+    // it took is printed.
     const auto start = std::chrono::steady_clock::now();
     while ((Serving(*a) != round || Serving(*b) != round) &&
-           std::chrono::steady_clock::now() - start < std::chrono::seconds(15)) {
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(45)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     const double took =

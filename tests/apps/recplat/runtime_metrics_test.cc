@@ -112,6 +112,30 @@ TEST(LogLagCollectorTest, ReportsWhatTheLogHoldsBeyondTheAppliedOffset) {
   EXPECT_EQ(Collected(collector)["recplat_materializer_lag_records{}"], 0);
 }
 
+TEST(StateMemoryCollectorTest, ReportsTheStateDatabaseMemoryAndItsBound) {
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  state::StateStoreOptions so;
+  so.path = (dir.path() / "state").string();
+  so.clock = &clock;
+  so.block_cache_bytes = 64 << 20;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<state::StateStore> state, state::OpenRocksDbStateStore(so));
+  const StateMemoryCollector collector(*state);
+  std::map<std::string, double> got = Collected(collector);
+  EXPECT_EQ(got["recplat_state_block_cache_capacity_bytes{}"], 64 << 20);
+  ASSERT_TRUE(got.count("recplat_state_memory_bytes{kind=memtables,}"));
+  ASSERT_TRUE(got.count("recplat_state_memory_bytes{kind=table_readers,}"));
+  ASSERT_TRUE(got.count("recplat_state_memory_bytes{kind=block_cache,}"));
+  // A write lands in a memtable, which the next scrape shows.
+  const double before = got["recplat_state_memory_bytes{kind=memtables,}"];
+  v1::LogRecord r;
+  r.mutable_item_upsert()->set_tenant("t");
+  r.mutable_item_upsert()->set_id(std::string(4096, 'x'));
+  std::vector<state::OffsetRecord> batch = {{0, &r}};
+  ASSERT_OK(state->Apply(batch));
+  EXPECT_GT(Collected(collector)["recplat_state_memory_bytes{kind=memtables,}"], before);
+}
+
 TEST(DataDirCollectorTest, ReportsTheFilesystemOrNothing) {
   testing::TempDir dir;
   std::map<std::string, double> got = Collected(DataDirCollector(dir.path().string()));

@@ -3,6 +3,7 @@
 // skipped, no second version of the same data. The same lease against a real JetStream
 // cluster: training_lease_jetstream_test.cc.
 #include <deque>
+#include <functional>
 #include <map>
 
 #include "absl/synchronization/mutex.h"
@@ -52,7 +53,21 @@ class MemoryBucket final : public log::KeyValueBucket {
       return absl::FailedPreconditionError("revision moved");
     }
     it->second = {value, ++rev_};
-    return rev_;
+    const uint64_t rev = rev_;
+    std::function<void()> after = std::move(after_next_update_);
+    after_next_update_ = nullptr;
+    if (after) {
+      mu_.Unlock();
+      after();
+      mu_.Lock();
+    }
+    return rev;
+  }
+  // Runs `fn` (once) right after the next successful Update: a contender whose compare-and-set
+  // of the same revision was accepted too and landed just after (nats-server issue #4320).
+  void AfterNextUpdate(std::function<void()> fn) {
+    absl::MutexLock lock(&mu_);
+    after_next_update_ = std::move(fn);
   }
   // A write by someone else (a contender that wrote first).
   void Overwrite(const std::string& key, const std::string& value) {
@@ -73,6 +88,7 @@ class MemoryBucket final : public log::KeyValueBucket {
   std::map<std::string, log::KeyValueEntry> data_ ABSL_GUARDED_BY(mu_);
   uint64_t rev_ ABSL_GUARDED_BY(mu_) = 0;
   bool unavailable_ ABSL_GUARDED_BY(mu_) = false;
+  std::function<void()> after_next_update_ ABSL_GUARDED_BY(mu_);
 };
 
 std::unique_ptr<TrainingLease> KvLease(std::shared_ptr<MemoryBucket> bucket, const FakeClock& clock,
@@ -199,6 +215,56 @@ TEST(KvTrainingLeaseTest, ALostCompareAndSetMarksTheHoldLost) {
   const uint64_t rev = bucket->revision(LeaseKey("t", "m"));
   ga.hold->Release(uint64_t{7});
   EXPECT_EQ(bucket->revision(LeaseKey("t", "m")), rev);
+}
+
+TEST(KvTrainingLeaseTest, ConfirmRenewsWhileHeldAndFailsOnceAnotherHolderWrote) {
+  auto bucket = std::make_shared<MemoryBucket>();
+  FakeClock clock;
+  clock.SetMs(1'000'000);
+  auto a = KvLease(bucket, clock, "a");
+  ASSERT_OK_AND_ASSIGN(LeaseGrant ga, a->Acquire("t", "m"));
+  ASSERT_NE(ga.hold, nullptr);
+  const uint64_t acquired = bucket->revision(LeaseKey("t", "m"));
+  // Confirming is a compare-and-set that also renews: past the first expiry it still holds.
+  clock.AdvanceMs(900);
+  ASSERT_OK(ga.hold->Confirm());
+  EXPECT_GT(bucket->revision(LeaseKey("t", "m")), acquired);
+  clock.AdvanceMs(900);
+  EXPECT_FALSE(ga.hold->Lost());
+  ASSERT_OK(ga.hold->Confirm());
+  // Another holder's write (a second acquisition the bucket accepted): the next confirmation
+  // fails, and the hold stays lost.
+  bucket->Overwrite(LeaseKey("t", "m"),
+                    R"({"holder":"b","expires_ms":9000000000000,"trained_offset":0})");
+  EXPECT_THAT(ga.hold->Confirm(), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(ga.hold->Lost());
+  EXPECT_THAT(ga.hold->Confirm(), StatusIs(absl::StatusCode::kAborted));
+  const uint64_t rev = bucket->revision(LeaseKey("t", "m"));
+  ga.hold->Release(uint64_t{7});
+  EXPECT_EQ(bucket->revision(LeaseKey("t", "m")), rev);
+}
+
+TEST(KvTrainingLeaseTest, ConfirmIsUnavailableWhileTheStoreIsDownAndAbortedAfterExpiry) {
+  auto bucket = std::make_shared<MemoryBucket>();
+  FakeClock clock;
+  clock.SetMs(1'000'000);
+  auto a = KvLease(bucket, clock, "a");
+  ASSERT_OK_AND_ASSIGN(LeaseGrant ga, a->Acquire("t", "m"));
+  ASSERT_NE(ga.hold, nullptr);
+  bucket->set_unavailable(true);
+  EXPECT_THAT(ga.hold->Confirm(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_FALSE(ga.hold->Lost());
+  bucket->set_unavailable(false);
+  clock.AdvanceMs(1500);  // Past the 1 s lease without a renewal.
+  EXPECT_THAT(ga.hold->Confirm(), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(ga.hold->Lost());
+}
+
+TEST(InProcessTrainingLeaseTest, ConfirmAlwaysHolds) {
+  std::unique_ptr<TrainingLease> lease = NewInProcessTrainingLease();
+  ASSERT_OK_AND_ASSIGN(LeaseGrant g, lease->Acquire("t", "m"));
+  ASSERT_NE(g.hold, nullptr);
+  EXPECT_OK(g.hold->Confirm());
 }
 
 TEST(KvTrainingLeaseTest, AnUnreadableValueCountsAsReleased) {
@@ -356,6 +422,26 @@ TEST_F(TrainerLeaseTest, AutomaticTrainingOfAlreadyTrainedDataIsSkipped) {
   Events(2);
   ASSERT_OK_AND_ASSIGN(v, b->TrainNow("default", "m", "events"));
   EXPECT_EQ(v.version(), 3);
+}
+
+TEST_F(TrainerLeaseTest, ARacingSecondAcquisitionMakesTheLoserSkipBeforeNumberingAVersion) {
+  auto bucket = std::make_shared<MemoryBucket>();
+  auto a = MakeTrainer(KvLease(bucket, clock_, "a"));
+  Events(6);
+  // A released lease (so acquiring is an update at its revision). a's acquisition succeeds,
+  // and so does b's of the same revision, landing just after it.
+  bucket->Overwrite(LeaseKey("default", "m"), R"({"holder":"","expires_ms":0,"trained_offset":0})");
+  bucket->AfterNextUpdate([&] {
+    bucket->Overwrite(LeaseKey("default", "m"),
+                      R"({"holder":"b","expires_ms":9000000000000,"trained_offset":0})");
+  });
+  EXPECT_THAT(a->TrainNow("default", "m", "events"), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_TRUE(registry_->List("default", "m").empty());
+  EXPECT_EQ(MetricValue(metrics_, "recplat_training_lease_skips_total",
+                        {{"model", "m"}, {"reason", "lost"}}),
+            1);
+  EXPECT_EQ(MetricValue(metrics_, "recplat_trainings_total", {{"model", "m"}, {"outcome", "ok"}}),
+            0);
 }
 
 }  // namespace
