@@ -10,9 +10,10 @@
 // averaged over `folds` independently seeded holdouts.
 // Candidates come from the family's SearchSpace (ModelFamily::TuningSpace):
 //   - grid: every grid point (method auto picks it when the grid has at most max_trials points);
-//   - random: max_trials seeded random points;
+//   - random: max_trials points: the family's defaults, then seeded random points;
 //   - halving: successive halving over the family's budget param (e.g. epochs): max_trials
-//     random points at budget_min, the best third (at least one) promoted to three times the
+//     points (the defaults, then seeded random ones) at budget_min, the best third (at least
+//     one) promoted to three times the
 //     budget, ..., the last rung at budget_max (auto picks it for large spaces with a budget
 //     param, random otherwise).
 // budget_seconds stops starting new trials once that much time has passed (the first trial

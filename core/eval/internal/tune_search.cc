@@ -85,11 +85,13 @@ class Search {
   std::vector<TrialResult> trials_;
 };
 
-// Successive halving: `n` random points at the first budget, the best 1/eta promoted per rung.
+// Successive halving: the family's defaults and `n` - 1 random points at the first budget, the
+// best 1/eta promoted per rung.
 void RunHalving(const models::SearchSpace& space, int n, common::Rng& rng, Search* search) {
   const std::vector<int64_t> budgets = HalvingBudgets(space, kHalvingEta);
   std::vector<ParamSet> alive;
-  for (int i = 0; i < n; ++i) {
+  alive.push_back(ParamSet());
+  for (int i = 1; i < n; ++i) {
     alive.push_back(RandomParams(space, rng));
   }
   for (size_t rung = 0; rung < budgets.size() && !alive.empty(); ++rung) {
@@ -161,7 +163,8 @@ absl::StatusOr<TuneResult> SearchFamily(const TuneOptions& options,
       break;
     case SearchMethod::kRandom:
       for (int i = 0; i < options.max_trials && !search.OutOfTime(); ++i) {
-        ParamSet p = RandomParams(space, rng);
+        // The first point is the family's defaults (no searched key set).
+        ParamSet p = i == 0 ? ParamSet() : RandomParams(space, rng);
         if (!space.budget_param.empty()) {
           p[space.budget_param] = absl::StrCat(space.budget_max);
         }

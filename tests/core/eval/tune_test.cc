@@ -21,6 +21,7 @@ namespace {
 using ::recplat::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // Two planted taste groups: users 0..39 pick 8 of items a0..a19, users 40..79 8 of b0..b19.
 std::string PlantedTrainFile() {
@@ -227,6 +228,9 @@ TEST_F(RunTuneTest, RandomSearchDependsOnTheSeed) {
   options_.max_trials = 4;
   ASSERT_OK_AND_ASSIGN(auto a, Tune());
   EXPECT_EQ(a.first.trials, 4);
+  // The first point is the family's defaults, whatever the seed; the others are random.
+  EXPECT_THAT(a.second[0], HasSubstr("\"params\":{}"));
+  EXPECT_THAT(a.second[1], Not(HasSubstr("\"params\":{}")));
   options_.seed = 43;
   options_.holdout.seed = 43;
   ASSERT_OK_AND_ASSIGN(auto b, Tune());
@@ -242,6 +246,9 @@ TEST_F(RunTuneTest, SuccessiveHalvingPromotesTheBestThird) {
   EXPECT_EQ(r.first.trials, 13);
   EXPECT_EQ(r.first.best_params.at("epochs"), "9");
   EXPECT_THAT(r.second[0], HasSubstr("\"rung\":0,\"budget\":1"));
+  // The first candidate is the family's defaults (only the budget set).
+  EXPECT_THAT(r.second[0], HasSubstr("\"params\":{\"epochs\":1}"));
+  EXPECT_THAT(r.second[1], Not(HasSubstr("\"params\":{\"epochs\":1}")));
   EXPECT_THAT(r.second[9], HasSubstr("\"rung\":1,\"budget\":3"));
   EXPECT_THAT(r.second[12], HasSubstr("\"rung\":2,\"budget\":9"));
   // Auto picks halving for a space larger than max_trials with a budget param.
