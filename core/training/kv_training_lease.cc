@@ -107,15 +107,8 @@ class KvHold final : public LeaseHold {
       lost_.store(true);
       return LostError("it expired");
     }
-    LeaseValue next = value_;
-    next.expires_ms = now + absl::ToInt64Milliseconds(s_->duration);
-    absl::StatusOr<uint64_t> rev = s_->bucket->Update(key_, Encode(next), revision_);
-    if (rev.ok()) {
-      revision_ = *rev;
-      value_ = next;
-      expires_ms_.store(next.expires_ms);
-      return absl::OkStatus();
-    }
+    absl::StatusOr<uint64_t> rev = RenewLocked(now);
+    if (rev.ok()) return absl::OkStatus();
     if (absl::IsFailedPrecondition(rev.status())) {
       lost_.store(true);
       RECPLAT_LOG(Warn, "training lease: lost (another holder wrote it)",
@@ -152,15 +145,8 @@ class KvHold final : public LeaseHold {
     while (!stop_.WaitForNotificationWithTimeout(s_->renew_every)) {
       absl::MutexLock lock(&mu_);
       const int64_t now = s_->clock->NowMs();
-      LeaseValue next = value_;
-      next.expires_ms = now + absl::ToInt64Milliseconds(s_->duration);
-      absl::StatusOr<uint64_t> rev = s_->bucket->Update(key_, Encode(next), revision_);
-      if (rev.ok()) {
-        revision_ = *rev;
-        value_ = next;
-        expires_ms_.store(next.expires_ms);
-        continue;
-      }
+      absl::StatusOr<uint64_t> rev = RenewLocked(now);
+      if (rev.ok()) continue;
       if (absl::IsFailedPrecondition(rev.status()) || now >= value_.expires_ms) {
         lost_.store(true);
         RECPLAT_LOG(Warn, "training lease: lost",
@@ -170,6 +156,20 @@ class KvHold final : public LeaseHold {
       RECPLAT_LOG(Warn, "training lease: renewal failed (retrying)",
                   {{"key", key_}, {"error", rev.status().ToString()}});
     }
+  }
+
+  // Extends the lease to `now` + its duration by a compare-and-set on revision_; on success
+  // records the new revision and expiry.
+  absl::StatusOr<uint64_t> RenewLocked(int64_t now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    LeaseValue next = value_;
+    next.expires_ms = now + absl::ToInt64Milliseconds(s_->duration);
+    absl::StatusOr<uint64_t> rev = s_->bucket->Update(key_, Encode(next), revision_);
+    if (rev.ok()) {
+      revision_ = *rev;
+      value_ = next;
+      expires_ms_.store(next.expires_ms);
+    }
+    return rev;
   }
 
   absl::Status LostError(absl::string_view why) const {
