@@ -217,13 +217,22 @@ TEST(KvTrainingLeaseTest, ALostCompareAndSetMarksTheHoldLost) {
   EXPECT_EQ(bucket->revision(LeaseKey("t", "m")), rev);
 }
 
-TEST(KvTrainingLeaseTest, ConfirmRenewsWhileHeldAndFailsOnceAnotherHolderWrote) {
-  auto bucket = std::make_shared<MemoryBucket>();
+// A key-value lease (1 s, renewals off) held by "a" on (t, m), for the Confirm tests.
+class KvHoldTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    clock.SetMs(1'000'000);
+    ASSERT_OK_AND_ASSIGN(ga, a->Acquire("t", "m"));
+    ASSERT_NE(ga.hold, nullptr);
+  }
+
+  std::shared_ptr<MemoryBucket> bucket = std::make_shared<MemoryBucket>();
   FakeClock clock;
-  clock.SetMs(1'000'000);
-  auto a = KvLease(bucket, clock, "a");
-  ASSERT_OK_AND_ASSIGN(LeaseGrant ga, a->Acquire("t", "m"));
-  ASSERT_NE(ga.hold, nullptr);
+  std::unique_ptr<TrainingLease> a = KvLease(bucket, clock, "a");
+  LeaseGrant ga;
+};
+
+TEST_F(KvHoldTest, ConfirmRenewsWhileHeldAndFailsOnceAnotherHolderWrote) {
   const uint64_t acquired = bucket->revision(LeaseKey("t", "m"));
   // Confirming is a compare-and-set that also renews: past the first expiry it still holds.
   clock.AdvanceMs(900);
@@ -244,13 +253,7 @@ TEST(KvTrainingLeaseTest, ConfirmRenewsWhileHeldAndFailsOnceAnotherHolderWrote) 
   EXPECT_EQ(bucket->revision(LeaseKey("t", "m")), rev);
 }
 
-TEST(KvTrainingLeaseTest, ConfirmIsUnavailableWhileTheStoreIsDownAndAbortedAfterExpiry) {
-  auto bucket = std::make_shared<MemoryBucket>();
-  FakeClock clock;
-  clock.SetMs(1'000'000);
-  auto a = KvLease(bucket, clock, "a");
-  ASSERT_OK_AND_ASSIGN(LeaseGrant ga, a->Acquire("t", "m"));
-  ASSERT_NE(ga.hold, nullptr);
+TEST_F(KvHoldTest, ConfirmIsUnavailableWhileTheStoreIsDownAndAbortedAfterExpiry) {
   bucket->set_unavailable(true);
   EXPECT_THAT(ga.hold->Confirm(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_FALSE(ga.hold->Lost());
