@@ -324,7 +324,8 @@ absl::Status Runtime::Start(bool serve, ListenerSecurity security) {
     s.collectors = {std::make_shared<ModelCollector>(*s.registry),
                     std::make_shared<LogLagCollector>(*s.log, *s.materializer),
                     std::make_shared<DataDirCollector>(cfg.data_dir),
-                    std::make_shared<StateMemoryCollector>(*s.state)};
+                    std::make_shared<StateMemoryCollector>(*s.state),
+                    std::make_shared<LogMemoryCollector>(*s.log)};
     for (const auto& collector : s.collectors) s.exposer->Register(collector);
     s.ports.metrics = s.exposer->bound_address();
   }

@@ -95,6 +95,20 @@ std::vector<prometheus::MetricFamily> StateMemoryCollector::Collect() const {
   return {std::move(bytes), std::move(capacity)};
 }
 
+std::vector<prometheus::MetricFamily> LogMemoryCollector::Collect() const {
+  const log::LogMemory m = log_.MemoryUsage();
+  prometheus::MetricFamily bytes =
+      Gauge("recplat_log_memory_bytes",
+            "Memory held by the event log's local RocksDB database, bytes, by kind");
+  Add(&bytes, {{"kind", "memtables"}}, static_cast<double>(m.memtables));
+  Add(&bytes, {{"kind", "table_readers"}}, static_cast<double>(m.table_readers));
+  Add(&bytes, {{"kind", "block_cache"}}, static_cast<double>(m.block_cache));
+  prometheus::MetricFamily capacity = Gauge("recplat_log_block_cache_capacity_bytes",
+                                            "Capacity of the event log's block cache, bytes");
+  Add(&capacity, {}, static_cast<double>(m.block_cache_capacity));
+  return {std::move(bytes), std::move(capacity)};
+}
+
 std::vector<prometheus::MetricFamily> ReadyCollector::Collect() const {
   prometheus::MetricFamily ready =
       Gauge("recplat_ready", "1 while the process is ready to serve (/readyz answers 200)");

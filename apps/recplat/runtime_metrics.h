@@ -8,6 +8,7 @@
 //   DataDirCollector    free and total bytes of the filesystem holding the data directory;
 //   StateMemoryCollector  memory the state store's database holds (memtables, table readers,
 //                       block cache);
+//   LogMemoryCollector  the same for the event log's local database;
 //   ReadyCollector      1 while the process answers /readyz with 200.
 // Each object must outlive the exposer it is registered with (or expire first; the exposer
 // holds it weakly).
@@ -72,6 +73,17 @@ class StateMemoryCollector final : public prometheus::Collectable {
 
  private:
   const state::StateStore& state_;
+};
+
+// recplat_log_memory_bytes{kind=memtables|table_readers|block_cache} and
+// recplat_log_block_cache_capacity_bytes (log::EventLog::MemoryUsage).
+class LogMemoryCollector final : public prometheus::Collectable {
+ public:
+  explicit LogMemoryCollector(const log::EventLog& log) : log_(log) {}
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  const log::EventLog& log_;
 };
 
 // recplat_ready: 1 when `ready()` holds, else 0.

@@ -347,6 +347,8 @@ absl::StatusOr<uint64_t> JetStreamEventLog::AppendWithMsgId(const std::vector<st
 
 uint64_t JetStreamEventLog::NextOffset() const { return impl_->local->NextOffset(); }
 
+LogMemory JetStreamEventLog::MemoryUsage() const { return impl_->local->MemoryUsage(); }
+
 absl::Status JetStreamEventLog::Read(
     uint64_t from, size_t max_records,
     const std::function<absl::Status(uint64_t, absl::string_view)>& fn) const {

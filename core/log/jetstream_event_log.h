@@ -105,6 +105,8 @@ class JetStreamEventLog final : public EventLog {
   bool WaitForOffset(uint64_t offset, absl::Duration timeout) const override;
   // Stops the mirror thread and closes the local copy. Idempotent.
   void Close() override;
+  // The local copy's memory.
+  LogMemory MemoryUsage() const override;
 
   JetStreamStats Stats() const;
 

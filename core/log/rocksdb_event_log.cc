@@ -19,6 +19,7 @@
 #include "core/log/event_log.h"
 #include "core/log/mirrored_event_log.h"
 #include "core/log/offset_key.h"
+#include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -36,6 +37,8 @@ bool IsLockHeld(const rocksdb::Status& s) {
 
 constexpr char kMirrorFamily[] = "mirror";
 constexpr char kSourceSeqKey[] = "source_seq";
+// The log's block cache. Bulk reads bypass it, so it only serves point reads.
+constexpr size_t kBlockCacheBytes = 8 << 20;
 
 // The open database with its column family handles (destroyed before the database closes).
 struct OpenedDb {
@@ -43,6 +46,8 @@ struct OpenedDb {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   // Null in a secondary of a database that has no mirror family yet.
   rocksdb::ColumnFamilyHandle* mirror = nullptr;
+  // The tables' block cache (bounded; the log's bulk reads bypass it).
+  std::shared_ptr<rocksdb::Cache> cache;
 };
 
 class RocksDbEventLog final : public MirroredEventLog {
@@ -52,6 +57,7 @@ class RocksDbEventLog final : public MirroredEventLog {
       : db_(std::move(db.db)),
         handles_(std::move(db.handles)),
         mirror_(db.mirror),
+        cache_(std::move(db.cache)),
         next_offset_(next_offset),
         source_seq_(source_seq),
         sync_(sync),
@@ -95,6 +101,16 @@ class RocksDbEventLog final : public MirroredEventLog {
   uint64_t SourceSequence() const override {
     absl::MutexLock lock(&mu_);
     return source_seq_;
+  }
+
+  LogMemory MemoryUsage() const override {
+    LogMemory m;
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &m.memtables);
+    db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
+                                  &m.table_readers);
+    m.block_cache = cache_->GetUsage();
+    m.block_cache_capacity = cache_->GetCapacity();
+    return m;
   }
 
   // Writes `records` at next_offset_ (and `source_seq` when > 0) in one batch.
@@ -187,6 +203,8 @@ class RocksDbEventLog final : public MirroredEventLog {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* const mirror_;
+  // Shared with the table factory, which keeps it alive as long as the database.
+  const std::shared_ptr<rocksdb::Cache> cache_;
   mutable absl::Mutex mu_;
   uint64_t next_offset_ ABSL_GUARDED_BY(mu_);
   uint64_t source_seq_ ABSL_GUARDED_BY(mu_);
@@ -210,6 +228,9 @@ absl::Status OpenDb(const RocksDbEventLogOptions& options, OpenedDb* out) {
   ro.max_background_jobs = 2;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 64 << 10;
+  // Point reads (the recovery scan, a lagging reader's first block) only: Read() bypasses it.
+  out->cache = rocksdb::NewLRUCache(kBlockCacheBytes);
+  table.block_cache = out->cache;
   ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // The families the database has; a new database has none yet (ListColumnFamilies fails).
   std::vector<std::string> names;

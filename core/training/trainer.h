@@ -73,7 +73,7 @@ struct TrainerOptions {
   std::map<std::string, config::EventTypeConfig> event_types;
   config::TrainingConfig training;
   // Who may train what (see the file comment); null: an in-process lease.
-  std::shared_ptr<TrainingLease> lease;
+  std::shared_ptr<TrainingLease> lease = {};
 };
 
 // The outcome of one queued training.

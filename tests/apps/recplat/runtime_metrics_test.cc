@@ -136,6 +136,25 @@ TEST(StateMemoryCollectorTest, ReportsTheStateDatabaseMemoryAndItsBound) {
   EXPECT_GT(Collected(collector)["recplat_state_memory_bytes{kind=memtables,}"], before);
 }
 
+TEST(LogMemoryCollectorTest, ReportsTheLogDatabaseMemory) {
+  testing::TempDir dir;
+  log::RocksDbEventLogOptions lo;
+  lo.path = (dir.path() / "log").string();
+  lo.sync = false;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<log::EventLog> log, log::OpenRocksDbEventLog(lo));
+  const LogMemoryCollector collector(*log);
+  std::map<std::string, double> got = Collected(collector);
+  EXPECT_EQ(got["recplat_log_block_cache_capacity_bytes{}"], 8 << 20);
+  ASSERT_TRUE(got.count("recplat_log_memory_bytes{kind=table_readers,}"));
+  ASSERT_TRUE(got.count("recplat_log_memory_bytes{kind=block_cache,}"));
+  const double before = got["recplat_log_memory_bytes{kind=memtables,}"];
+  ASSERT_OK(log->Append({std::string(64 << 10, 'x')}).status());
+  EXPECT_GE(Collected(collector)["recplat_log_memory_bytes{kind=memtables,}"], before + (64 << 10));
+  // A log kept in memory has no database: zeros.
+  std::unique_ptr<log::EventLog> memory = log::NewInMemoryEventLog();
+  EXPECT_EQ(Collected(LogMemoryCollector(*memory))["recplat_log_memory_bytes{kind=memtables,}"], 0);
+}
+
 TEST(DataDirCollectorTest, ReportsTheFilesystemOrNothing) {
   testing::TempDir dir;
   std::map<std::string, double> got = Collected(DataDirCollector(dir.path().string()));
