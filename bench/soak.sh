@@ -62,14 +62,18 @@ answered() {
     END { printf "%d\n", n }'
 }
 
-# The state store's RocksDB memory from its own metrics (recplat_state_memory_bytes), MiB:
-# "memtables M, block cache C, table readers T".
+# The state store's and the event log's RocksDB memory from their own metrics
+# (recplat_state_memory_bytes, recplat_log_memory_bytes), MiB:
+# "memtables M, block cache C, table readers T; log memtables L, table readers R".
 state_memory() {
   curl -sf "http://$metrics/metrics" | awk '
     /^recplat_state_memory_bytes\{/ {
       split($1, a, "\""); v[a[2]] = $NF / 1048576 }
-    END { printf "memtables %.0f, block cache %.0f, table readers %.1f MiB\n",
-                 v["memtables"], v["block_cache"], v["table_readers"] }'
+    /^recplat_log_memory_bytes\{/ {
+      split($1, a, "\""); l[a[2]] = $NF / 1048576 }
+    END { printf "memtables %.0f, block cache %.0f, table readers %.1f MiB; log memtables %.0f, table readers %.1f MiB\n",
+                 v["memtables"], v["block_cache"], v["table_readers"], l["memtables"],
+                 l["table_readers"] }'
 }
 
 extra=()
