@@ -89,6 +89,7 @@ function checkManifests() {
   }
   checkReferences(objects);
   checkScrapeSecurity(objects, values);
+  checkTraining(objects);
   const recplat = args["config-doc"] ? new RecplatCli(args["config-doc"], args["main-cc"], args["pending-subcommand"]) : null;
   for (const o of objects) {
     for (const pod of podsOf(o)) checkPod(o, pod, objects, recplat, values);
@@ -132,6 +133,40 @@ function checkScrapeSecurity(objects, values) {
 }
 
 // The pod templates of a workload: [{spec, metadata, path}].
+// Exactly one kind of trainer: with a `recplat train` CronJob, every serving process that owns
+// state (role all or core) has its training worker off; without one, none has it off (else
+// nothing would train). Serving replicas that train (more than one) need the JetStream log,
+// whose key-value training lease lets one replica at a time train a model.
+function checkTraining(objects) {
+  const rows = [];
+  for (const o of objects) {
+    for (const pod of podsOf(o)) {
+      for (const c of pod.spec.containers) {
+        if (path.basename((c.command ?? [])[0] ?? "") !== "recplat") continue;
+        const argv = [...c.command.slice(1), ...(c.args ?? [])];
+        const sets = new Map();
+        argv.forEach((a, i) => {
+          if (a !== "--set" || argv[i + 1] === undefined) return;
+          const v = argv[i + 1];
+          sets.set(v.slice(0, v.indexOf("=")), v.slice(v.indexOf("=") + 1));
+        });
+        const sub = argv.length > 0 && !argv[0].startsWith("-") ? argv[0] : "serve";
+        rows.push({ where: `${o.kind}/${o.metadata.name}`, replicas: o.spec?.replicas ?? 1, sub, sets });
+      }
+    }
+  }
+  const trainers = rows.filter((r) => r.sub === "train");
+  const servers = rows.filter((r) => r.sub === "serve" && (r.sets.get("role") ?? "all") !== "frontend");
+  for (const r of servers) {
+    const off = r.sets.get("training.enabled") === "false";
+    if (trainers.length > 0 && !off) problem(`${r.where}: trains beside ${trainers[0].where} (set training.enabled=false)`);
+    if (trainers.length === 0 && off) problem(`${r.where}: training.enabled=false and no trainer CronJob: nothing trains`);
+    if (!off && r.replicas > 1 && r.sets.get("log.backend") !== "jetstream") {
+      problem(`${r.where}: ${r.replicas} replicas train without the JetStream training lease (log.backend=jetstream)`);
+    }
+  }
+}
+
 function podsOf(o) {
   switch (o.kind) {
     case "Deployment":

@@ -97,10 +97,7 @@ first, so a bad value fails whichever template Helm renders first.
 {{- fail "core.replicas > 1 needs eventLog.nats.enabled: without the shared JetStream log each core replica would keep its own event log on its own PVC and answer differently" -}}
 {{- end -}}
 {{- if not (and $v.objectStore.s3.enabled $v.objectStore.s3.models) -}}
-{{- fail "core.replicas > 1 needs objectStore.s3.enabled with models: true, so that every replica serves the versions one trainer publishes" -}}
-{{- end -}}
-{{- if not $v.trainer.enabled -}}
-{{- fail "core.replicas > 1 needs trainer.enabled: one trainer at a time (the replicas then do not train; two trainers could pick the same version number)" -}}
+{{- fail "core.replicas > 1 needs objectStore.s3.enabled with models: true, so that every replica serves the versions whichever replica (or the trainer) trains" -}}
 {{- end -}}
 {{- end -}}
 {{- if and $info.renewalToken (not $v.renewal.existingSecret) (not $v.renewal.token) -}}
