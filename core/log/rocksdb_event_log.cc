@@ -39,6 +39,12 @@ constexpr char kMirrorFamily[] = "mirror";
 constexpr char kSourceSeqKey[] = "source_seq";
 // The log's block cache. Bulk reads bypass it, so it only serves point reads.
 constexpr size_t kBlockCacheBytes = 8 << 20;
+// One memtable, and how many a family may hold (the active one and those waiting for their
+// flush; writes wait beyond): the bound of the log's memtables, 64 MiB, as appends to the
+// mirror family are a few bytes. The database flushes once all its memtables pass the budget.
+constexpr size_t kMemtableBytes = 16 << 20;
+constexpr int kMemtablesPerFamily = 4;
+constexpr size_t kMemtableBudgetBytes = 48 << 20;
 
 // The open database with its column family handles (destroyed before the database closes).
 struct OpenedDb {
@@ -217,13 +223,14 @@ class RocksDbEventLog final : public MirroredEventLog {
 // needed), or a secondary instance of it. `*out` receives the database on success.
 absl::Status OpenDb(const RocksDbEventLogOptions& options, OpenedDb* out) {
   rocksdb::Options ro;
-  // Keys are appended in increasing order and never overwritten: keep memtables large and
-  // compaction cheap.
-  ro.write_buffer_size = 64 << 20;
-  ro.max_write_buffer_number = 3;
+  // Keys are appended in increasing order and never overwritten: flushes write sorted runs
+  // that compaction moves without merging, so memtables need not be large. The materializer
+  // reads what was just appended, from the active memtable.
+  ro.write_buffer_size = kMemtableBytes;
+  ro.max_write_buffer_number = kMemtablesPerFamily;
   // All families' memtables together (the records and their mirror): flushed when they pass
   // this, so the log's memory stays bounded however fast appends come.
-  ro.db_write_buffer_size = 128 << 20;
+  ro.db_write_buffer_size = kMemtableBudgetBytes;
   ro.compression = rocksdb::kNoCompression;
   ro.max_background_jobs = 2;
   rocksdb::BlockBasedTableOptions table;

@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <atomic>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/log/event_log.h"
@@ -148,6 +151,27 @@ TEST(RocksDbEventLogTest, ReopenKeepsRecordsAndOffsets) {
   auto all = ReadAll(*log);
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[2].second, "c");
+}
+
+// The log's memory is bounded however much is appended: memtables flush at the 64 MiB budget
+// (operations.md, "Memory: what is bounded"), the block cache is 8 MiB.
+TEST(RocksDbEventLogTest, MemtablesStayWithinTheirBudget) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto log,
+                       OpenRocksDbEventLog({.path = (dir.path() / "log").string(), .sync = false}));
+  const std::vector<std::string> batch(16, std::string(64 << 10, 'r'));  // 1 MiB
+  uint64_t most = 0;
+  for (int i = 0; i < 160; ++i) {
+    ASSERT_OK(log->Append(batch).status());
+    const LogMemory m = log->MemoryUsage();
+    most = std::max(most, m.memtables);
+    EXPECT_EQ(m.block_cache_capacity, 8u << 20);
+    EXPECT_LE(m.block_cache, m.block_cache_capacity);
+  }
+  // A memtable may pass its size by the one write that fills it (1 MiB here).
+  EXPECT_LE(most, uint64_t{66} << 20);
+  EXPECT_GE(most, uint64_t{16} << 20);  // the memtables were used, not bypassed
+  EXPECT_EQ(log->NextOffset(), 160u * 16u);
 }
 
 TEST(RocksDbEventLogTest, SecondOpenOfSameDirectoryFailsClearly) {
