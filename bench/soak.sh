@@ -62,18 +62,19 @@ answered() {
     END { printf "%d\n", n }'
 }
 
-# The state store's and the event log's RocksDB memory from their own metrics
-# (recplat_state_memory_bytes, recplat_log_memory_bytes), MiB:
-# "memtables M, block cache C, table readers T; log memtables L, table readers R".
+# The state store's and the event log's RocksDB memory and the C heap from the process's own
+# metrics (recplat_state_memory_bytes, recplat_log_memory_bytes, recplat_heap_bytes), MiB.
 state_memory() {
   curl -sf "http://$metrics/metrics" | awk '
     /^recplat_state_memory_bytes\{/ {
       split($1, a, "\""); v[a[2]] = $NF / 1048576 }
     /^recplat_log_memory_bytes\{/ {
       split($1, a, "\""); l[a[2]] = $NF / 1048576 }
-    END { printf "memtables %.0f, block cache %.0f, table readers %.1f MiB; log memtables %.0f, table readers %.1f MiB\n",
+    /^recplat_heap_bytes\{/ {
+      split($1, a, "\""); h[a[2]] = $NF / 1048576 }
+    END { printf "memtables %.0f, block cache %.0f, table readers %.1f MiB; log memtables %.0f, table readers %.1f MiB; heap in use %.0f, free %.0f, mmapped %.0f MiB\n",
                  v["memtables"], v["block_cache"], v["table_readers"], l["memtables"],
-                 l["table_readers"] }'
+                 l["table_readers"], h["in_use"], h["free"], h["mmapped"] }'
 }
 
 extra=()

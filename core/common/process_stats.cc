@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -40,6 +44,23 @@ int64_t TotalMemoryBytes() {
   long page_size = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page_size <= 0) return 0;
   return static_cast<int64_t>(pages) * page_size;
+}
+
+HeapStats CurrentHeap() {
+  HeapStats h;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  const struct mallinfo2 m = ::mallinfo2();
+  h.in_use = static_cast<int64_t>(m.uordblks);
+  h.free = static_cast<int64_t>(m.fordblks);
+  h.mmapped = static_cast<int64_t>(m.hblkhd);
+#endif
+  return h;
+}
+
+void ReleaseFreeHeap() {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
 }
 
 }  // namespace recplat::common

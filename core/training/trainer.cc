@@ -479,6 +479,9 @@ void Trainer::WorkerLoop() {
       running_job_ = true;
     }
     absl::StatusOr<v1::ModelVersion> result = TrainNow(job->tenant, job->model, job->trigger);
+    // The training's working set (its TrainingData, the family's matrices) is freed now: give
+    // the memory back rather than leaving it resident in malloc's arenas until the next one.
+    common::ReleaseFreeHeap();
     {
       absl::MutexLock lock(&mu_);
       running_job_ = false;

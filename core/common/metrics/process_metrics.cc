@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "core/common/process_stats.h"
 
 namespace recplat::metrics {
 namespace {
@@ -150,6 +151,21 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
     out.push_back(Family("process_max_fds", "Maximum number of open file descriptors",
                          MetricType::Gauge, static_cast<double>(limit.rlim_cur)));
+  }
+  if (const common::HeapStats heap = common::CurrentHeap(); heap.in_use > 0) {
+    prometheus::MetricFamily f;
+    f.name = "recplat_heap_bytes";
+    f.help = "The C heap (malloc), bytes, by kind: in_use (held by the program), free (kept by "
+             "malloc for reuse), mmapped (large blocks)";
+    f.type = MetricType::Gauge;
+    for (const auto& [kind, value] :
+         {std::pair{"in_use", heap.in_use}, {"free", heap.free}, {"mmapped", heap.mmapped}}) {
+      prometheus::ClientMetric m;
+      m.label.push_back({"kind", kind});
+      m.gauge.value = static_cast<double>(value);
+      f.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(f));
   }
   return out;
 }

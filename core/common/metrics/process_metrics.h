@@ -9,6 +9,9 @@
 //   process_max_fds                  gauge    the descriptor limit (RLIMIT_NOFILE, soft)
 //   process_start_time_seconds       gauge    start time, Unix seconds
 //   process_threads                  gauge    threads of the process
+//   recplat_heap_bytes{kind}         gauge    the C heap: in_use, free (kept by malloc),
+//                                             mmapped (common::CurrentHeap; left out when
+//                                             malloc is not glibc's)
 //   recplat_build_info{version,build_type,compiler}   gauge 1
 //   recplat_profile_info{profile,role}                gauge 1
 // A figure that cannot be read (no /proc, unexpected format) is left out of the scrape rather

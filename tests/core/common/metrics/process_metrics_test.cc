@@ -7,9 +7,12 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/common/process_stats.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/test_env.h"
@@ -17,14 +20,17 @@
 namespace recplat::metrics {
 namespace {
 
-// name -> value of every single-series family (counters and gauges).
+// name -> value of every series (counters and gauges); a labelled series as
+// name{value of its one label}.
 std::map<std::string, double> Values(const prometheus::Collectable& collector) {
   std::map<std::string, double> out;
   for (const prometheus::MetricFamily& f : collector.Collect()) {
-    EXPECT_EQ(f.metric.size(), 1u) << f.name;
-    if (f.metric.empty()) continue;
-    out[f.name] = f.type == prometheus::MetricType::Counter ? f.metric[0].counter.value
-                                                            : f.metric[0].gauge.value;
+    EXPECT_FALSE(f.metric.empty()) << f.name;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      EXPECT_LE(m.label.size(), 1u) << f.name;
+      const std::string key = m.label.empty() ? f.name : f.name + "{" + m.label[0].value + "}";
+      out[key] = f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+    }
   }
   return out;
 }
@@ -85,6 +91,24 @@ TEST(ProcessCollectorTest, ReportsThisProcess) {
   const double now = static_cast<double>(std::time(nullptr));
   EXPECT_LE(v.at("process_start_time_seconds"), now + 1);
   EXPECT_GT(v.at("process_start_time_seconds"), now - 3600);  // started within the hour
+}
+
+TEST(ProcessCollectorTest, ReportsTheHeap) {
+  if (common::CurrentHeap().in_use == 0) GTEST_SKIP() << "malloc is not glibc's (sanitizer)";
+  const ProcessCollector collector;
+  const std::map<std::string, double> before = Values(collector);
+  ASSERT_TRUE(before.contains("recplat_heap_bytes{in_use}"));
+  ASSERT_TRUE(before.contains("recplat_heap_bytes{free}"));
+  ASSERT_TRUE(before.contains("recplat_heap_bytes{mmapped}"));
+  // 16 MiB in small blocks is heap in use; a 64 MiB block is mmapped.
+  std::vector<std::unique_ptr<char[]>> small;
+  for (int i = 0; i < 16 * 1024; ++i) small.push_back(std::make_unique<char[]>(1000));
+  auto large = std::make_unique<char[]>(64 << 20);
+  const std::map<std::string, double> after = Values(collector);
+  EXPECT_GE(after.at("recplat_heap_bytes{in_use}"),
+            before.at("recplat_heap_bytes{in_use}") + (15 << 20));
+  EXPECT_GE(after.at("recplat_heap_bytes{mmapped}"),
+            before.at("recplat_heap_bytes{mmapped}") + (64 << 20));
 }
 
 TEST(InfoCollectorTest, ExposesBuildAndProfileAsLabels) {
