@@ -153,6 +153,7 @@ absl::Status OpenLogAndState(const config::Config& cfg, const std::filesystem::p
   so.path = (root / "state").string();
   so.counter_half_life_hours = cfg.state.counter_half_life_hours;
   so.block_cache_bytes = cfg.state.block_cache_mb << 20;
+  so.max_open_files = cfg.state.max_open_files;
   so.clock = &clock;
   so.retention = {cfg.catalog.max_items, cfg.catalog.retention_order == "published_at"
       ? state::RetentionOrder::kPublishedAt : state::RetentionOrder::kIdNumeric,

@@ -212,6 +212,9 @@ struct StateConfig {
   double counter_half_life_hours = 168.0;
   // RocksDB block cache shared by the state store, MiB.
   int64_t block_cache_mb = 128;
+  // Table files the state store keeps open (RocksDB max_open_files): the bound of its file
+  // descriptors; more are reopened on demand.
+  int32_t max_open_files = 512;
   // Served lists (the engine's monitoring records, ScanServed) older than this many days are
   // deleted; 0 keeps them forever.
   int32_t served_lists_days = 30;

@@ -45,6 +45,8 @@ constexpr size_t kBlockCacheBytes = 8 << 20;
 constexpr size_t kMemtableBytes = 16 << 20;
 constexpr int kMemtablesPerFamily = 4;
 constexpr size_t kMemtableBudgetBytes = 48 << 20;
+// Table files kept open in primary mode (a secondary keeps all open).
+constexpr int kMaxOpenFiles = 64;
 
 // The open database with its column family handles (destroyed before the database closes).
 struct OpenedDb {
@@ -232,6 +234,9 @@ absl::Status OpenDb(const RocksDbEventLogOptions& options, OpenedDb* out) {
   // this, so the log's memory stays bounded however fast appends come.
   ro.db_write_buffer_size = kMemtableBudgetBytes;
   ro.compression = rocksdb::kNoCompression;
+  // Reads go to recent records (the materializer) or sweep in order (a rebuild): few table
+  // files are needed at once, and the descriptors stay bounded as the log grows.
+  ro.max_open_files = kMaxOpenFiles;
   ro.max_background_jobs = 2;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 64 << 10;

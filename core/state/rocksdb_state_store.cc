@@ -64,6 +64,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
+  db_options.max_open_files = std::max(options.max_open_files, 20);
   // One cache bounds the database's memory: data blocks, index and filter blocks (high
   // priority, level 0 pinned, so reads do not pay for them again) and a reservation for the
   // memtables of all column families, which flush when the budget is used. Without this the

@@ -164,6 +164,10 @@ struct StateStoreOptions {
   // blocks (kept in the cache, the level-0 ones pinned) and the memtables, whose budget
   // (StateMemtableBudget) is reserved in the cache. 0 keeps no blocks cached.
   int64_t block_cache_bytes = 128 << 20;
+  // Table files kept open (primary mode; RocksDB's max_open_files, at least 20): bounds the
+  // store's file descriptors, which otherwise grow with the number of table files. A secondary
+  // keeps every file open (RocksDB's requirement).
+  int max_open_files = 512;
   // Not owned; must outlive the store. Used for decaying counters to "now" on reads.
   const common::Clock* clock = nullptr;
   RetentionOptions retention;

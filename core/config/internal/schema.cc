@@ -138,6 +138,7 @@ void Bind(Visitor& v, StateConfig& c) {
   v.Scalar("counter_half_life_hours", DoubleRef(c.counter_half_life_hours, 0, kInf));
   // MiB are shifted into bytes by the state store: 1 TiB keeps that far from overflow.
   v.Scalar("block_cache_mb", IntRef(c.block_cache_mb, 0, int64_t{1} << 20));
+  v.Scalar("max_open_files", IntRef(c.max_open_files, 20, 1000000));
   v.Scalar("served_lists_days", IntRef(c.served_lists_days, 0, 36500));
 }
 

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -32,12 +34,13 @@ TEST(StateMemtableBudgetTest, IsHalfTheCacheAndAtLeastSixteenMiB) {
 
 class StateMemoryTest : public ::testing::Test {
  protected:
-  void Open(int64_t block_cache_bytes) {
+  void Open(int64_t block_cache_bytes, int max_open_files = 512) {
     store_.reset();
     StateStoreOptions options;
     options.path = (dir_.path() / "state").string();
     options.clock = &clock_;
     options.block_cache_bytes = block_cache_bytes;
+    options.max_open_files = max_open_files;
     ASSERT_OK_AND_ASSIGN(store_, OpenRocksDbStateStore(options));
   }
 
@@ -101,6 +104,54 @@ TEST_F(StateMemoryTest, WritesPastTheBudgetKeepMemtablesAndTableReadersBounded) 
                                 &history));
   EXPECT_EQ(history.size(), static_cast<size_t>((kEvents - 7 + 20010) / 20011));
   EXPECT_EQ(store_->EventCount("default", "view"), static_cast<uint64_t>(kEvents));
+}
+
+// Descriptors of this process open on table files of the store, and all its table files.
+std::pair<int, int> TableFiles(const std::filesystem::path& store) {
+  int open = 0;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    const std::filesystem::path target = std::filesystem::read_symlink(fd.path(), ec);
+    if (!ec && target.extension() == ".sst" && target.parent_path() == store) ++open;
+  }
+  int all = 0;
+  for (const auto& f : std::filesystem::directory_iterator(store)) {
+    if (f.path().extension() == ".sst") ++all;
+  }
+  return {open, all};
+}
+
+TEST_F(StateMemoryTest, MaxOpenFilesBoundsTheDescriptorsOnTableFiles) {
+  Open(32 * kMiB);
+  // Every flush writes a table file per column family it touches (index blocks of level-0 files
+  // are pinned in the cache; reading through files is what opens them).
+  for (int round = 0; round < 12; ++round) {
+    ApplyEvents(round * 500, 500);
+    if (HasFatalFailure()) return;
+    ASSERT_OK(store_->Flush());
+  }
+  const std::filesystem::path path =
+      std::filesystem::canonical((dir_.path() / "state").lexically_normal());
+  // Reopened with each bound, then every user's history read (which touches every file).
+  auto open_after_reads = [&](int max_open_files) {
+    Open(32 * kMiB, max_open_files);
+    std::vector<HistoryEntry> history;
+    for (int u = 0; u < 6000; u += 7) {
+      EXPECT_OK(store_->UserHistory(
+          "default", absl::StrCat("user-", u, "-", std::string(40, 'u')), 10, &history));
+    }
+    EXPECT_EQ(store_->EventCount("default", "view"), 6000u);
+    return TableFiles(path);
+  };
+  const auto [open_unbounded, all] = open_after_reads(100000);
+  const auto [open_bounded, all_again] = open_after_reads(20);
+  std::printf("table files %d: open %d with max_open_files 100000, %d with 20\n", all,
+              open_unbounded, open_bounded);
+  // The reads need more files than the bound (files whose key range misses the key are not
+  // opened, so not all of them).
+  ASSERT_GT(open_unbounded, 20) << "the test needs reads over more table files than the bound";
+  ASSERT_EQ(all_again, all);
+  EXPECT_LE(open_bounded, 20);
 }
 
 TEST_F(StateMemoryTest, AStoreWithoutACacheStillOpensReadsAndWrites) {
