@@ -82,20 +82,20 @@ std::vector<prometheus::MetricFamily> DataDirCollector::Collect() const {
 
 namespace {
 
-// `<prefix>_memory_bytes{kind}` and `<prefix>_block_cache_capacity_bytes` of one RocksDB
-// database (the state store's or the event log's), from its memory figures.
-std::vector<prometheus::MetricFamily> DatabaseMemory(const std::string& prefix,
+// `<memory_name>{kind}` and `<capacity_name>` of one RocksDB database (the state store's or
+// the event log's), from its memory figures.
+std::vector<prometheus::MetricFamily> DatabaseMemory(std::string memory_name,
                                                      std::string memory_help,
+                                                     std::string capacity_name,
                                                      std::string capacity_help,
                                                      uint64_t memtables, uint64_t table_readers,
                                                      uint64_t block_cache,
                                                      uint64_t block_cache_capacity) {
-  prometheus::MetricFamily bytes = Gauge(prefix + "_memory_bytes", std::move(memory_help));
+  prometheus::MetricFamily bytes = Gauge(std::move(memory_name), std::move(memory_help));
   Add(&bytes, {{"kind", "memtables"}}, static_cast<double>(memtables));
   Add(&bytes, {{"kind", "table_readers"}}, static_cast<double>(table_readers));
   Add(&bytes, {{"kind", "block_cache"}}, static_cast<double>(block_cache));
-  prometheus::MetricFamily capacity =
-      Gauge(prefix + "_block_cache_capacity_bytes", std::move(capacity_help));
+  prometheus::MetricFamily capacity = Gauge(std::move(capacity_name), std::move(capacity_help));
   Add(&capacity, {}, static_cast<double>(block_cache_capacity));
   return {std::move(bytes), std::move(capacity)};
 }
@@ -105,17 +105,19 @@ std::vector<prometheus::MetricFamily> DatabaseMemory(const std::string& prefix,
 std::vector<prometheus::MetricFamily> StateMemoryCollector::Collect() const {
   const state::StorageMemory m = state_.MemoryUsage();
   return DatabaseMemory(
-      "recplat_state",
+      "recplat_state_memory_bytes",
       "Memory held by the state store's RocksDB database, bytes, by kind (the block cache "
       "includes the memtable reservation and the cached index and filter blocks)",
+      "recplat_state_block_cache_capacity_bytes",
       "Capacity of the state store's block cache, bytes", m.memtables, m.table_readers,
       m.block_cache, m.block_cache_capacity);
 }
 
 std::vector<prometheus::MetricFamily> LogMemoryCollector::Collect() const {
   const log::LogMemory m = log_.MemoryUsage();
-  return DatabaseMemory("recplat_log",
+  return DatabaseMemory("recplat_log_memory_bytes",
                         "Memory held by the event log's local RocksDB database, bytes, by kind",
+                        "recplat_log_block_cache_capacity_bytes",
                         "Capacity of the event log's block cache, bytes", m.memtables,
                         m.table_readers, m.block_cache, m.block_cache_capacity);
 }
