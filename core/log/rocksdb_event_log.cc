@@ -46,7 +46,7 @@ constexpr size_t kMemtableBytes = 16 << 20;
 constexpr int kMemtablesPerFamily = 4;
 constexpr size_t kMemtableBudgetBytes = 48 << 20;
 // Table files kept open in primary mode (a secondary keeps all open).
-constexpr int kMaxOpenFiles = 64;
+constexpr int kMaxOpenFiles = 20;
 
 // The open database with its column family handles (destroyed before the database closes).
 struct OpenedDb {
