@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "core/common/logging.h"
+#include "core/common/table_cache.h"
 #include "core/log/event_log.h"
 #include "core/log/mirrored_event_log.h"
 #include "core/log/offset_key.h"
@@ -237,6 +238,7 @@ absl::Status OpenDb(const RocksDbEventLogOptions& options, OpenedDb* out) {
   // Reads go to recent records (the materializer) or sweep in order (a rebuild): few table
   // files are needed at once, and the descriptors stay bounded as the log grows.
   ro.max_open_files = kMaxOpenFiles;
+  ro.table_cache_numshardbits = common::TableCacheShardBits(kMaxOpenFiles);
   ro.max_background_jobs = 2;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = 64 << 10;

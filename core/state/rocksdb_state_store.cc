@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "core/common/logging.h"
 #include "core/common/status_macros.h"
+#include "core/common/table_cache.h"
 #include "core/state/internal/catalog_entry.h"
 #include "core/state/internal/rocks_util.h"
 #include "core/state/internal/rocksdb_open.h"
@@ -65,6 +66,7 @@ absl::StatusOr<std::unique_ptr<StateStore>> RocksDbStateStore::Open(
   db_options.create_missing_column_families = true;
   db_options.max_background_jobs = 2;
   db_options.max_open_files = std::max(options.max_open_files, 20);
+  db_options.table_cache_numshardbits = common::TableCacheShardBits(db_options.max_open_files);
   // One cache bounds the database's memory: data blocks, index and filter blocks (high
   // priority, level 0 pinned, so reads do not pay for them again) and a reservation for the
   // memtables of all column families, which flush when the budget is used. Without this the

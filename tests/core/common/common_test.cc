@@ -15,6 +15,7 @@
 #include "core/common/process_stats.h"
 #include "core/common/random.h"
 #include "core/common/status_macros.h"
+#include "core/common/table_cache.h"
 #include "core/common/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -236,6 +237,21 @@ TEST(ProcessStatsTest, ReleaseFreeHeapReturnsFreedBlocksToTheKernel) {
   ReleaseFreeHeap();
   EXPECT_LT(CurrentRssBytes(), rss - (32 << 20));
   std::free(blocks.back());
+}
+
+TEST(TableCacheTest, EveryShardHoldsSeveralReadersSoTheCapIsTheCapacity) {
+  // RocksDB gives each of the 2^bits shards at least one entry: the cap only holds when the
+  // shards are no more than the capacity (here, each holds at least eight).
+  for (int max_open_files : {20, 21, 26, 40, 100, 512, 5000, 1000000}) {
+    const int bits = TableCacheShardBits(max_open_files);
+    const int capacity = TableCacheCapacity(max_open_files);
+    EXPECT_GE(bits, 0);
+    EXPECT_LE(bits, 6) << "more shards than RocksDB's default";
+    EXPECT_TRUE((1 << bits) == 1 || capacity / (1 << bits) >= 8) << max_open_files;
+  }
+  EXPECT_EQ(TableCacheShardBits(20), 0);
+  EXPECT_EQ(TableCacheCapacity(20), 10);
+  EXPECT_EQ(TableCacheShardBits(1000000), 6);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/common/table_cache.h"
 #include "core/state/state_store.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_clock.h"
@@ -151,7 +152,9 @@ TEST_F(StateMemoryTest, MaxOpenFilesBoundsTheDescriptorsOnTableFiles) {
   // opened, so not all of them).
   ASSERT_GT(open_unbounded, 20) << "the test needs reads over more table files than the bound";
   ASSERT_EQ(all_again, all);
-  EXPECT_LE(open_bounded, 20);
+  // RocksDB keeps 10 of the 20 for other files: at most 10 table readers stay open once the
+  // reads are done (with RocksDB's default 64 cache shards of one entry each, 14 of 28 were).
+  EXPECT_LE(open_bounded, common::TableCacheCapacity(20));
 }
 
 TEST_F(StateMemoryTest, AStoreWithoutACacheStillOpensReadsAndWrites) {
