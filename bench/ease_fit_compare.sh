@@ -11,10 +11,13 @@
 #   PYTHON     interpreter with numpy (default: /usr/bin/python3; scripts/install-deps.sh
 #              --with-bench installs Debian's python3-numpy)
 #   EASE_BENCH_L2, EASE_BENCH_SEED are passed to both sides.
+#   EASE_NUMPY_SOLVER=cholesky32  the reference inverts with scipy's float32 spotrf + spotri in
+#              place (recplat's algorithm and precision, ~4 n² bytes, so 35000 fits in 23 GB)
+#              instead of np.linalg.inv (float64 gesv, ~32 n² bytes; the default, inv64).
 #
 # Prints each side's BLAS, then one table row per n: phase seconds, the ratio of total fit
 # times (C++ / numpy, < 1 means recplat is faster), GFLOP/s of each inversion counted with its
-# own algorithm (C++ spotrf + spotri: n³ flops; numpy inv = gesv: 8n³/3), the relative
+# own algorithm (C++ and cholesky32 spotrf + spotri: n³ flops; numpy inv = gesv: 8n³/3), the relative
 # difference of Σ|B| between the two (same X, so it should be ~1e-6) and each side's peak RSS
 # with its ratio (C++ / numpy).
 set -euo pipefail
@@ -24,6 +27,10 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 bin="$BUILD_DIR/bench/ease_fit_bench"
 if [ ! -x "$bin" ]; then
   echo "ease_fit_compare: $bin not found (ninja -C $BUILD_DIR ease_fit_bench)" >&2
+  exit 2
+fi
+if [ "${EASE_NUMPY_SOLVER:-inv64}" = cholesky32 ] && ! "$PYTHON" -c 'import scipy' 2>/dev/null; then
+  echo "ease_fit_compare: $PYTHON has no scipy (scripts/install-deps.sh --with-bench)" >&2
   exit 2
 fi
 if ! "$PYTHON" -c 'import numpy' 2>/dev/null; then

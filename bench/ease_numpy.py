@@ -16,8 +16,15 @@ and 35,000 (~39 GB) out of reach of a 23 GB machine. The Gram matrix is built wi
 per block of rows of G, np.bincount over the (i, j) pairs of each user's items. Each n prints
 the process's peak RSS so far (run one n per process, as ease_fit_compare.sh does).
 
+With EASE_NUMPY_SOLVER=cholesky32 the inverse is LAPACK's float32 Cholesky inverse instead
+(scipy.linalg.lapack spotrf + spotri, in place on G, n³ flops): the algorithm and precision of
+recplat's solver, and a peak of about 4·n² bytes, so that n = 35,000 (4.9 GB) fits; the upper
+triangle is then mirrored a block at a time. scipy is Debian's python3-scipy
+(scripts/install-deps.sh --with-bench).
+
 Usage: /usr/bin/python3 bench/ease_numpy.py [n ...]   (default 1000 5000 20000)
-  env EASE_BENCH_L2 (default 500), EASE_BENCH_SEED (default 1)
+  env EASE_BENCH_L2 (default 500), EASE_BENCH_SEED (default 1),
+      EASE_NUMPY_SOLVER inv64 (default: np.linalg.inv) | cholesky32
 Prints one key=value line per n, in the format of ease_fit_bench.
 """
 import os
@@ -71,6 +78,33 @@ def gram(users, items, n, block_rows):
     return g
 
 
+def cholesky_inverse32(g):
+    """G⁻¹ of the symmetric positive definite float32 `g`, in place (spotrf + spotri).
+
+    `g` is C-ordered; its transpose is the same matrix in Fortran order, which LAPACK takes
+    without a copy. spotri fills one triangle; the other is mirrored a block of rows at a time.
+    """
+    from scipy.linalg import lapack
+    f = g.T
+    c, info = lapack.spotrf(f, lower=1, overwrite_a=1, clean=0)
+    if info != 0:
+        raise RuntimeError("spotrf: info %d" % info)
+    inv, info = lapack.spotri(c, lower=1, overwrite_c=1)
+    if info != 0:
+        raise RuntimeError("spotri: info %d" % info)
+    if not np.shares_memory(inv, g):
+        raise RuntimeError("spotri copied G (expected in place)")
+    p = g  # The Fortran lower triangle is the C upper triangle.
+    n = p.shape[0]
+    step = max(1, 4_000_000 // n)
+    for a in range(0, n, step):
+        b = min(n, a + step)
+        block = p[a:b, a:b]
+        block[:] = np.triu(block) + np.triu(block, 1).T
+        p[b:, a:b] = p[a:b, b:].T
+    return p
+
+
 def abs_sum(p):
     """Σ|p| in float64, a block of rows at a time (no n x n temporary to inflate the peak RSS)."""
     step = max(1, 4_000_000 // p.shape[1])
@@ -82,23 +116,32 @@ def main():
     sizes = [int(a) for a in sys.argv[1:]] or [1000, 5000, 20000]
     l2 = float(os.environ.get("EASE_BENCH_L2", "500"))
     seed = int(float(os.environ.get("EASE_BENCH_SEED", "1")))
+    solver = os.environ.get("EASE_NUMPY_SOLVER", "inv64")
+    if solver not in ("inv64", "cholesky32"):
+        sys.exit("ease_numpy: EASE_NUMPY_SOLVER must be inv64 or cholesky32, not %r" % solver)
     np.linalg.inv(np.eye(4, dtype=np.float32))  # Loads LAPACK, so the maps below show it.
+    if solver == "cholesky32":
+        cholesky_inverse32(np.eye(4, dtype=np.float32) * 2)
     libs = sorted({line.split()[-1] for line in open("/proc/self/maps")
                    if "blas" in line or "lapack" in line})
-    print("# impl=numpy numpy=%s libs=%s" % (np.__version__, ",".join(libs)), flush=True)
+    print("# impl=numpy numpy=%s solver=%s libs=%s" % (np.__version__, solver, ",".join(libs)),
+          flush=True)
     for n in sizes:
         users, items = make_matrix(n, seed)
         t0 = time.perf_counter()
         g = gram(users, items, n, max(1, 25_000_000 // n))
         g[np.diag_indices(n)] += np.float32(l2)
         t1 = time.perf_counter()
-        p = np.linalg.inv(g)
+        if solver == "cholesky32":
+            p = cholesky_inverse32(g)
+        else:
+            p = np.linalg.inv(g)
         del g
         t2 = time.perf_counter()
         p /= -np.diag(p).copy()
         np.fill_diagonal(p, 0.0)
         t3 = time.perf_counter()
-        flops = 8.0 / 3.0 * n ** 3
+        flops = float(n) ** 3 if solver == "cholesky32" else 8.0 / 3.0 * n ** 3
         print("impl=numpy n=%d users=%d nnz=%d gram_s=%.4f invert_s=%.4f weights_s=%.4f "
               "total_s=%.4f invert_gflops=%.1f b_abs_sum=%.9e b01=%.9e peak_rss_mb=%.0f" % (
                   n, 5 * n, len(items), t1 - t0, t2 - t1, t3 - t2, t3 - t0,

@@ -9,7 +9,8 @@
 #   `prometheus` provides promtool (rule checks and tests) and the server the live-Prometheus
 #   e2e test starts.
 #   --with-bench  also install the load generators used under bench/ (wrk) and the numpy
-#                 reference of bench/ease_fit_compare.sh (python3-numpy).
+#                 and scipy references of bench/ease_fit_compare.sh (python3-numpy,
+#                 python3-scipy).
 #   --with-image  also install what scripts/build-image.sh and the container image test
 #                 (ctest -L image) need: podman with runc, debootstrap and its keyring.
 #   --build-only  only what building the recplat binary needs (configured with
@@ -57,7 +58,7 @@ for arg in "$@"; do
   case "$arg" in
     --build-only) build_only=1 ;;
     --with-torch) ;;  # LibTorch is in the default list now.
-    --with-bench) test_packages+=(wrk python3-numpy) ;;
+    --with-bench) test_packages+=(wrk python3-numpy python3-scipy) ;;
     --with-image) test_packages+=(podman runc debootstrap debian-archive-keyring) ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac

@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "core/common/database_memory.h"
+
 namespace recplat::app {
 namespace {
 
@@ -83,43 +85,37 @@ std::vector<prometheus::MetricFamily> DataDirCollector::Collect() const {
 namespace {
 
 // `<memory_name>{kind}` and `<capacity_name>` of one RocksDB database (the state store's or
-// the event log's), from its memory figures.
-std::vector<prometheus::MetricFamily> DatabaseMemory(std::string memory_name,
-                                                     std::string memory_help,
-                                                     std::string capacity_name,
-                                                     std::string capacity_help,
-                                                     uint64_t memtables, uint64_t table_readers,
-                                                     uint64_t block_cache,
-                                                     uint64_t block_cache_capacity) {
+// the event log's), from its memory figures `m`.
+std::vector<prometheus::MetricFamily> MemoryFamilies(std::string memory_name,
+                                                    std::string memory_help,
+                                                    std::string capacity_name,
+                                                    std::string capacity_help,
+                                                    const common::DatabaseMemory& m) {
   prometheus::MetricFamily bytes = Gauge(std::move(memory_name), std::move(memory_help));
-  Add(&bytes, {{"kind", "memtables"}}, static_cast<double>(memtables));
-  Add(&bytes, {{"kind", "table_readers"}}, static_cast<double>(table_readers));
-  Add(&bytes, {{"kind", "block_cache"}}, static_cast<double>(block_cache));
+  Add(&bytes, {{"kind", "memtables"}}, static_cast<double>(m.memtables));
+  Add(&bytes, {{"kind", "table_readers"}}, static_cast<double>(m.table_readers));
+  Add(&bytes, {{"kind", "block_cache"}}, static_cast<double>(m.block_cache));
   prometheus::MetricFamily capacity = Gauge(std::move(capacity_name), std::move(capacity_help));
-  Add(&capacity, {}, static_cast<double>(block_cache_capacity));
+  Add(&capacity, {}, static_cast<double>(m.block_cache_capacity));
   return {std::move(bytes), std::move(capacity)};
 }
 
 }  // namespace
 
 std::vector<prometheus::MetricFamily> StateMemoryCollector::Collect() const {
-  const state::StorageMemory m = state_.MemoryUsage();
-  return DatabaseMemory(
+  return MemoryFamilies(
       "recplat_state_memory_bytes",
       "Memory held by the state store's RocksDB database, bytes, by kind (the block cache "
       "includes the memtable reservation and the cached index and filter blocks)",
       "recplat_state_block_cache_capacity_bytes",
-      "Capacity of the state store's block cache, bytes", m.memtables, m.table_readers,
-      m.block_cache, m.block_cache_capacity);
+      "Capacity of the state store's block cache, bytes", state_.MemoryUsage());
 }
 
 std::vector<prometheus::MetricFamily> LogMemoryCollector::Collect() const {
-  const log::LogMemory m = log_.MemoryUsage();
-  return DatabaseMemory("recplat_log_memory_bytes",
+  return MemoryFamilies("recplat_log_memory_bytes",
                         "Memory held by the event log's local RocksDB database, bytes, by kind",
                         "recplat_log_block_cache_capacity_bytes",
-                        "Capacity of the event log's block cache, bytes", m.memtables,
-                        m.table_readers, m.block_cache, m.block_cache_capacity);
+                        "Capacity of the event log's block cache, bytes", log_.MemoryUsage());
 }
 
 std::vector<prometheus::MetricFamily> ReadyCollector::Collect() const {

@@ -22,19 +22,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/common/database_memory.h"
 
 namespace recplat::log {
-
-// Memory a log's storage holds (EventLog::MemoryUsage), bytes.
-struct LogMemory {
-  // Memtables of every column family (active, immutable and being flushed).
-  uint64_t memtables = 0;
-  // Table readers' own memory (index and filter blocks held outside the block cache).
-  uint64_t table_readers = 0;
-  // Block cache usage and capacity.
-  uint64_t block_cache = 0;
-  uint64_t block_cache_capacity = 0;
-};
 
 class EventLog {
  public:
@@ -64,7 +54,7 @@ class EventLog {
 
   // What the log's local storage holds in memory now (the RocksDB log and the local copy of a
   // replicated log report it; a log kept in memory reports zeros). Cheap; any thread.
-  virtual LogMemory MemoryUsage() const { return {}; }
+  virtual common::DatabaseMemory MemoryUsage() const { return {}; }
 };
 
 struct RocksDbEventLogOptions {

@@ -347,7 +347,9 @@ absl::StatusOr<uint64_t> JetStreamEventLog::AppendWithMsgId(const std::vector<st
 
 uint64_t JetStreamEventLog::NextOffset() const { return impl_->local->NextOffset(); }
 
-LogMemory JetStreamEventLog::MemoryUsage() const { return impl_->local->MemoryUsage(); }
+common::DatabaseMemory JetStreamEventLog::MemoryUsage() const {
+  return impl_->local->MemoryUsage();
+}
 
 absl::Status JetStreamEventLog::Read(
     uint64_t from, size_t max_records,

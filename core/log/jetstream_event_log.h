@@ -106,7 +106,7 @@ class JetStreamEventLog final : public EventLog {
   // Stops the mirror thread and closes the local copy. Idempotent.
   void Close() override;
   // The local copy's memory.
-  LogMemory MemoryUsage() const override;
+  common::DatabaseMemory MemoryUsage() const override;
 
   JetStreamStats Stats() const;
 

@@ -112,8 +112,8 @@ class RocksDbEventLog final : public MirroredEventLog {
     return source_seq_;
   }
 
-  LogMemory MemoryUsage() const override {
-    LogMemory m;
+  common::DatabaseMemory MemoryUsage() const override {
+    common::DatabaseMemory m;
     db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &m.memtables);
     db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
                                   &m.table_readers);

@@ -125,8 +125,8 @@ absl::Status RocksDbStateStore::Flush() {
   return FromRocks(db_->Flush(fo, handles_), "state store flush");
 }
 
-StorageMemory RocksDbStateStore::MemoryUsage() const {
-  StorageMemory m;
+common::DatabaseMemory RocksDbStateStore::MemoryUsage() const {
+  common::DatabaseMemory m;
   db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &m.memtables);
   db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem,
                                 &m.table_readers);

@@ -82,7 +82,7 @@ class RocksDbStateStore final : public StateStore {
   uint64_t LiveItemCount(absl::string_view tenant) const override;
   uint64_t ActivityStamp(absl::string_view tenant, absl::string_view id) const override;
   absl::Status Flush() override;
-  StorageMemory MemoryUsage() const override;
+  common::DatabaseMemory MemoryUsage() const override;
 
  private:
   RocksDbStateStore(const StateStoreOptions& options, std::unique_ptr<rocksdb::DB> db,

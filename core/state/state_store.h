@@ -43,6 +43,7 @@
 #include "absl/strings/string_view.h"
 #include "core/catalog/catalog.h"
 #include "core/common/clock.h"
+#include "core/common/database_memory.h"
 #include "recplat/v1/catalog.pb.h"
 #include "recplat/v1/documents.pb.h"
 #include "recplat/v1/events.pb.h"
@@ -137,18 +138,6 @@ struct ServedListScan {
   size_t limit = 1000;
   // Where to resume: a next_page_token of an earlier scan with the same range; empty: from_ms.
   std::string page_token;
-};
-
-// Memory held by a store's database (RocksDB), bytes. For metrics and soak checks.
-struct StorageMemory {
-  // Memtables of every column family (active, immutable and being flushed).
-  uint64_t memtables = 0;
-  // Table readers' own memory (index and filter blocks that are not in the block cache).
-  uint64_t table_readers = 0;
-  // Block cache usage (blocks, pinned index/filter blocks and the memtable reservation) and
-  // its capacity.
-  uint64_t block_cache = 0;
-  uint64_t block_cache_capacity = 0;
 };
 
 // The total memtable budget of a state store with a block cache of `block_cache_bytes`: half of
@@ -347,7 +336,7 @@ class StateStore {
   virtual absl::Status Flush() = 0;
 
   // Memory held by the store's database now (all zero for a store without one).
-  virtual StorageMemory MemoryUsage() const { return {}; }
+  virtual common::DatabaseMemory MemoryUsage() const { return {}; }
 };
 
 // Whether a data gate (config GateConfig) holds for `tenant`: more than `per_item` x

@@ -163,7 +163,7 @@ TEST(RocksDbEventLogTest, MemtablesStayWithinTheirBudget) {
   uint64_t most = 0;
   for (int i = 0; i < 160; ++i) {
     ASSERT_OK(log->Append(batch).status());
-    const LogMemory m = log->MemoryUsage();
+    const common::DatabaseMemory m = log->MemoryUsage();
     most = std::max(most, m.memtables);
     EXPECT_EQ(m.block_cache_capacity, 8u << 20);
     EXPECT_LE(m.block_cache, m.block_cache_capacity);

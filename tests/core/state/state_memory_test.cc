@@ -85,7 +85,7 @@ TEST_F(StateMemoryTest, WritesPastTheBudgetKeepMemtablesAndTableReadersBounded) 
     max_memtables = std::max(max_memtables, store_->MemoryUsage().memtables);
   }
   ASSERT_OK(store_->Flush());
-  const StorageMemory m = store_->MemoryUsage();
+  const common::DatabaseMemory m = store_->MemoryUsage();
   std::printf("memtables at most %.1f MiB (budget %.0f), table readers %.2f MiB, cache %.1f MiB\n",
               max_memtables / 1048576.0, budget / 1048576.0, m.table_readers / 1048576.0,
               m.block_cache / 1048576.0);
